@@ -1,0 +1,63 @@
+using Microsoft.Extensions.Logging;
+using TorchSharp;
+
+namespace Qwen.Runtime.Tests;
+
+public sealed class TorchNativeTests
+{
+    [Fact]
+    public void EnsureLoaded_ThenMatmul_GivesTheHandComputedProduct()
+    {
+        TorchNative.EnsureLoaded();
+
+        using var a = torch.tensor(new float[] { 1, 2, 3, 4, 5, 6 }, [2, 3]);
+        using var b = torch.tensor(new float[] { 7, 8, 9, 10, 11, 12 }, [3, 2]);
+        using var c = torch.matmul(a, b);
+
+        // [1 2 3; 4 5 6] x [7 8; 9 10; 11 12] = [58 64; 139 154]
+        Assert.Equal(new long[] { 2, 2 }, c.shape);
+        Assert.Equal(new float[] { 58, 64, 139, 154 }, c.data<float>().ToArray());
+    }
+
+    [Fact]
+    public void EnsureLoaded_Bfloat16Matmul_RunsAndStaysCloseToFloat32()
+    {
+        TorchNative.EnsureLoaded();
+
+        using var a = torch.rand(64, 64, generator: new torch.Generator(1));
+        using var b = torch.rand(64, 64, generator: new torch.Generator(2));
+        using var expected = torch.matmul(a, b);
+        using var a16 = a.to(torch.bfloat16);
+        using var b16 = b.to(torch.bfloat16);
+        using var actual = torch.matmul(a16, b16).to(torch.float32);
+
+        using var error = (actual - expected).abs().max();
+        Assert.True(error.item<float>() < 0.5f, $"bf16 matmul differs from float32 by {error.item<float>()}");
+    }
+
+    [Fact]
+    public void EnsureLoaded_CalledTwice_IsHarmless()
+    {
+        var logger = new ListLogger();
+        TorchNative.EnsureLoaded(logger);
+        TorchNative.EnsureLoaded(logger);
+
+        // A second call changes nothing, so it has nothing to say.
+        Assert.DoesNotContain(logger.Lines, l => l.Contains("warn", StringComparison.OrdinalIgnoreCase));
+        using var x = torch.ones(3);
+        Assert.Equal(3f, x.sum().item<float>());
+    }
+
+    private sealed class ListLogger : ILogger
+    {
+        public List<string> Lines { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Lines.Add($"{logLevel}: {formatter(state, exception)}");
+    }
+}

@@ -12,17 +12,13 @@ internal sealed class HermesParser : MarkerStreamParser
     private static readonly MarkerSet ReasoningMarkers = new(ThinkMarkers.Close);
     private static readonly MarkerSet CallMarkers = new(CallClose, CallOpen);
 
-    private readonly SegmentWriter _text;
-    private readonly SegmentWriter _reasoning;
     private readonly StringBuilder _body = new();
     private State _state;
 
     public HermesParser(FunctionCallParserOptions? options)
         : base(options)
     {
-        _text = new SegmentWriter(Events, reasoning: false);
-        _reasoning = new SegmentWriter(Events, reasoning: true);
-        _state = options?.StartInReasoning == true ? State.Reasoning : State.Text;
+        _state = StartsInReasoning ? State.Reasoning : State.Text;
     }
 
     private enum State
@@ -44,13 +40,13 @@ internal sealed class HermesParser : MarkerStreamParser
         switch (_state)
         {
             case State.Reasoning:
-                _reasoning.Write(text);
+                Reasoning.Write(text);
                 break;
             case State.Call:
                 _body.Append(text);
                 break;
             default:
-                _text.Write(text);
+                Text.Write(text);
                 break;
         }
     }
@@ -60,18 +56,18 @@ internal sealed class HermesParser : MarkerStreamParser
         switch (_state, marker)
         {
             case (State.Text, CallOpen):
-                _text.End();
+                Text.End();
                 OpenCall();
                 break;
             case (State.Text, ThinkMarkers.Open):
-                _text.End();
+                Text.End();
                 _state = State.Reasoning;
                 break;
             case (State.Text, _):
-                _text.End(); // a stray </think>: the reasoning it closes was already reported as text
+                Text.End(); // a stray </think>: the reasoning it closes was already reported as text
                 break;
             case (State.Reasoning, _):
-                _reasoning.End();
+                Reasoning.End();
                 _state = State.Text;
                 break;
             case (State.Call, CallClose):
@@ -88,18 +84,10 @@ internal sealed class HermesParser : MarkerStreamParser
 
     protected override void OnEnd()
     {
-        switch (_state)
+        if (_state == State.Call)
         {
-            case State.Call:
-                var body = _body.ToString();
-                Events.Add(new ToolCallParseErrorEvent(CallOpen + body, "the output ended inside <tool_call> before </tool_call>", CallFactory.ReadHermesName(body)));
-                break;
-            case State.Reasoning:
-                _reasoning.End();
-                break;
-            default:
-                _text.End();
-                break;
+            var body = _body.ToString();
+            Events.Add(new ToolCallParseErrorEvent(CallOpen + body, "the output ended inside <tool_call> before </tool_call>", CallFactory.ReadHermesName(body)));
         }
     }
 

@@ -165,28 +165,9 @@ internal sealed class LenientJsonReader
         CheckDepth(depth);
         var opened = _pos++;
         var result = new JsonObject();
-        while (true)
+        while (MoveToNextItem('}'))
         {
-            SkipTrivia();
-            if (AtEnd)
-            {
-                return result; // truncated: close the object
-            }
-
-            var c = _text[_pos];
-            if (c == '}')
-            {
-                _pos++;
-                return result;
-            }
-
-            if (c == ',')
-            {
-                _pos++; // leading, doubled or trailing comma
-                continue;
-            }
-
-            if (c == ']')
+            if (_text[_pos] == ']')
             {
                 throw Fail($"found ']' where the object opened at offset {opened} expects a property or '}}'");
             }
@@ -212,27 +193,15 @@ internal sealed class LenientJsonReader
 
             result[key] = ParseValue(depth);
             SkipTrivia();
-            if (AtEnd)
-            {
-                return result;
-            }
 
-            c = _text[_pos];
-            if (c == ',')
+            // After a value: a separator, the end, or a property name (a missing comma); anything else is not an object.
+            if (!AtEnd && !(_text[_pos] is ',' or '}' or '"' or '\'' || IsKeyChar(_text[_pos])))
             {
-                _pos++;
-            }
-            else if (c == '}')
-            {
-                _pos++;
-                return result;
-            }
-            else if (!(c is '"' or '\'' || IsKeyChar(c)))
-            {
-                // A property name right after a value is a missing comma; anything else is not an object.
                 throw Fail($"expected ',' or '}}' after the value of property '{key}' but found {Excerpt(_pos)}");
             }
         }
+
+        return result;
     }
 
     private JsonArray ParseArray(int depth)
@@ -240,33 +209,43 @@ internal sealed class LenientJsonReader
         CheckDepth(depth);
         var opened = _pos++;
         var result = new JsonArray();
-        while (true)
+        while (MoveToNextItem(']'))
         {
-            SkipTrivia();
-            if (AtEnd)
-            {
-                return result; // truncated: close the array
-            }
-
-            var c = _text[_pos];
-            if (c == ']')
-            {
-                _pos++;
-                return result;
-            }
-
-            if (c == ',')
-            {
-                _pos++;
-                continue;
-            }
-
-            if (c == '}')
+            if (_text[_pos] == '}')
             {
                 throw Fail($"found '}}' where the array opened at offset {opened} expects a value or ']'");
             }
 
             result.Add(ParseValue(depth));
+        }
+
+        return result;
+    }
+
+    /// <summary>Skips trivia and commas (leading, doubled and trailing ones are harmless) up to the next item of a container.</summary>
+    /// <returns><see langword="false"/> when the container ends: at its closing bracket (consumed) or, truncated, at the end of the input.</returns>
+    private bool MoveToNextItem(char close)
+    {
+        while (true)
+        {
+            SkipTrivia();
+            if (AtEnd)
+            {
+                return false;
+            }
+
+            if (_text[_pos] == close)
+            {
+                _pos++;
+                return false;
+            }
+
+            if (_text[_pos] != ',')
+            {
+                return true;
+            }
+
+            _pos++;
         }
     }
 

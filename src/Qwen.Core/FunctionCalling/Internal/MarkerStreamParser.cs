@@ -6,22 +6,34 @@ namespace Qwen.Core;
 /// </summary>
 internal abstract class MarkerStreamParser : IFunctionCallParser
 {
-    private readonly List<FunctionCallEvent> _events = [];
+    private readonly EventSink _events = new();
     private string _held = string.Empty;
     private bool _completed;
 
     protected MarkerStreamParser(FunctionCallParserOptions? options)
     {
         Calls = new CallFactory(options?.CallIdGenerator);
+        StartsInReasoning = options?.StartInReasoning == true;
+        Text = new SegmentWriter(_events, reasoning: false);
+        Reasoning = new SegmentWriter(_events, reasoning: true);
     }
 
     /// <inheritdoc/>
     public bool IsStopped { get; private set; }
 
     /// <summary>Gets where events go; segment writers share it.</summary>
-    protected List<FunctionCallEvent> Events => _events;
+    protected EventSink Events => _events;
 
     protected CallFactory Calls { get; }
+
+    /// <summary>Gets a value indicating whether the output begins inside a reasoning block.</summary>
+    protected bool StartsInReasoning { get; }
+
+    /// <summary>Gets the writer of answer text.</summary>
+    protected SegmentWriter Text { get; }
+
+    /// <summary>Gets the writer of reasoning text.</summary>
+    protected SegmentWriter Reasoning { get; }
 
     /// <summary>Gets the markers to look for in the current state.</summary>
     protected abstract MarkerSet ActiveMarkers { get; }
@@ -42,7 +54,7 @@ internal abstract class MarkerStreamParser : IFunctionCallParser
             Scan(text, final: false);
         }
 
-        return TakeEvents();
+        return _events.Take();
     }
 
     /// <inheritdoc/>
@@ -69,7 +81,7 @@ internal abstract class MarkerStreamParser : IFunctionCallParser
             }
         }
 
-        return TakeEvents();
+        return _events.Take();
     }
 
     /// <summary>Seeds the input with text that precedes the model's output (ReAct's virtual line start).</summary>
@@ -117,17 +129,5 @@ internal abstract class MarkerStreamParser : IFunctionCallParser
             position = index + marker.Length;
             OnMarker(marker);
         }
-    }
-
-    private FunctionCallEvent[] TakeEvents()
-    {
-        if (_events.Count == 0)
-        {
-            return [];
-        }
-
-        var result = _events.ToArray();
-        _events.Clear();
-        return result;
     }
 }

@@ -18,8 +18,6 @@ internal sealed class QwenFnCallParser : MarkerStreamParser
 
     private static readonly MarkerSet ReasoningMarkers = new(ThinkMarkers.Close);
 
-    private readonly SegmentWriter _text;
-    private readonly SegmentWriter _reasoning;
     private readonly StringBuilder _name = new();
     private readonly StringBuilder _arguments = new();
     private readonly StringBuilder _raw = new();
@@ -29,9 +27,7 @@ internal sealed class QwenFnCallParser : MarkerStreamParser
     public QwenFnCallParser(FunctionCallParserOptions? options)
         : base(options)
     {
-        _text = new SegmentWriter(Events, reasoning: false);
-        _reasoning = new SegmentWriter(Events, reasoning: true);
-        _state = options?.StartInReasoning == true ? State.Reasoning : State.Text;
+        _state = StartsInReasoning ? State.Reasoning : State.Text;
     }
 
     private enum State
@@ -54,10 +50,10 @@ internal sealed class QwenFnCallParser : MarkerStreamParser
         switch (_state)
         {
             case State.Text:
-                _text.Write(text);
+                Text.Write(text);
                 break;
             case State.Reasoning:
-                _reasoning.Write(text);
+                Reasoning.Write(text);
                 break;
             case State.Name:
                 _name.Append(text);
@@ -74,14 +70,14 @@ internal sealed class QwenFnCallParser : MarkerStreamParser
     {
         if (_state == State.Reasoning)
         {
-            _reasoning.End();
+            Reasoning.End();
             _state = State.Text;
             return;
         }
 
         if (_state == State.Text)
         {
-            _text.End();
+            Text.End();
         }
         else if (_state == State.Name && marker == QwenFnCallFormat.ArgsMarker + ":")
         {
@@ -120,17 +116,9 @@ internal sealed class QwenFnCallParser : MarkerStreamParser
 
     protected override void OnEnd()
     {
-        switch (_state)
+        if (_state is State.Name or State.Arguments)
         {
-            case State.Text:
-                _text.End();
-                break;
-            case State.Reasoning:
-                _reasoning.End();
-                break;
-            default:
-                EmitCall();
-                break;
+            EmitCall();
         }
     }
 

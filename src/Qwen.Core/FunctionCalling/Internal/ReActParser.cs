@@ -25,8 +25,6 @@ internal sealed class ReActParser : MarkerStreamParser
     private static readonly MarkerSet InputMarkers = new(ThoughtLabel, ActionLabel, FinalAnswerLabel, ObservationLabel);
     private static readonly MarkerSet NoMarkers = new();
 
-    private readonly SegmentWriter _answer;
-    private readonly SegmentWriter _reasoning;
     private readonly StringBuilder _name = new();
     private readonly StringBuilder _input = new();
     private readonly StringBuilder _raw = new();
@@ -35,9 +33,7 @@ internal sealed class ReActParser : MarkerStreamParser
     public ReActParser(FunctionCallParserOptions? options)
         : base(options)
     {
-        _answer = new SegmentWriter(Events, reasoning: false);
-        _reasoning = new SegmentWriter(Events, reasoning: true);
-        _state = options?.StartInReasoning == true ? State.ThinkBlock : State.Thought;
+        _state = StartsInReasoning ? State.ThinkBlock : State.Thought;
 
         // The output starts a line, so a label at its very beginning is recognised like one after a newline.
         Prepend("\n");
@@ -66,7 +62,7 @@ internal sealed class ReActParser : MarkerStreamParser
         switch (_state)
         {
             case State.Thought or State.ThinkBlock:
-                _reasoning.Write(text);
+                Reasoning.Write(text);
                 break;
             case State.ActionName:
                 _name.Append(text);
@@ -77,7 +73,7 @@ internal sealed class ReActParser : MarkerStreamParser
                 _raw.Append(text);
                 break;
             default:
-                _answer.Write(text);
+                Text.Write(text);
                 break;
         }
     }
@@ -87,7 +83,7 @@ internal sealed class ReActParser : MarkerStreamParser
         switch (_state)
         {
             case State.ThinkBlock:
-                _reasoning.End();
+                Reasoning.End();
                 _state = State.Thought;
                 return;
             case State.ActionName when marker == InputLabel:
@@ -95,69 +91,52 @@ internal sealed class ReActParser : MarkerStreamParser
                 _input.Clear();
                 _state = State.ActionInput;
                 return;
-            case State.ActionName:
-                ReportMissingInput();
-                break;
-            case State.ActionInput:
-                EmitCall();
-                break;
         }
 
+        FinishAction();
         _state = State.Thought;
         switch (marker)
         {
             case ThoughtLabel:
-                _reasoning.BreakLine();
+                Reasoning.BreakLine();
                 break;
             case ActionLabel:
-                _reasoning.End();
+                Reasoning.End();
                 _name.Clear();
                 _raw.Clear().Append(ActionLabel, 1, ActionLabel.Length - 1);
                 _state = State.ActionName;
                 break;
             case FinalAnswerLabel:
-                _reasoning.End();
+                Reasoning.End();
                 _state = State.FinalAnswer;
                 break;
             case ThinkMarkers.Open:
-                _reasoning.End();
+                Reasoning.End();
                 _state = State.ThinkBlock;
                 break;
             case ThinkMarkers.Close:
-                _reasoning.End(); // stray: everything before it was reasoning anyway
+                Reasoning.End(); // stray: everything before it was reasoning anyway
                 break;
             default:
-                _reasoning.End();
+                Reasoning.End();
                 Stop(); // Observation: the model began writing the tool's result
                 break;
         }
     }
 
-    protected override void OnEnd()
+    protected override void OnEnd() => FinishAction();
+
+    /// <summary>Reports the action being read, if any: a call once it has its input, otherwise a parse error.</summary>
+    private void FinishAction()
     {
-        switch (_state)
+        if (_state == State.ActionInput)
         {
-            case State.ActionName:
-                ReportMissingInput();
-                break;
-            case State.ActionInput:
-                EmitCall();
-                break;
-            case State.FinalAnswer:
-                _answer.End();
-                break;
-            default:
-                _reasoning.End();
-                break;
+            Events.Add(Calls.FromNameAndArguments(_name.ToString(), _input.ToString(), _raw.ToString().TrimEnd()));
+        }
+        else if (_state == State.ActionName)
+        {
+            var name = _name.ToString().Trim();
+            Events.Add(new ToolCallParseErrorEvent(_raw.ToString().TrimEnd(), "the Action has no Action Input line", name.Length == 0 ? null : name));
         }
     }
-
-    private void ReportMissingInput()
-    {
-        var name = _name.ToString().Trim();
-        Events.Add(new ToolCallParseErrorEvent(_raw.ToString().TrimEnd(), "the Action has no Action Input line", name.Length == 0 ? null : name));
-    }
-
-    private void EmitCall() =>
-        Events.Add(Calls.FromNameAndArguments(_name.ToString(), _input.ToString(), _raw.ToString().TrimEnd()));
 }

@@ -4,9 +4,10 @@ namespace Qwen.Core;
 
 /// <summary>
 /// Emits one run of text or reasoning, dropping the whitespace at its edges (it only separates protocol blocks)
-/// while passing on the whitespace inside it unchanged.
+/// while passing on the whitespace inside it unchanged. A segment that directly follows one of the same kind
+/// starts with a blank line, so that joining the events never glues two paragraphs together.
 /// </summary>
-internal sealed class SegmentWriter(List<FunctionCallEvent> sink, bool reasoning)
+internal sealed class SegmentWriter(EventSink sink, bool reasoning)
 {
     private readonly StringBuilder _pendingWhitespace = new();
     private bool _started;
@@ -40,6 +41,11 @@ internal sealed class SegmentWriter(List<FunctionCallEvent> sink, bool reasoning
         {
             _pendingWhitespace.Append(text, start, text.Length - start);
             return;
+        }
+
+        if (!_started && sink.LastKind == (reasoning ? typeof(ReasoningEvent) : typeof(TextEvent)))
+        {
+            _pendingWhitespace.Append("\n\n");
         }
 
         string content;

@@ -12,6 +12,19 @@ public static class FunctionCallFormats
     /// <param name="options">Parser options; <see langword="null"/> for the defaults.</param>
     /// <returns>A new parser; use one per turn.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="format"/> is not a defined format.</exception>
+    /// <remarks>
+    /// <para>Every format: <c>&lt;think&gt;…&lt;/think&gt;</c> is reported as reasoning and never parsed for calls; call arguments are
+    /// read with <see cref="LenientJson"/>'s repairs, and text after a complete arguments object is ignored.</para>
+    /// <para>Hermes: text between and after <c>&lt;tool_call&gt;</c> blocks is text; a body may use <c>"parameters"</c> or a JSON-encoded
+    /// string for its arguments; a <c>&lt;tool_call&gt;</c> still open at the end is a parse error (nothing is guessed), one
+    /// followed by another <c>&lt;tool_call&gt;</c> ends there.</para>
+    /// <para>Qwen: as in Qwen-Agent, arguments run to the next marker or the end, several <c>✿ARGS✿:</c> after one name are
+    /// several calls, a name without <c>✿ARGS✿:</c> is a call without arguments, a fenced code block as arguments (the
+    /// <c>code_interpreter</c> convention) becomes <c>{"code": "..."}</c>, and <c>✿RESULT✿</c>/<c>✿RETURN✿</c> stop the parse.</para>
+    /// <para>ReAct: labels count at line starts; thoughts are reasoning, the <c>Final Answer:</c> is text (and is not parsed
+    /// further); an <c>Action:</c> without <c>Action Input:</c> is a parse error; <c>Observation:</c> stops the parse.
+    /// An output that never reaches <c>Final Answer:</c> and calls nothing has only reasoning: treat it as the answer.</para>
+    /// </remarks>
     public static IFunctionCallParser CreateParser(FunctionCallFormat format, FunctionCallParserOptions? options = null) => format switch
     {
         FunctionCallFormat.Hermes => new HermesParser(options),

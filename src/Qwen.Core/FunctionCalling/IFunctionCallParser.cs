@@ -7,7 +7,8 @@ namespace Qwen.Core;
 /// Feed the text deltas in order with <see cref="Append"/> and call <see cref="Complete"/> once at the end.
 /// Text is released as soon as it cannot be the start of a protocol marker; a partial marker is held back.
 /// A call is reported once it is complete. Malformed calls never throw: they become <see cref="ToolCallParseErrorEvent"/>s.
-/// Whitespace that only separates protocol blocks (before and after calls, around reasoning) is not reported.
+/// Whitespace that only separates protocol blocks (at the start and end of the output and of each text or reasoning run,
+/// around calls) is not reported; a run that directly follows one of the same kind starts with a blank line.
 /// Splitting the same output differently yields the same events once adjacent text (and reasoning) events are joined.
 /// An instance parses one turn and is not thread-safe.
 /// </remarks>

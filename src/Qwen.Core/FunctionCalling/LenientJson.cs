@@ -15,7 +15,8 @@ namespace Qwen.Core;
 /// a <c>```json</c> fence around the whole text; surplus closing brackets after the value;
 /// and truncation: open strings, arrays and objects are closed at the end of the text.
 /// Rejected as ambiguous: a value cut inside a literal or a number's exponent, a property name without a value,
-/// unquoted string values, NaN and Infinity, and any other text after the value.
+/// a cut string that holds unescaped quotes, unquoted string values, NaN and Infinity, nesting deeper than 128,
+/// and any other text after the value.
 /// </remarks>
 public static class LenientJson
 {

@@ -48,6 +48,30 @@ public sealed class StreamingParserTests
         Assert.Equal(["call f {}"], ParserHarness.Describe(parser.Complete()));
     }
 
+    [Theory]
+    [InlineData(FunctionCallFormat.Hermes, "Hello <tool_", "text", " <tool_")]
+    [InlineData(FunctionCallFormat.Qwen, "Hello ✿FUNCTIO", "text", " ✿FUNCTIO")]
+    [InlineData(FunctionCallFormat.ReAct, "Hello\nFinal Ans", "reasoning", "\nFinal Ans")]
+    public void Complete_PartialMarkerAtEnd_IsReleasedByComplete(FunctionCallFormat format, string output, string kind, string heldBack)
+    {
+        var parser = FunctionCallFormats.CreateParser(format);
+        var early = ParserHarness.Describe(parser.Append(output));
+
+        var late = ParserHarness.Describe(parser.Complete());
+
+        Assert.Equal([$"{kind} Hello"], early);
+        Assert.Equal([$"{kind} {heldBack}"], late);
+    }
+
+    [Fact]
+    public void Append_QwenStartInReasoning_ParsesCallsOnlyAfterThinkCloses()
+    {
+        var events = ParserHarness.ParseInEverySplit(
+            FunctionCallFormat.Qwen, "maybe ✿FUNCTION✿: x\n</think>\n\n✿FUNCTION✿: add\n✿ARGS✿: {\"a\": 1}", startInReasoning: true);
+
+        Assert.Equal(["reasoning maybe ✿FUNCTION✿: x", "call add {\"a\":1}"], events);
+    }
+
     [Fact]
     public void Append_PlainText_IsReleasedImmediately()
     {

@@ -1,26 +1,22 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using System.Text;
 
 namespace Qwen.Core;
 
 /// <summary>Byte-level BPE over one pre-tokenized piece: bytes become symbols, and the pair with the lowest merge rank (leftmost on ties) merges until none is left.</summary>
-/// <remarks>Thread-safe: the tables are read-only after construction and the cache is a concurrent dictionary.</remarks>
+/// <remarks>Thread-safe: the tables are read-only after construction and the cache is lock-free.</remarks>
 internal sealed class BpeModel
 {
     /// <summary>Pieces up to this many bytes merge with the quadratic in-place loop, which beats a heap on short words.</summary>
-    internal const int SmallWordBytes = 48;
+    internal const int SmallWordBytes = 160;
 
     private const int MaxCachedChars = 48;
-    private const int CacheCapacity = 100_000;
 
     private readonly int[] _byteSymbols;
     private readonly int[][] _singleByteResults;
     private readonly MergeTable _merges;
     private readonly Func<string, int?>? _wholeWordLookup;
-    private readonly ConcurrentDictionary<string, int[]> _cache = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, int[]>.AlternateLookup<ReadOnlySpan<char>> _cacheLookup;
-    private int _cacheCount;
+    private readonly PieceCache _cache = new(setBits: 16);
 
     /// <summary>Initializes the model.</summary>
     /// <param name="byteSymbols">The symbol each byte value starts as.</param>
@@ -32,7 +28,6 @@ internal sealed class BpeModel
         _merges = merges;
         _wholeWordLookup = wholeWordLookup;
         _singleByteResults = [.. byteSymbols.Select(s => new[] { s })];
-        _cacheLookup = _cache.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     /// <summary>Encodes one piece of text to symbols.</summary>
@@ -44,25 +39,19 @@ internal sealed class BpeModel
             return _singleByteResults[piece[0]];
         }
 
-        var cacheable = piece.Length <= MaxCachedChars;
-        if (cacheable && _cacheLookup.TryGetValue(piece, out var cached))
+        if (piece.Length > MaxCachedChars)
+        {
+            return EncodeUncached(piece);
+        }
+
+        var hash = PieceCache.Hash(piece);
+        if (_cache.TryGet(piece, hash, out var cached))
         {
             return cached;
         }
 
         var result = EncodeUncached(piece);
-        if (cacheable)
-        {
-            if (Interlocked.Increment(ref _cacheCount) > CacheCapacity)
-            {
-                // Bounded memory on endless streams of new words: start over rather than track recency.
-                _cache.Clear();
-                Interlocked.Exchange(ref _cacheCount, 1);
-            }
-
-            _cacheLookup.TryAdd(piece, result);
-        }
-
+        _cache.Add(piece, hash, result);
         return result;
     }
 

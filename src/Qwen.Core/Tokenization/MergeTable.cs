@@ -5,8 +5,8 @@ internal sealed class MergeTable
 {
     private const long Empty = -1;
 
-    private readonly long[] _keys;
-    private readonly long[] _values;
+    // Key and value side by side: a lookup touches one cache line, which matters since the table is megabytes big.
+    private readonly Entry[] _entries;
     private readonly int _shift;
     private readonly int _mask;
 
@@ -15,15 +15,14 @@ internal sealed class MergeTable
     {
         var size = 16;
         var bits = 4;
-        while (size < capacity * 2)
+        while (size < capacity + (capacity / 2))
         {
             size <<= 1;
             bits++;
         }
 
-        _keys = new long[size];
-        _values = new long[size];
-        Array.Fill(_keys, Empty);
+        _entries = new Entry[size];
+        Array.Fill(_entries, new Entry(Empty, 0));
         _shift = 64 - bits;
         _mask = size - 1;
     }
@@ -36,14 +35,14 @@ internal sealed class MergeTable
     {
         var key = Key(left, right);
         var slot = Slot(key);
-        while (_keys[slot] != Empty && _keys[slot] != key)
+        while (_entries[slot].Key != Empty && _entries[slot].Key != key)
         {
             slot = (slot + 1) & _mask;
         }
 
-        if (_keys[slot] == Empty)
+        if (_entries[slot].Key == Empty)
         {
-            if (Count + 1 > (_keys.Length * 3) / 4)
+            if (Count + 1 > (_entries.Length * 3) / 4)
             {
                 throw new InvalidOperationException("The merge table is full; it was sized for fewer rules.");
             }
@@ -51,8 +50,7 @@ internal sealed class MergeTable
             Count++;
         }
 
-        _keys[slot] = key;
-        _values[slot] = ((long)rank << 32) | (uint)result;
+        _entries[slot] = new Entry(key, ((long)rank << 32) | (uint)result);
     }
 
     /// <summary>Looks up the rule for a pair of symbols.</summary>
@@ -63,13 +61,13 @@ internal sealed class MergeTable
         var slot = Slot(key);
         while (true)
         {
-            var k = _keys[slot];
-            if (k == key)
+            ref readonly var entry = ref _entries[slot];
+            if (entry.Key == key)
             {
-                return _values[slot];
+                return entry.Value;
             }
 
-            if (k == Empty)
+            if (entry.Key == Empty)
             {
                 return -1;
             }
@@ -81,4 +79,6 @@ internal sealed class MergeTable
     private static long Key(int left, int right) => ((long)left << 32) | (uint)right;
 
     private int Slot(long key) => (int)(((ulong)key * 0x9E3779B97F4A7C15UL) >> _shift);
+
+    private readonly record struct Entry(long Key, long Value);
 }

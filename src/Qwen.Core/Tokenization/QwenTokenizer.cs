@@ -379,6 +379,9 @@ public sealed class QwenTokenizer : Tokenizer
         }
     }
 
+    /// <summary>Gets the BPE model (for tests).</summary>
+    internal BpeModel Model => _bpe;
+
     /// <summary>Gets the bytes a BPE token stands for; <see langword="false"/> for added tokens and unused ids.</summary>
     internal bool TryGetTokenBytes(int id, out ReadOnlySpan<byte> bytes)
     {

@@ -608,7 +608,7 @@ public sealed class QwenTokenizer : Tokenizer
                 continue;
             }
 
-            var normalized = normalize ? NfcNormalizer.NormalizeOrNull(section) : null;
+            var normalized = normalize ? Nfc.NormalizeOrNull(section) : null;
             changed |= normalized is not null;
             var normalizedSection = normalized is null ? section : normalized.AsSpan();
             if (!EncodeNormalized(normalizedSection, position, settings.ConsiderPreTokenization, ref sink))
@@ -781,7 +781,7 @@ public sealed class QwenTokenizer : Tokenizer
             builder.Append(text[last..start]);
             last = end;
             var section = text[start..end];
-            var normalized = token is null && !TryGetAddedText(section, out _) ? NfcNormalizer.NormalizeOrNull(section) : null;
+            var normalized = token is null && !TryGetAddedText(section, out _) ? Nfc.NormalizeOrNull(section) : null;
             changed |= normalized is not null;
             builder.Append(normalized is null ? section : normalized.AsSpan());
         }

@@ -9,6 +9,7 @@ public sealed class QwenTokenizerGoldenTests
     [InlineData("qwen3", "golden_qwen3.jsonl")]
     [InlineData("qwen2.5", "golden_qwen2.5.jsonl")]
     [InlineData("qwen3", "golden_random_qwen3.jsonl")]
+    [InlineData("qwen3", "golden_unicode_qwen3.jsonl")]
     public void EncodeToIds_GoldenCases_MatchReferenceIdsAndDecodeBack(string tokenizerName, string goldenFile)
     {
         var tokenizer = TokenizerFixtures.ByName(tokenizerName);

@@ -189,8 +189,28 @@ GENS = [english] * 5 + [chinese] * 3 + [japanese] * 2 + [korean] * 2 + [arabic] 
 def mixed():
     return "".join(rng.choice(GENS)() for _ in range(rng.randint(2, 6)))
 
+# Recent and rare combining marks and composing pairs, where a normalizer on an older Unicode version goes wrong.
+RECENT = ["\u1aeb", "\u0897", "\u1ace", "\u1dfa", "\U000105c9", "\U00011383", "\U000113c5", "\U00016121", "\U00016d68", "\U00016d63\U00016d67", "\U000113c2\U000113b8", "\U00011382\U000113c9", "\U000105d2\u0307", "\U00016121\U0001611e"]
+
+def codepoints():
+    s = []
+    for _ in range(rng.randint(1, 8)):
+        r = rng.random()
+        if r < 0.4:
+            c = rng.randint(0, 0xFFFF)
+            if 0xD800 <= c <= 0xDFFF: c = 0x20
+            s.append(chr(c))
+        elif r < 0.6:
+            s.append(chr(rng.randint(0x10000, 0x3FFFF)))
+        elif r < 0.7:
+            s.append(chr(rng.randint(0x10000, 0x10FFFF)))
+        else:
+            s.append(rng.choice(RECENT) + rng.choice(["", "\u0301", "\u0316", "\u0334", "a", " "]))
+    return "".join(s)
+
+mode = sys.argv[3] if len(sys.argv) > 3 else "mixed"
 out = []
 for i in range(count):
-    g = rng.choice(GENS + [mixed] * 8)
+    g = codepoints if mode == "codepoints" else rng.choice(GENS + [mixed] * 8)
     out.append(g())
 json.dump(out, sys.stdout, ensure_ascii=True)

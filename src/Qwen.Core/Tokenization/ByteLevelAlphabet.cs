@@ -12,34 +12,30 @@ internal static class ByteLevelAlphabet
     /// <summary>Gets the byte that <paramref name="c"/> stands for, or -1 when <paramref name="c"/> is not in the alphabet.</summary>
     public static int ToByte(char c) => c < CharToByteTable.Length ? CharToByteTable[c] : -1;
 
-    /// <summary>Turns a vocabulary string into the bytes it stands for, or returns <see langword="null"/> when a character is outside the alphabet.</summary>
-    public static byte[]? ToBytes(string token)
+    /// <summary>Gets whether every character of <paramref name="token"/> is in the alphabet.</summary>
+    public static bool IsByteLevel(string token)
     {
-        var bytes = new byte[token.Length];
-        for (var i = 0; i < token.Length; i++)
+        foreach (var c in token)
         {
-            var b = ToByte(token[i]);
-            if (b < 0)
+            if (ToByte(c) < 0)
             {
-                return null;
+                return false;
             }
-
-            bytes[i] = (byte)b;
         }
 
-        return bytes;
+        return true;
     }
 
     /// <summary>Turns bytes into their vocabulary string.</summary>
     public static string ToToken(ReadOnlySpan<byte> bytes)
     {
-        return string.Create(bytes.Length, bytes.ToArray(), static (span, source) =>
+        var chars = bytes.Length <= 256 ? stackalloc char[bytes.Length] : new char[bytes.Length];
+        for (var i = 0; i < bytes.Length; i++)
         {
-            for (var i = 0; i < source.Length; i++)
-            {
-                span[i] = ByteToCharTable[source[i]];
-            }
-        });
+            chars[i] = ByteToCharTable[bytes[i]];
+        }
+
+        return new string(chars);
     }
 
     private static char[] BuildByteToChar()

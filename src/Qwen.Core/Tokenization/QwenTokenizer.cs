@@ -401,17 +401,6 @@ public sealed class QwenTokenizer : Tokenizer
     /// <summary>Gets whether decoding with <c>skipSpecialTokens</c> leaves this id out.</summary>
     internal bool IsSkippable(int id) => (uint)id < (uint)_skippable.Length && _skippable[id];
 
-    /// <summary>Splits normalized text (without added tokens) into the pieces the BPE model sees.</summary>
-    internal static void SplitPieces(ReadOnlySpan<char> text, List<(int Offset, int Length)> pieces)
-    {
-        for (var i = 0; i < text.Length;)
-        {
-            var end = QwenSplitPattern.NextEnd(text, i);
-            pieces.Add((i, end - i));
-            i = end;
-        }
-    }
-
     private static void AppendUtf8(StringBuilder text, ReadOnlySpan<byte> bytes)
     {
         if (bytes.IsEmpty)
@@ -512,7 +501,7 @@ public sealed class QwenTokenizer : Tokenizer
         for (var rank = 0; rank < definition.Merges.Count; rank++)
         {
             var (left, right) = definition.Merges[rank];
-            if (ByteLevelAlphabet.ToBytes(left) is null || ByteLevelAlphabet.ToBytes(right) is null)
+            if (!ByteLevelAlphabet.IsByteLevel(left) || !ByteLevelAlphabet.IsByteLevel(right))
             {
                 throw new TokenizerFormatException(file, $"model.merges[{rank}]", $"[\"{left}\", \"{right}\"] is not made of byte-level characters: the tokenizer is not byte-level BPE.");
             }
@@ -523,13 +512,10 @@ public sealed class QwenTokenizer : Tokenizer
         Func<string, int?>? wholeWord = null;
         if (definition.IgnoreMerges)
         {
-            foreach (var token in definition.Vocab.Keys)
-            {
-                Symbol(token);
-            }
-
-            var frozen = symbols.ToFrozenDictionary(StringComparer.Ordinal);
-            wholeWord = word => definition.Vocab.ContainsKey(word) || addedByText.ContainsKey(word) ? frozen[word] : null;
+            // The reference checks the whole piece against the vocabulary and the added tokens' texts.
+            var known = definition.Vocab.Keys.Concat(definition.AddedTokens.Select(t => t.Content)).Distinct(StringComparer.Ordinal).ToArray();
+            var wholeSymbols = known.ToFrozenDictionary(token => token, Symbol, StringComparer.Ordinal);
+            wholeWord = word => wholeSymbols.TryGetValue(word, out var symbol) ? symbol : null;
         }
 
         return (new BpeModel(byteSymbols, merges, wholeWord), [.. symbolToId], [.. symbolLength]);

@@ -5,6 +5,9 @@ namespace Qwen.Core;
 /// <summary>Reads and checks a Hugging Face <c>tokenizer.json</c> (and optionally <c>tokenizer_config.json</c>) describing a Qwen-style byte-level BPE tokenizer.</summary>
 internal static class TokenizerFileReader
 {
+    // Real vocabularies stay far below this; the bound keeps a corrupt id from allocating gigabytes of tables.
+    private const int MaxTokenId = (1 << 24) - 1;
+
     private static readonly JsonDocumentOptions DocumentOptions = new() { AllowTrailingCommas = true, MaxDepth = 256 };
 
     /// <summary>Reads both files.</summary>
@@ -224,9 +227,9 @@ internal static class TokenizerFileReader
         var result = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var entry in vocab.EnumerateObject())
         {
-            if (entry.Value.ValueKind != JsonValueKind.Number || !entry.Value.TryGetInt32(out var id) || id < 0)
+            if (entry.Value.ValueKind != JsonValueKind.Number || !entry.Value.TryGetInt32(out var id) || id is < 0 or > MaxTokenId)
             {
-                throw new TokenizerFormatException(file, $"model.vocab[\"{entry.Name}\"]", $"expected a non-negative integer id, found {Describe(entry.Value)}.");
+                throw new TokenizerFormatException(file, $"model.vocab[\"{entry.Name}\"]", $"expected an integer id from 0 to {MaxTokenId}, found {Describe(entry.Value)}.");
             }
 
             result[entry.Name] = id;
@@ -291,9 +294,9 @@ internal static class TokenizerFileReader
                 throw new TokenizerFormatException(file, field, $"expected an object, found {Describe(token)}.");
             }
 
-            if (!token.TryGetProperty("id", out var idElement) || !idElement.TryGetInt32(out var id) || id < 0)
+            if (!token.TryGetProperty("id", out var idElement) || idElement.ValueKind != JsonValueKind.Number || !idElement.TryGetInt32(out var id) || id is < 0 or > MaxTokenId)
             {
-                throw new TokenizerFormatException(file, $"{field}.id", "expected a non-negative integer id.");
+                throw new TokenizerFormatException(file, $"{field}.id", $"expected an integer id from 0 to {MaxTokenId}.");
             }
 
             var content = OptionalString(file, token, "content", $"{field}.content");

@@ -54,6 +54,23 @@ public sealed class BpeModelTests
     }
 
     [Fact]
+    public void EncodeToIds_AddedTokenSpecialFlags_StripAndNormalizeAsDeclared()
+    {
+        using var tiny = new TinyTokenizer();
+        tiny.Added(300, "<l>", lstrip: true).Added(301, "<r>", rstrip: true).Added(302, "é!", special: false, normalized: true);
+        var tokenizer = tiny.Load();
+
+        // lstrip drops the white space before the token, rstrip the white space after it.
+        Assert.Equal([tiny.IdOf("a"), 300, tiny.IdOf("b")], tokenizer.EncodeToIds("a \t <l>b"));
+        Assert.Equal([tiny.IdOf("a"), 301, tiny.IdOf("b")], tokenizer.EncodeToIds("a<r>  \nb"));
+
+        // A normalized added token is found after NFC, so its decomposed spelling matches too.
+        Assert.Equal([tiny.IdOf("x"), 302], tokenizer.EncodeToIds("xe\u0301!"));
+        Assert.Equal("x<r>é!", tokenizer.Decode([tiny.IdOf("x"), 301, 302]));
+        Assert.Equal("xé!", tokenizer.Decode([tiny.IdOf("x"), 301, 302], skipSpecialTokens: true));
+    }
+
+    [Fact]
     public void Merge_SmallAndLargeLoops_AgreeOnRandomWords()
     {
         var tokenizer = TokenizerFixtures.Qwen3;

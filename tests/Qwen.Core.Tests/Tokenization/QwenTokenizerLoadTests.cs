@@ -205,6 +205,18 @@ public sealed class QwenTokenizerLoadTests
     }
 
     [Fact]
+    public void FromFiles_HugeTokenId_ThrowsInsteadOfAllocating()
+    {
+        using var tiny = new TinyTokenizer();
+        tiny.Added(int.MaxValue - 1, "<huge>");
+        tiny.Write();
+
+        var e = Assert.Throws<TokenizerFormatException>(() => QwenTokenizer.FromFiles(tiny.JsonPath));
+
+        Assert.Equal("added_tokens[0].id", e.Field);
+    }
+
+    [Fact]
     public void FromFiles_MissingMerges_ThrowsNamingTheField()
     {
         using var tiny = new TinyTokenizer();

@@ -114,41 +114,29 @@ internal static class QwenSplitPattern
 
     private static char AsciiLower(char c) => c is >= 'A' and <= 'Z' ? (char)(c | 0x20) : c;
 
-    private static int SkipLetters(ReadOnlySpan<char> text, int index)
+    private static int SkipLetters(ReadOnlySpan<char> text, int index) => SkipClass(text, index, CharClass.Letter);
+
+    private static int SkipOthers(ReadOnlySpan<char> text, int index) => SkipClass(text, index, CharClass.Other);
+
+    private static int SkipClass(ReadOnlySpan<char> text, int index, byte cls)
     {
         while (index < text.Length)
         {
+            // Outside the surrogate range a character is its code point: one table lookup.
             var c = text[index];
-            if (c < 0x80)
+            if (!char.IsSurrogate(c))
             {
-                // ASCII letters are the hot path of English prose and code.
-                if ((uint)((c | 0x20) - 'a') <= 'z' - 'a')
+                if (CharClass.Of(c) != cls)
                 {
-                    index++;
-                    continue;
+                    return index;
                 }
 
-                return index;
+                index++;
+                continue;
             }
 
             var cp = CharClass.CodePointAt(text, index, out var width);
-            if (CharClass.Of(cp) != CharClass.Letter)
-            {
-                return index;
-            }
-
-            index += width;
-        }
-
-        return index;
-    }
-
-    private static int SkipOthers(ReadOnlySpan<char> text, int index)
-    {
-        while (index < text.Length)
-        {
-            var cp = CharClass.CodePointAt(text, index, out var width);
-            if (CharClass.Of(cp) != CharClass.Other)
+            if (CharClass.Of(cp) != cls)
             {
                 return index;
             }

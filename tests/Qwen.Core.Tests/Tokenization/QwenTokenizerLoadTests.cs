@@ -105,139 +105,40 @@ public sealed class QwenTokenizerLoadTests
         Assert.Equal(tiny.ConfigPath, e.FilePath);
     }
 
-    [Fact]
-    public void FromFiles_WordPieceModel_ThrowsNamingModelType()
+    private static readonly Dictionary<string, (Action<TinyTokenizer> Break, string Field, string Says)> InvalidFiles = new()
     {
+        ["WordPiece model"] = (t => t.Model["type"] = "WordPiece", "model.type", "WordPiece"),
+        ["Metaspace pre-tokenizer"] = (t => t.Json["pre_tokenizer"] = new JsonObject { ["type"] = "Metaspace", ["replacement"] = "▁" }, "pre_tokenizer", "Qwen2"),
+        ["other split pattern"] = (t => t.Json["pre_tokenizer"]!["pretokenizers"]![0]!["pattern"]!["Regex"] = @"\w+|\s+", "pre_tokenizer.pretokenizers[0].pattern.Regex", @"\w+|\s+"),
+        ["no decoder"] = (t => t.Json["decoder"] = null, "decoder", "not byte-level"),
+        ["byte fallback"] = (t => t.Model["byte_fallback"] = true, "model.byte_fallback", "expected false"),
+        ["dropout"] = (t => t.Model["dropout"] = 0.1, "model.dropout", "not supported"),
+        ["SentencePiece-style vocabulary"] = (t => t.Model["vocab"]!["▁hello"] = 300, "model.vocab[\"▁hello\"]", "byte-level"),
+        ["merge of three parts"] = (t => t.Model["merges"] = new JsonArray("a b", "a b c"), "model.merges[1]", "\"a b c\""),
+        ["vocabulary id not a number"] = (t => t.Model["vocab"]!["ab"] = "x", "model.vocab[\"ab\"]", "\"x\""),
+        ["no merges"] = (t => t.Model.Remove("merges"), "model.merges", "missing"),
+        ["added token without content"] = (t => t.Json["added_tokens"]!.AsArray().Add(new JsonObject { ["id"] = 300 }), "added_tokens[0].content", "non-empty"),
+        ["huge token id"] = (t => t.Added(int.MaxValue - 1, "<huge>"), "added_tokens[0].id", "from 0 to"),
+        ["template post-processor"] = (t => t.Json["post_processor"] = new JsonObject { ["type"] = "TemplateProcessing" }, "post_processor.type", "ByteLevel"),
+    };
+
+    public static TheoryData<string> InvalidFileCases => [.. InvalidFiles.Keys];
+
+    [Theory]
+    [MemberData(nameof(InvalidFileCases))]
+    public void FromFiles_InvalidTokenizerJson_ThrowsNamingFileAndField(string name)
+    {
+        var (breakIt, field, says) = InvalidFiles[name];
         using var tiny = new TinyTokenizer();
-        tiny.Model["type"] = "WordPiece";
+        breakIt(tiny);
         tiny.Write();
 
         var e = Assert.Throws<TokenizerFormatException>(() => QwenTokenizer.FromFiles(tiny.JsonPath));
 
-        Assert.Equal("model.type", e.Field);
-        Assert.Contains("WordPiece", e.Message);
-    }
-
-    [Fact]
-    public void FromFiles_MetaspacePreTokenizer_ThrowsNamingPreTokenizer()
-    {
-        using var tiny = new TinyTokenizer();
-        tiny.Json["pre_tokenizer"] = new JsonObject { ["type"] = "Metaspace", ["replacement"] = "▁" };
-        tiny.Write();
-
-        var e = Assert.Throws<TokenizerFormatException>(() => QwenTokenizer.FromFiles(tiny.JsonPath));
-
-        Assert.StartsWith("pre_tokenizer", e.Field);
-    }
-
-    [Fact]
-    public void FromFiles_OtherSplitPattern_ThrowsNamingThePattern()
-    {
-        using var tiny = new TinyTokenizer();
-        tiny.Json["pre_tokenizer"]!["pretokenizers"]![0]!["pattern"]!["Regex"] = @"\w+|\s+";
-        tiny.Write();
-
-        var e = Assert.Throws<TokenizerFormatException>(() => QwenTokenizer.FromFiles(tiny.JsonPath));
-
-        Assert.Equal("pre_tokenizer.pretokenizers[0].pattern.Regex", e.Field);
-    }
-
-    [Fact]
-    public void FromFiles_NoDecoder_ThrowsSayingNotByteLevel()
-    {
-        using var tiny = new TinyTokenizer();
-        tiny.Json["decoder"] = null;
-        tiny.Write();
-
-        var e = Assert.Throws<TokenizerFormatException>(() => QwenTokenizer.FromFiles(tiny.JsonPath));
-
-        Assert.Equal("decoder", e.Field);
-        Assert.Contains("byte-level", e.Message);
-    }
-
-    [Fact]
-    public void FromFiles_ByteFallback_ThrowsNamingTheField()
-    {
-        using var tiny = new TinyTokenizer();
-        tiny.Model["byte_fallback"] = true;
-        tiny.Write();
-
-        var e = Assert.Throws<TokenizerFormatException>(() => QwenTokenizer.FromFiles(tiny.JsonPath));
-
-        Assert.Equal("model.byte_fallback", e.Field);
-    }
-
-    [Fact]
-    public void FromFiles_VocabularyOutsideByteAlphabet_ThrowsNamingTheToken()
-    {
-        using var tiny = new TinyTokenizer();
-        tiny.Model["vocab"]!["▁hello"] = 300;
-        tiny.Write();
-
-        var e = Assert.Throws<TokenizerFormatException>(() => QwenTokenizer.FromFiles(tiny.JsonPath));
-
-        Assert.Contains("▁hello", e.Field);
-        Assert.Contains("byte-level", e.Message);
-    }
-
-    [Fact]
-    public void FromFiles_MergeWithThreeParts_ThrowsNamingTheMerge()
-    {
-        using var tiny = new TinyTokenizer();
-        tiny.Model["merges"] = new JsonArray("a b", "a b c");
-        tiny.Write();
-
-        var e = Assert.Throws<TokenizerFormatException>(() => QwenTokenizer.FromFiles(tiny.JsonPath));
-
-        Assert.Equal("model.merges[1]", e.Field);
-    }
-
-    [Fact]
-    public void FromFiles_VocabIdNotAnInteger_ThrowsNamingTheEntry()
-    {
-        using var tiny = new TinyTokenizer();
-        tiny.Model["vocab"]!["ab"] = "x";
-        tiny.Write();
-
-        var e = Assert.Throws<TokenizerFormatException>(() => QwenTokenizer.FromFiles(tiny.JsonPath));
-
-        Assert.Equal("model.vocab[\"ab\"]", e.Field);
-    }
-
-    [Fact]
-    public void FromFiles_HugeTokenId_ThrowsInsteadOfAllocating()
-    {
-        using var tiny = new TinyTokenizer();
-        tiny.Added(int.MaxValue - 1, "<huge>");
-        tiny.Write();
-
-        var e = Assert.Throws<TokenizerFormatException>(() => QwenTokenizer.FromFiles(tiny.JsonPath));
-
-        Assert.Equal("added_tokens[0].id", e.Field);
-    }
-
-    [Fact]
-    public void FromFiles_MissingMerges_ThrowsNamingTheField()
-    {
-        using var tiny = new TinyTokenizer();
-        tiny.Model.Remove("merges");
-        tiny.Write();
-
-        var e = Assert.Throws<TokenizerFormatException>(() => QwenTokenizer.FromFiles(tiny.JsonPath));
-
-        Assert.Equal("model.merges", e.Field);
-    }
-
-    [Fact]
-    public void FromFiles_AddedTokenWithoutContent_ThrowsNamingIt()
-    {
-        using var tiny = new TinyTokenizer();
-        tiny.Json["added_tokens"]!.AsArray().Add(new JsonObject { ["id"] = 300 });
-        tiny.Write();
-
-        var e = Assert.Throws<TokenizerFormatException>(() => QwenTokenizer.FromFiles(tiny.JsonPath));
-
-        Assert.Equal("added_tokens[0].content", e.Field);
+        Assert.Equal(tiny.JsonPath, e.FilePath);
+        Assert.StartsWith(field, e.Field);
+        Assert.Contains(says, e.Message);
+        Assert.StartsWith(tiny.JsonPath, e.Message);
     }
 
     [Fact]

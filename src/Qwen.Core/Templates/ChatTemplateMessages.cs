@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
@@ -11,6 +12,13 @@ namespace Qwen.Core;
 /// </summary>
 internal static class ChatTemplateMessages
 {
+    // Compact JSON that keeps non-ASCII text readable, for results the model reads.
+    private static readonly JsonSerializerOptions ResultJson = new(AIJsonUtilities.DefaultOptions)
+    {
+        WriteIndented = false,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
     public static JsonArray ToJson(IReadOnlyList<ChatMessage> messages)
     {
         var result = new JsonArray();
@@ -169,7 +177,7 @@ internal static class ChatTemplateMessages
         JsonElement { ValueKind: JsonValueKind.String } element => element.GetString()!,
         JsonElement element => element.GetRawText(),
         JsonValue value when value.GetValueKind() == JsonValueKind.String => value.GetValue<string>(),
-        JsonNode node => node.ToJsonString(AIJsonUtilities.DefaultOptions),
-        var other => JsonSerializer.Serialize(other, other.GetType(), AIJsonUtilities.DefaultOptions),
+        JsonNode node => node.ToJsonString(ResultJson),
+        var other => JsonSerializer.Serialize(other, other.GetType(), ResultJson),
     };
 }

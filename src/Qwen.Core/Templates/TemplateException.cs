@@ -40,7 +40,7 @@ public sealed class TemplateException : Exception
         Reason = message;
     }
 
-    private TemplateException(string message, int line, int column, bool raisedByTemplate)
+    private TemplateException(string message, int? line, int? column, bool raisedByTemplate)
         : base(message)
     {
         Line = line;
@@ -66,7 +66,7 @@ public sealed class TemplateException : Exception
     public bool RaisedByTemplate { get; }
 
     /// <summary>Creates the exception for a template's own <c>raise_exception(message)</c> call: the message stays the template's text.</summary>
-    internal static TemplateException Raised(string message, int line, int column) => new(message, line, column, raisedByTemplate: true);
+    internal static TemplateException Raised(string message) => new(message, null, null, raisedByTemplate: true);
 
     /// <summary>Returns this exception if it already has a position, otherwise a copy located at <paramref name="line"/>/<paramref name="column"/>.</summary>
     internal TemplateException At(int line, int column)
@@ -76,6 +76,6 @@ public sealed class TemplateException : Exception
             return this;
         }
 
-        return RaisedByTemplate ? Raised(Message, line, column) : new TemplateException(Message, line, column);
+        return RaisedByTemplate ? new TemplateException(Message, line, column, raisedByTemplate: true) : new TemplateException(Message, line, column);
     }
 }

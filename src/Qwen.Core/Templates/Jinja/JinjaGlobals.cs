@@ -109,7 +109,7 @@ internal static class JinjaGlobals
     private static object? RaiseException(JinjaArguments args)
     {
         var message = args.Bind("raise_exception", ["message"])[0];
-        throw TemplateException.Raised(JinjaOps.ToStr(message), 0, 0);
+        throw TemplateException.Raised(JinjaOps.ToStr(message));
     }
 
     private static object? StrftimeNow(JinjaContext context, JinjaArguments args)

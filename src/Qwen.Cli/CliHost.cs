@@ -20,11 +20,9 @@ internal static class CliHost
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            foreach (var error in parsed.Errors)
-            {
-                await Console.Error.WriteLineAsync($"qwen: {error.Message}").ConfigureAwait(false);
-            }
-
+            // One line however many errors: an unknown subcommand also reports that no command was given.
+            var messages = string.Join(' ', parsed.Errors.Select(e => e.Message));
+            await Console.Error.WriteLineAsync($"qwen: {messages}").ConfigureAwait(false);
             return UsageError;
         }
 

@@ -6,5 +6,8 @@ namespace Qwen.Cli;
 internal static class QwenCommands
 {
     /// <summary>Creates every subcommand.</summary>
-    public static IEnumerable<Command> All() => [];
+    public static IEnumerable<Command> All() =>
+    [
+        TemplateCommand.Create(),
+    ];
 }

@@ -140,7 +140,7 @@ public sealed class ChatTemplate
     public string Render(IReadOnlyList<ChatMessage> messages, ChatTemplateOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        return RenderJson(ChatTemplateMessages.ToJson(messages), options);
+        return RenderValues(ChatTemplateMessages.ToValues(messages), options ?? new ChatTemplateOptions());
     }
 
     /// <summary>Renders messages given in Hugging Face's JSON shape (as <c>apply_chat_template</c> takes them).</summary>
@@ -153,8 +153,12 @@ public sealed class ChatTemplate
     public string RenderJson(JsonArray messages, ChatTemplateOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        options ??= new ChatTemplateOptions();
-        var tools = options.Tools is null && options.ToolsJson is null ? null : ChatTemplateMessages.ToolsToJson(options);
+        return RenderValues(JinjaValues.FromJson(messages), options ?? new ChatTemplateOptions());
+    }
+
+    private string RenderValues(object? messages, ChatTemplateOptions options)
+    {
+        var tools = options.Tools is null && options.ToolsJson is null ? null : ChatTemplateMessages.ToolsToValues(options);
 
         // The variables transformers passes: special tokens, then messages, tools, documents and add_generation_prompt, then keyword arguments.
         var variables = new Dictionary<string, object?>(StringComparer.Ordinal);
@@ -163,8 +167,8 @@ public sealed class ChatTemplate
             variables[name] = value;
         }
 
-        variables["messages"] = JinjaValues.FromJson(messages);
-        variables["tools"] = tools is null ? null : JinjaValues.FromJson(tools);
+        variables["messages"] = messages;
+        variables["tools"] = tools;
         variables["documents"] = null;
         variables["add_generation_prompt"] = options.AddGenerationPrompt;
         if (options.EnableThinking is { } thinking)

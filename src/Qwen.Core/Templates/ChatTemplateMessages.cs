@@ -7,8 +7,9 @@ using Microsoft.Extensions.AI;
 namespace Qwen.Core;
 
 /// <summary>
-/// Maps Microsoft.Extensions.AI messages and functions to the JSON shape Hugging Face chat templates read
-/// (<c>{"role", "content", "reasoning_content", "tool_calls"}</c>, one <c>tool</c> message per function result, tools as OpenAI-style function specs).
+/// Maps Microsoft.Extensions.AI messages and functions to the values Hugging Face chat templates read
+/// (<c>{"role", "content", "reasoning_content", "tool_calls"}</c>, one <c>tool</c> message per function result, tools as OpenAI-style function specs),
+/// straight to template values, without an intermediate JSON document.
 /// </summary>
 internal static class ChatTemplateMessages
 {
@@ -19,9 +20,9 @@ internal static class ChatTemplateMessages
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    public static JsonArray ToJson(IReadOnlyList<ChatMessage> messages)
+    public static List<object?> ToValues(IReadOnlyList<ChatMessage> messages)
     {
-        var result = new JsonArray();
+        var result = new List<object?>(messages.Count);
         for (var i = 0; i < messages.Count; i++)
         {
             var message = messages[i] ?? throw new ArgumentException($"messages[{i}] is null", nameof(messages));
@@ -31,15 +32,12 @@ internal static class ChatTemplateMessages
         return result;
     }
 
-    public static JsonArray ToolsToJson(ChatTemplateOptions options)
+    public static List<object?> ToolsToValues(ChatTemplateOptions options)
     {
-        var tools = new JsonArray();
+        var tools = new List<object?>();
         if (options.ToolsJson is { } raw)
         {
-            foreach (var tool in raw)
-            {
-                tools.Add(tool?.DeepClone());
-            }
+            tools.AddRange(raw.Select(JinjaValues.FromJson));
         }
 
         foreach (var function in options.Tools ?? [])
@@ -49,35 +47,36 @@ internal static class ChatTemplateMessages
                 throw new ArgumentException("ChatTemplateOptions.Tools contains a null function", nameof(options));
             }
 
-            var spec = new JsonObject { ["name"] = function.Name };
+            var spec = new JinjaDict { ["name"] = function.Name };
             if (!string.IsNullOrEmpty(function.Description))
             {
                 spec["description"] = function.Description;
             }
 
             spec["parameters"] = function.JsonSchema.ValueKind == JsonValueKind.Undefined
-                ? new JsonObject { ["type"] = "object", ["properties"] = new JsonObject() }
-                : JsonNode.Parse(function.JsonSchema.GetRawText());
-            tools.Add(new JsonObject { ["type"] = "function", ["function"] = spec });
+                ? new JinjaDict { ["type"] = "object", ["properties"] = new JinjaDict() }
+                : JinjaValues.FromJson(function.JsonSchema);
+            tools.Add(new JinjaDict { ["type"] = "function", ["function"] = spec });
         }
 
         return tools;
     }
 
-    private static void AddMessage(JsonArray result, ChatMessage message, int index)
+    private static void AddMessage(List<object?> result, ChatMessage message, int index)
     {
         var role = message.Role.Value;
+        var isTool = role == ChatRole.Tool.Value;
         var text = new StringBuilder();
         var reasoning = new StringBuilder();
         var hasReasoning = false;
-        var calls = new JsonArray();
-        var results = new List<JsonObject>();
+        var calls = new List<object?>();
+        var results = new List<object?>();
         foreach (var content in message.Contents)
         {
             switch (content)
             {
                 case TextContent t:
-                    if (role == ChatRole.Tool.Value && results.Count > 0 && t.Text.Length > 0)
+                    if (isTool && results.Count > 0 && t.Text.Length > 0)
                     {
                         // Text after a function result in a tool message is a further tool output; keep the order.
                         results.Add(ToolMessage(t.Text, null));
@@ -107,69 +106,60 @@ internal static class ChatTemplateMessages
             }
         }
 
-        if (role == ChatRole.Tool.Value && results.Count > 0)
+        if (isTool && results.Count > 0)
         {
             if (text.Length > 0)
             {
                 results.Insert(0, ToolMessage(text.ToString(), null));
             }
 
-            foreach (var toolMessage in results)
-            {
-                result.Add(toolMessage);
-            }
-
+            result.AddRange(results);
             return;
         }
 
-        var json = new JsonObject { ["role"] = role, ["content"] = text.ToString() };
+        var dict = new JinjaDict { ["role"] = role, ["content"] = text.ToString() };
         if (hasReasoning)
         {
-            json["reasoning_content"] = reasoning.ToString();
+            dict["reasoning_content"] = reasoning.ToString();
         }
 
         if (calls.Count > 0)
         {
-            json["tool_calls"] = calls;
+            dict["tool_calls"] = calls;
         }
 
-        result.Add(json);
-        foreach (var toolMessage in results)
-        {
-            result.Add(toolMessage);
-        }
+        result.Add(dict);
+        result.AddRange(results);
     }
 
-    private static JsonObject ToolCall(FunctionCallContent call)
+    private static JinjaDict ToolCall(FunctionCallContent call)
     {
-        var arguments = call.Arguments is null
-            ? new JsonObject()
-            : JsonSerializer.SerializeToNode(call.Arguments, AIJsonUtilities.DefaultOptions) ?? new JsonObject();
-        var json = new JsonObject
+        var arguments = call.Arguments is null ? new JinjaDict() : JinjaValues.FromClr(call.Arguments);
+        var dict = new JinjaDict
         {
             ["type"] = "function",
-            ["function"] = new JsonObject { ["name"] = call.Name, ["arguments"] = arguments },
+            ["function"] = new JinjaDict { ["name"] = call.Name, ["arguments"] = arguments },
         };
         if (!string.IsNullOrEmpty(call.CallId))
         {
-            json["id"] = call.CallId;
+            dict["id"] = call.CallId;
         }
 
-        return json;
+        return dict;
     }
 
-    private static JsonObject ToolMessage(string content, string? callId)
+    private static JinjaDict ToolMessage(string content, string? callId)
     {
-        var json = new JsonObject { ["role"] = "tool", ["content"] = content };
+        var dict = new JinjaDict { ["role"] = "tool", ["content"] = content };
         if (!string.IsNullOrEmpty(callId))
         {
-            json["tool_call_id"] = callId;
+            dict["tool_call_id"] = callId;
         }
 
-        return json;
+        return dict;
     }
 
-    /// <summary>A function result as the text the model reads: strings as they are, anything else as JSON; a failed call with no result reads as its error.</summary>
+    /// <summary>A function result as the text the model reads: strings as they are, anything else as compact JSON; a failed call with no result reads as its error.</summary>
     private static string ResultText(FunctionResultContent result) => result.Result switch
     {
         null => result.Exception is { } e ? $"Error: {e.Message}" : string.Empty,

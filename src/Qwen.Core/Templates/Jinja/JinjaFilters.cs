@@ -1,6 +1,5 @@
 using System.Collections.Frozen;
 using System.Globalization;
-using System.Numerics;
 using System.Text;
 
 namespace Qwen.Core;
@@ -13,7 +12,7 @@ internal static class JinjaFilters
 {
     // Jinja2 filters a chat template could name but this interpreter does not implement; named in the error so it is clear why.
     private static readonly HashSet<string> KnownUnsupported =
-        ["filesizeformat", "format", "groupby", "pprint", "random", "slice", "striptags", "urlencode", "urlize", "wordwrap", "xmlattr"];
+        ["filesizeformat", "groupby", "pprint", "random", "slice", "striptags", "urlencode", "urlize", "wordwrap", "xmlattr"];
 
     private static readonly FrozenDictionary<string, JinjaFilter> Filters = new Dictionary<string, JinjaFilter>(StringComparer.Ordinal)
     {
@@ -30,6 +29,7 @@ internal static class JinjaFilters
         ["escape"] = (_, v, a) => StringFilter("escape", v, a, Escape),
         ["first"] = (_, v, a) => First(v, a),
         ["float"] = (_, v, a) => Float(v, a),
+        ["format"] = (_, v, a) => Format(v, a),
         ["forceescape"] = (_, v, a) => StringFilter("forceescape", v, a, Escape),
         ["indent"] = (_, v, a) => Indent(v, a),
         ["int"] = (_, v, a) => Int(v, a),
@@ -397,69 +397,17 @@ internal static class JinjaFilters
         if (JinjaOps.IsInteger(JinjaOps.Undefined(value)) && method == "common")
         {
             // Python's round(int, n) stays an int.
-            return precision >= 0 ? JinjaOps.ToLong(value) : (long)RoundHalfEven(JinjaOps.ToLong(value), precision);
+            return precision >= 0 ? JinjaOps.ToLong(value) : (long)PyFormat.RoundHalfEven(JinjaOps.ToLong(value), precision);
         }
 
         var x = JinjaOps.ToDouble(value);
         if (method == "common")
         {
-            return double.IsFinite(x) ? RoundHalfEven(x, precision) : x;
+            return double.IsFinite(x) ? PyFormat.RoundHalfEven(x, precision) : x;
         }
 
         var scale = Math.Pow(10, precision);
         return (method == "ceil" ? Math.Ceiling(x * scale) : Math.Floor(x * scale)) / scale;
-    }
-
-    /// <summary>Python's <c>round(x, n)</c>: half-to-even on the exact binary value of <paramref name="x"/>, as CPython computes it.</summary>
-    private static double RoundHalfEven(double x, int digits)
-    {
-        // x = mantissa * 2^exponent exactly; scale by 10^digits in integers so no rounding happens before the final one.
-        var bits = BitConverter.DoubleToInt64Bits(x);
-        var negative = bits < 0;
-        var exponent = (int)((bits >> 52) & 0x7FF);
-        var mantissa = bits & 0xFFFFFFFFFFFFFL;
-        if (exponent == 0)
-        {
-            exponent = 1;
-        }
-        else
-        {
-            mantissa |= 1L << 52;
-        }
-
-        exponent -= 1075;
-        BigInteger numerator = mantissa;
-        BigInteger denominator = BigInteger.One;
-        if (exponent > 0)
-        {
-            numerator <<= exponent;
-        }
-        else
-        {
-            denominator <<= -exponent;
-        }
-
-        if (digits >= 0)
-        {
-            numerator *= BigInteger.Pow(10, digits);
-        }
-        else
-        {
-            denominator *= BigInteger.Pow(10, -digits);
-        }
-
-        var quotient = BigInteger.DivRem(numerator, denominator, out var remainder);
-        var twice = remainder * 2;
-        if (twice > denominator || (twice == denominator && !quotient.IsEven))
-        {
-            quotient += 1;
-        }
-
-        var text = digits >= 0
-            ? quotient.ToString(CultureInfo.InvariantCulture) + "e-" + digits.ToString(CultureInfo.InvariantCulture)
-            : quotient.ToString(CultureInfo.InvariantCulture) + "e" + (-digits).ToString(CultureInfo.InvariantCulture);
-        var result = double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
-        return negative ? -result : result;
     }
 
     private static object? Sort(object? value, JinjaArguments args)
@@ -585,6 +533,27 @@ internal static class JinjaFilters
         }
 
         return count;
+    }
+
+    private static object? Format(object? value, JinjaArguments args)
+    {
+        if (args.Positional.Count > 0 && args.Named.Count > 0)
+        {
+            throw new TemplateException("format() can't handle positional and keyword arguments at the same time");
+        }
+
+        if (args.Named.Count == 0)
+        {
+            return PyFormat.Percent(JinjaOps.ToStr(value), args.Positional.ToArray());
+        }
+
+        var named = new JinjaDict(args.Named.Count);
+        foreach (var (key, item) in args.Named)
+        {
+            named[key] = item;
+        }
+
+        return PyFormat.Percent(JinjaOps.ToStr(value), named);
     }
 
     private static object? Indent(object? value, JinjaArguments args)

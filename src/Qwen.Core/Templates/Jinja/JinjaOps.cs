@@ -458,9 +458,9 @@ internal static class JinjaOps
             return r != 0 ? ((r < 0) != (y < 0) ? r + y : r) : Math.CopySign(0, y);
         }
 
-        if (a is string)
+        if (a is string format)
         {
-            throw new TemplateException("printf-style string formatting ('...' % values) is not supported; use ~ or the format method");
+            return PyFormat.Percent(format, b);
         }
 
         throw Unsupported("%", a, b);

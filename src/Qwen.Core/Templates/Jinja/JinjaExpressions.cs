@@ -3,18 +3,8 @@ using System.Text;
 namespace Qwen.Core;
 
 /// <summary>An expression of the template's syntax tree. Immutable once parsed, so one tree serves concurrent renders.</summary>
-internal abstract class JinjaExpr
+internal abstract class JinjaExpr(JinjaToken at) : JinjaSyntax(at)
 {
-    protected JinjaExpr(JinjaToken at)
-    {
-        Line = at.Line;
-        Column = at.Column;
-    }
-
-    public int Line { get; }
-
-    public int Column { get; }
-
     /// <summary>Evaluates the expression; errors without a position get this expression's position.</summary>
     public object? Evaluate(JinjaContext context)
     {
@@ -22,17 +12,9 @@ internal abstract class JinjaExpr
         {
             return Eval(context);
         }
-        catch (TemplateException e) when (e.Line is null)
+        catch (Exception e) when (NeedsPosition(e))
         {
-            throw e.At(Line, Column);
-        }
-        catch (OverflowException)
-        {
-            throw new TemplateException("integer overflow: the value does not fit in 64 bits", Line, Column);
-        }
-        catch (InsufficientExecutionStackException)
-        {
-            throw new TemplateException("the template nests too deeply", Line, Column);
+            throw Locate(e);
         }
     }
 
@@ -194,9 +176,9 @@ internal sealed class JinjaCallExpr(JinjaToken at, JinjaExpr callee, JinjaCallAr
 
             return function.Invoke(context, arguments);
         }
-        catch (TemplateException e) when (e.Line is null)
+        catch (Exception e) when (NeedsPosition(e))
         {
-            throw e.At(Line, Column);
+            throw Locate(e);
         }
     }
 }
@@ -226,9 +208,9 @@ internal sealed class JinjaFilterExpr(JinjaToken at, JinjaExpr? input, string na
 
             return _filter(context, value, args.Evaluate(context));
         }
-        catch (TemplateException e) when (e.Line is null)
+        catch (Exception e) when (NeedsPosition(e))
         {
-            throw e.At(Line, Column);
+            throw Locate(e);
         }
     }
 }

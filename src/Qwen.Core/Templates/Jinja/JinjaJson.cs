@@ -40,40 +40,24 @@ internal static class JinjaJson
         builder.Append('"');
         foreach (var c in s)
         {
-            switch (c)
+            var escape = c switch
             {
-                case '"':
-                    builder.Append("\\\"");
-                    break;
-                case '\\':
-                    builder.Append("\\\\");
-                    break;
-                case '\n':
-                    builder.Append("\\n");
-                    break;
-                case '\r':
-                    builder.Append("\\r");
-                    break;
-                case '\t':
-                    builder.Append("\\t");
-                    break;
-                case '\b':
-                    builder.Append("\\b");
-                    break;
-                case '\f':
-                    builder.Append("\\f");
-                    break;
-                default:
-                    if (c < ' ' || (ensureAscii && c > '~'))
-                    {
-                        builder.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}");
-                    }
-                    else
-                    {
-                        builder.Append(c);
-                    }
-
-                    break;
+                '"' => "\\\"",
+                '\b' => "\\b",
+                '\f' => "\\f",
+                _ => PyText.CommonEscape(c),
+            };
+            if (escape is not null)
+            {
+                builder.Append(escape);
+            }
+            else if (c < ' ' || (ensureAscii && c > '~'))
+            {
+                builder.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}");
+            }
+            else
+            {
+                builder.Append(c);
             }
         }
 

@@ -4,18 +4,8 @@ using System.Text;
 namespace Qwen.Core;
 
 /// <summary>A statement of the template's syntax tree: text, <c>{{ ... }}</c>, or a <c>{% ... %}</c> block. Immutable once parsed.</summary>
-internal abstract class JinjaNode
+internal abstract class JinjaNode(JinjaToken at) : JinjaSyntax(at)
 {
-    protected JinjaNode(JinjaToken at)
-    {
-        Line = at.Line;
-        Column = at.Column;
-    }
-
-    public int Line { get; }
-
-    public int Column { get; }
-
     public static void ExecuteAll(IReadOnlyList<JinjaNode> body, JinjaContext context)
     {
         foreach (var node in body)
@@ -34,13 +24,9 @@ internal abstract class JinjaNode
         {
             Run(context);
         }
-        catch (TemplateException e) when (e.Line is null)
+        catch (Exception e) when (NeedsPosition(e))
         {
-            throw e.At(Line, Column);
-        }
-        catch (InsufficientExecutionStackException)
-        {
-            throw new TemplateException("the template nests too deeply", Line, Column);
+            throw Locate(e);
         }
     }
 

@@ -409,14 +409,8 @@ internal static class JinjaOps
     {
         Undefined(a);
         Undefined(b);
-        if (IsInteger(a) && IsInteger(b))
+        if (IntegerOperands(a, b, out var x, out var y))
         {
-            var (x, y) = (ToLong(a), ToLong(b));
-            if (y == 0)
-            {
-                throw new TemplateException("integer division or modulo by zero");
-            }
-
             var q = checked(x / y);
             return (x % y != 0) && ((x < 0) != (y < 0)) ? q - 1 : q;
         }
@@ -434,28 +428,22 @@ internal static class JinjaOps
     {
         Undefined(a);
         Undefined(b);
-        if (IsInteger(a) && IsInteger(b))
+        if (IntegerOperands(a, b, out var x, out var y))
         {
-            var (x, y) = (ToLong(a), ToLong(b));
-            if (y == 0)
-            {
-                throw new TemplateException("integer division or modulo by zero");
-            }
-
             var r = x % y;
             return r != 0 && ((r < 0) != (y < 0)) ? r + y : r;
         }
 
         if (IsNumber(a) && IsNumber(b))
         {
-            var (x, y) = (ToDouble(a), ToDouble(b));
-            if (y == 0)
+            var (u, v) = (ToDouble(a), ToDouble(b));
+            if (v == 0)
             {
                 throw new TemplateException("float modulo");
             }
 
-            var r = x % y;
-            return r != 0 ? ((r < 0) != (y < 0) ? r + y : r) : Math.CopySign(0, y);
+            var r = u % v;
+            return r != 0 ? ((r < 0) != (v < 0) ? r + v : r) : Math.CopySign(0, v);
         }
 
         if (a is string format)
@@ -464,6 +452,19 @@ internal static class JinjaOps
         }
 
         throw Unsupported("%", a, b);
+    }
+
+    /// <summary>Both operands as integers for <c>//</c> and <c>%</c>, failing on a zero divisor as Python does.</summary>
+    private static bool IntegerOperands(object? a, object? b, out long x, out long y)
+    {
+        (x, y) = (0, 0);
+        if (!IsInteger(a) || !IsInteger(b))
+        {
+            return false;
+        }
+
+        (x, y) = (ToLong(a), ToLong(b));
+        return y != 0 ? true : throw new TemplateException("integer division or modulo by zero");
     }
 
     public static object? Power(object? a, object? b)

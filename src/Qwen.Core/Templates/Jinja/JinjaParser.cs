@@ -371,30 +371,7 @@ internal sealed class JinjaParser
 
     private JinjaTarget ParseAssignTarget(string[]? extraEnd, bool withNamespace)
     {
-        var items = new List<JinjaTarget>();
-        var isTuple = false;
-        while (true)
-        {
-            if (items.Count > 0)
-            {
-                ExpectOperator(",");
-            }
-
-            if (IsTupleEnd(extraEnd))
-            {
-                break;
-            }
-
-            items.Add(ParseTargetPrimary(withNamespace));
-            if (IsOperator(","))
-            {
-                isTuple = true;
-            }
-            else
-            {
-                break;
-            }
-        }
+        var (items, isTuple) = ParseTupleItems(extraEnd, () => ParseTargetPrimary(withNamespace));
 
         if (items.Count == 0)
         {
@@ -434,16 +411,10 @@ internal sealed class JinjaParser
         throw Fail($"can't assign to {token.Describe()}", token);
     }
 
-    private bool IsTupleEnd(string[]? extraEnd) =>
-        Current.Kind is JinjaTokenKind.VariableEnd or JinjaTokenKind.BlockEnd or JinjaTokenKind.EndOfTemplate
-        || IsOperator(")")
-        || (extraEnd is not null && Current.Kind == JinjaTokenKind.Name && extraEnd.Contains(Current.Value));
-
-    private JinjaExpr ParseTuple(bool withConditional = true, string[]? extraEnd = null, bool explicitParentheses = false)
+    /// <summary>Jinja's tuple loop: items separated by commas up to the end of the tag, a ')' or an <paramref name="extraEnd"/> name; a comma makes it a tuple.</summary>
+    private (List<T> Items, bool IsTuple) ParseTupleItems<T>(string[]? extraEnd, Func<T> parseItem)
     {
-        var start = Current;
-        var items = new List<JinjaExpr>();
-        var isTuple = false;
+        var items = new List<T>();
         while (true)
         {
             if (items.Count > 0)
@@ -453,19 +424,26 @@ internal sealed class JinjaParser
 
             if (IsTupleEnd(extraEnd))
             {
-                break;
+                return (items, items.Count > 0);
             }
 
-            items.Add(withConditional ? ParseConditional() : ParseOr());
-            if (IsOperator(","))
+            items.Add(parseItem());
+            if (!IsOperator(","))
             {
-                isTuple = true;
-            }
-            else
-            {
-                break;
+                return (items, items.Count > 1);
             }
         }
+    }
+
+    private bool IsTupleEnd(string[]? extraEnd) =>
+        Current.Kind is JinjaTokenKind.VariableEnd or JinjaTokenKind.BlockEnd or JinjaTokenKind.EndOfTemplate
+        || IsOperator(")")
+        || (extraEnd is not null && Current.Kind == JinjaTokenKind.Name && extraEnd.Contains(Current.Value));
+
+    private JinjaExpr ParseTuple(bool withConditional = true, string[]? extraEnd = null, bool explicitParentheses = false)
+    {
+        var start = Current;
+        var (items, isTuple) = ParseTupleItems(extraEnd, () => withConditional ? ParseConditional() : ParseOr());
 
         if (!isTuple)
         {
@@ -499,25 +477,17 @@ internal sealed class JinjaParser
         return expr;
     }
 
-    private JinjaExpr ParseOr()
+    private JinjaExpr ParseOr() => ParseLogic("or", ParseAnd);
+
+    private JinjaExpr ParseAnd() => ParseLogic("and", ParseNot);
+
+    private JinjaExpr ParseLogic(string keyword, Func<JinjaExpr> operand)
     {
         var start = Current;
-        var left = ParseAnd();
-        while (SkipName("or"))
+        var left = operand();
+        while (SkipName(keyword))
         {
-            left = new JinjaLogicExpr(start, isAnd: false, left, ParseAnd());
-        }
-
-        return left;
-    }
-
-    private JinjaExpr ParseAnd()
-    {
-        var start = Current;
-        var left = ParseNot();
-        while (SkipName("and"))
-        {
-            left = new JinjaLogicExpr(start, isAnd: true, left, ParseNot());
+            left = new JinjaLogicExpr(start, isAnd: keyword == "and", left, operand());
         }
 
         return left;
@@ -565,18 +535,7 @@ internal sealed class JinjaParser
         return rest.Count == 0 ? first : new JinjaCompareExpr(start, first, [.. rest]);
     }
 
-    private JinjaExpr ParseMath1()
-    {
-        var start = Current;
-        var left = ParseConcat();
-        while (Current.Kind == JinjaTokenKind.Operator && Current.Value is "+" or "-")
-        {
-            var op = Next().Value;
-            left = new JinjaBinaryExpr(start, op, left, ParseConcat());
-        }
-
-        return left;
-    }
+    private JinjaExpr ParseMath1() => ParseArithmetic(ParseConcat, "+", "-");
 
     private JinjaExpr ParseConcat()
     {
@@ -590,26 +549,19 @@ internal sealed class JinjaParser
         return parts.Count == 1 ? parts[0] : new JinjaConcatExpr(start, [.. parts]);
     }
 
-    private JinjaExpr ParseMath2()
+    private JinjaExpr ParseMath2() => ParseArithmetic(ParsePow, "*", "/", "//", "%");
+
+    private JinjaExpr ParsePow() => ParseArithmetic(() => ParseUnary(withFilter: true), "**");
+
+    /// <summary>One left-associative level of binary operators.</summary>
+    private JinjaExpr ParseArithmetic(Func<JinjaExpr> operand, params string[] operators)
     {
         var start = Current;
-        var left = ParsePow();
-        while (Current.Kind == JinjaTokenKind.Operator && Current.Value is "*" or "/" or "//" or "%")
+        var left = operand();
+        while (Current.Kind == JinjaTokenKind.Operator && operators.Contains(Current.Value))
         {
             var op = Next().Value;
-            left = new JinjaBinaryExpr(start, op, left, ParsePow());
-        }
-
-        return left;
-    }
-
-    private JinjaExpr ParsePow()
-    {
-        var start = Current;
-        var left = ParseUnary(withFilter: true);
-        while (SkipOperator("**"))
-        {
-            left = new JinjaBinaryExpr(start, "**", left, ParseUnary(withFilter: true));
+            left = new JinjaBinaryExpr(start, op, left, operand());
         }
 
         return left;
@@ -639,7 +591,7 @@ internal sealed class JinjaParser
             }
 
             node = ParsePostfix(node);
-            return withFilter ? ParseFilterExpr(node) : node;
+            return withFilter ? ParsePostfix(node, filters: true) : node;
         }
         catch (InsufficientExecutionStackException)
         {
@@ -692,80 +644,60 @@ internal sealed class JinjaParser
 
     private JinjaListExpr ParseList()
     {
-        var start = ExpectOperator("[");
+        var start = Current;
         var items = new List<JinjaExpr>();
-        while (!IsOperator("]"))
-        {
-            if (items.Count > 0)
-            {
-                ExpectOperator(",");
-            }
-
-            if (IsOperator("]"))
-            {
-                break;
-            }
-
-            items.Add(ParseExpression());
-        }
-
-        ExpectOperator("]");
+        ParseCommaList("[", "]", () => items.Add(ParseExpression()));
         return new JinjaListExpr(start, [.. items]);
     }
 
     private JinjaDictExpr ParseDict()
     {
-        var start = ExpectOperator("{");
+        var start = Current;
         var pairs = new List<(JinjaExpr, JinjaExpr)>();
-        while (!IsOperator("}"))
+        ParseCommaList("{", "}", () =>
         {
-            if (pairs.Count > 0)
-            {
-                ExpectOperator(",");
-            }
-
-            if (IsOperator("}"))
-            {
-                break;
-            }
-
             var key = ParseExpression();
             ExpectOperator(":");
             pairs.Add((key, ParseExpression()));
-        }
-
-        ExpectOperator("}");
+        });
         return new JinjaDictExpr(start, [.. pairs]);
     }
 
-    private JinjaExpr ParsePostfix(JinjaExpr node)
+    /// <summary>Items between <paramref name="open"/> and <paramref name="close"/>, separated by commas, a trailing comma allowed.</summary>
+    private void ParseCommaList(string open, string close, Action parseItem)
+    {
+        ExpectOperator(open);
+        for (var count = 0; !IsOperator(close); count++)
+        {
+            if (count > 0)
+            {
+                ExpectOperator(",");
+                if (IsOperator(close))
+                {
+                    break;
+                }
+            }
+
+            parseItem();
+        }
+
+        ExpectOperator(close);
+    }
+
+    /// <summary>Jinja's <c>parse_postfix</c> (<c>.name</c>, <c>[key]</c>, calls) or, with <paramref name="filters"/>, its <c>parse_filter_expr</c> (<c>| filter</c>, <c>is test</c>, calls).</summary>
+    private JinjaExpr ParsePostfix(JinjaExpr node, bool filters = false)
     {
         while (true)
         {
-            if (IsOperator(".") || IsOperator("["))
+            if (!filters && (IsOperator(".") || IsOperator("[")))
             {
                 node = ParseSubscript(node);
             }
-            else if (IsOperator("("))
-            {
-                node = ParseCall(node);
-            }
-            else
-            {
-                return node;
-            }
-        }
-    }
-
-    private JinjaExpr ParseFilterExpr(JinjaExpr node)
-    {
-        while (true)
-        {
-            if (IsOperator("|"))
+            else if (filters && IsOperator("|"))
             {
                 node = ParseFilter(node, startInline: false)!;
             }
-            else if (Current.IsName("is"))
+            else if (filters && Current.IsName("is"))
             {
                 node = ParseTest(node);
             }

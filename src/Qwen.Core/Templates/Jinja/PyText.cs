@@ -420,52 +420,48 @@ internal static class PyText
         builder.Append(quote);
         foreach (var c in CodePoints(s))
         {
-            switch (c)
+            if (CommonEscape(c) is { } escape)
             {
-                case '\\':
-                    builder.Append("\\\\");
-                    break;
-                case '\t':
-                    builder.Append("\\t");
-                    break;
-                case '\n':
-                    builder.Append("\\n");
-                    break;
-                case '\r':
-                    builder.Append("\\r");
-                    break;
-                default:
-                    if (c == quote)
-                    {
-                        builder.Append('\\').Append(quote);
-                    }
-                    else if (c < 0x20 || c == 0x7f)
-                    {
-                        builder.Append(CultureInfo.InvariantCulture, $"\\x{c:x2}");
-                    }
-                    else if (c < 0x7f || IsPrintable(c))
-                    {
-                        AppendCodePoint(builder, c);
-                    }
-                    else if (c <= 0xff)
-                    {
-                        builder.Append(CultureInfo.InvariantCulture, $"\\x{c:x2}");
-                    }
-                    else if (c <= 0xffff)
-                    {
-                        builder.Append(CultureInfo.InvariantCulture, $"\\u{c:x4}");
-                    }
-                    else
-                    {
-                        builder.Append(CultureInfo.InvariantCulture, $"\\U{c:x8}");
-                    }
-
-                    break;
+                builder.Append(escape);
+            }
+            else if (c == quote)
+            {
+                builder.Append('\\').Append(quote);
+            }
+            else if (c < 0x20 || c == 0x7f)
+            {
+                builder.Append(CultureInfo.InvariantCulture, $"\\x{c:x2}");
+            }
+            else if (c < 0x7f || IsPrintable(c))
+            {
+                AppendCodePoint(builder, c);
+            }
+            else if (c <= 0xff)
+            {
+                builder.Append(CultureInfo.InvariantCulture, $"\\x{c:x2}");
+            }
+            else if (c <= 0xffff)
+            {
+                builder.Append(CultureInfo.InvariantCulture, $"\\u{c:x4}");
+            }
+            else
+            {
+                builder.Append(CultureInfo.InvariantCulture, $"\\U{c:x8}");
             }
         }
 
         builder.Append(quote);
     }
+
+    /// <summary>The escape Python's <c>repr</c> and <c>json.dumps</c> both write for a backslash, newline, carriage return or tab; otherwise <see langword="null"/>.</summary>
+    public static string? CommonEscape(int c) => c switch
+    {
+        '\\' => "\\\\",
+        '\n' => "\\n",
+        '\r' => "\\r",
+        '\t' => "\\t",
+        _ => null,
+    };
 
     /// <summary>Python's <c>str.isprintable</c> for one code point.</summary>
     private static bool IsPrintable(int c)

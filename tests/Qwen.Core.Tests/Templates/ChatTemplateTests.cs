@@ -179,6 +179,27 @@ public sealed class ChatTemplateTests : IDisposable
     }
 
     [Fact]
+    public void Render_ArgumentsOfEveryDictionaryAndValueKind_BecomeJsonObjects()
+    {
+        var template = ChatTemplate.FromSource("{% for m in messages %}{% for c in m.tool_calls %}{{ c.function.arguments|tojson }};{% endfor %}{% endfor %}");
+        var parsed = JsonDocument.Parse("""{"n": 2.0, "list": [1, "x"], "obj": {"k": null}}""").RootElement;
+        ChatMessage[] messages =
+        [
+            new(ChatRole.Assistant,
+            [
+                new FunctionCallContent("a", "f", new AIFunctionArguments { ["city"] = "Paris", ["days"] = 3 }),
+                new FunctionCallContent("b", "f", parsed.EnumerateObject().ToDictionary(p => p.Name, p => (object?)p.Value)),
+                new FunctionCallContent("c", "f", new Dictionary<string, object?> { ["when"] = new DateOnly(2024, 7, 6), ["ratio"] = 0.5f, ["flags"] = new[] { true, false } }),
+                new FunctionCallContent("d", "f"),
+            ]),
+        ];
+
+        var text = template.Render(messages);
+
+        Assert.Equal("""{"city": "Paris", "days": 3};{"n": 2.0, "list": [1, "x"], "obj": {"k": null}};{"when": "2024-07-06", "ratio": 0.5, "flags": [true, false]};{};""", text);
+    }
+
+    [Fact]
     public void Render_ImageContent_ThrowsNotSupportedNamingTheContentType()
     {
         var template = ChatTemplate.FromSource("x");

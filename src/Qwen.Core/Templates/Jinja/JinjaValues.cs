@@ -66,6 +66,7 @@ internal static class JinjaValues
         JsonElement element => FromJson(element),
         JsonNode node => FromJson(node),
         IDictionary dictionary => FromDictionary(dictionary),
+        IEnumerable<KeyValuePair<string, object?>> pairs => FromPairs(pairs),
         IEnumerable items => items.Cast<object?>().Select(FromClr).ToList(),
         _ => FromJson(JsonSerializer.SerializeToElement(value, value.GetType(), AIJsonUtilities.DefaultOptions)),
     };
@@ -87,6 +88,18 @@ internal static class JinjaValues
         foreach (DictionaryEntry entry in dictionary)
         {
             dict[JinjaDict.CheckKey(FromClr(entry.Key))] = FromClr(entry.Value);
+        }
+
+        return dict;
+    }
+
+    // Dictionaries that implement only the generic interfaces (AIFunctionArguments, AdditionalPropertiesDictionary, ...).
+    private static JinjaDict FromPairs(IEnumerable<KeyValuePair<string, object?>> pairs)
+    {
+        var dict = new JinjaDict();
+        foreach (var (key, item) in pairs)
+        {
+            dict[key] = FromClr(item);
         }
 
         return dict;

@@ -9,5 +9,6 @@ internal static class QwenCommands
     public static IEnumerable<Command> All() =>
     [
         TokenizeCommand.Create(),
+        TemplateCommand.Create(),
     ];
 }

@@ -7,7 +7,21 @@ internal static class Fixtures
 {
     public static string Root => Path.Combine(AppContext.BaseDirectory, "Fixtures");
 
-    public static string TinyModel(string name) => Path.Combine(Root, "tiny-models", name);
+    /// <summary>Every fixture model that comes with a llama.cpp golden, by folder name.</summary>
+    public static readonly string[] GoldenModels =
+    [
+        "qwen2_tiny", "qwen3_tiny", "qwen2_yarn", "qwen3_yarn", "qwen3_bf16_sharded", "qwen2_tied",
+        "qwen3_untied_hd64", "qwen2_mqa", "qwen3_mha",
+    ];
+
+    public static TheoryData<string> GoldenModelNames => [.. GoldenModels];
+
+    /// <summary>A fixture model's directory: the shared tiny models, or the oracle-made ones.</summary>
+    public static string TinyModel(string name)
+    {
+        var shared = Path.Combine(Root, "tiny-models", name);
+        return Directory.Exists(shared) ? shared : Path.Combine(Root, "oracle-models", name);
+    }
 
     public static Golden ReadGolden(string modelDirectory)
     {

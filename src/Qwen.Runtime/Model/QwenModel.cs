@@ -179,6 +179,20 @@ public sealed partial class QwenModel : IDisposable
         });
     }
 
+    /// <summary>Generates tokens after a prompt, streaming one update per token: prefill in one pass, then cached decode steps.</summary>
+    /// <param name="promptIds">The prompt's token ids.</param>
+    /// <param name="options">Length, sampling and stop conditions; null for the defaults (sampling from generation_config.json).</param>
+    /// <param name="cancellationToken">Stops generation before the next token.</param>
+    /// <returns>The updates; the last one carries a <see cref="GenerationUpdate.FinishReason"/>.</returns>
+    /// <exception cref="ArgumentException">The prompt or the options are invalid (checked before anything runs).</exception>
+    public IAsyncEnumerable<GenerationUpdate> GenerateAsync(IReadOnlyList<int> promptIds, GenerationOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(promptIds);
+        options ??= new GenerationOptions();
+        Generator.Validate(this, promptIds, options);
+        return Generator.RunAsync(this, [.. promptIds], options, cancellationToken);
+    }
+
     /// <summary>Frees the weights and stops the model's worker thread.</summary>
     public void Dispose()
     {
@@ -214,6 +228,9 @@ public sealed partial class QwenModel : IDisposable
             return rows;
         });
     }
+
+    /// <summary>Tensors alive on the worker thread (weights, caches and anything leaked): flat across tokens when nothing leaks.</summary>
+    internal long LiveTensorCount() => _worker.Run(() => DisposeScopeManager.Statistics.ThreadTotalLiveCount);
 
     /// <summary>Runs <paramref name="work"/> on the model's worker thread.</summary>
     internal Task<T> RunAsync<T>(Func<T> work, CancellationToken cancellationToken) => _worker.RunAsync(work, cancellationToken);

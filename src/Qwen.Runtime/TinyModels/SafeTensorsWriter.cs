@@ -81,6 +81,6 @@ internal static class SafeTensorsWriter
     {
         public long ElementCount => Shape.Aggregate(1L, (a, b) => a * b);
 
-        public long ByteLength => ElementCount * (DType == "F32" ? 4 : 2);
+        public long ByteLength => ElementCount * (DType is "F32" or "I32" ? 4 : 2);
     }
 }

@@ -7,4 +7,7 @@ foreach (var command in QwenCommands.All())
     root.Subcommands.Add(command);
 }
 
+// With subcommands present, plain `qwen` shows the help instead of failing with "Required command was not provided".
+root.SetAction(parseResult => new System.CommandLine.Help.HelpAction().Invoke(parseResult));
+
 return await CliHost.RunAsync(root, args).ConfigureAwait(false);

@@ -10,5 +10,8 @@ internal static class QwenCommands
     [
         TokenizeCommand.Create(),
         TemplateCommand.Create(),
+        GenerateCommand.Create(),
+        BenchCommand.Create(),
+        MakeTinyModelCommand.Create(),
     ];
 }

@@ -1,0 +1,50 @@
+using System.Globalization;
+using System.Text.Json;
+using Qwen.Runtime;
+
+// Runtime throughput on one checkpoint: load time, prefill and decode tokens/s, peak RSS, as one JSON line.
+// usage: dotnet run -c Release --project bench/Qwen.Runtime.Bench -- --model DIR [--prompt-tokens 512] [--gen-tokens 64]
+//        [--repeats 3] [--threads N] [--device cpu|cuda] [--dtype float32|bfloat16|float16]
+var values = new Dictionary<string, string>(StringComparer.Ordinal);
+for (var i = 0; i < args.Length; i++)
+{
+    if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
+    {
+        await Console.Error.WriteLineAsync($"Qwen.Runtime.Bench: expected --name value pairs, found '{args[i]}'").ConfigureAwait(false);
+        return 2;
+    }
+
+    values[args[i][2..]] = args[++i];
+}
+
+if (!values.TryGetValue("model", out var model))
+{
+    await Console.Error.WriteLineAsync("Qwen.Runtime.Bench: --model DIR is required").ConfigureAwait(false);
+    return 2;
+}
+
+int Int(string name, int fallback) => values.TryGetValue(name, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
+
+var options = new BenchmarkOptions
+{
+    PromptTokens = Int("prompt-tokens", 512),
+    GenTokens = Int("gen-tokens", 64),
+    Repeats = Int("repeats", 3),
+    Model = new QwenModelOptions
+    {
+        Device = values.GetValueOrDefault("device", "auto"),
+        Threads = values.ContainsKey("threads") ? Int("threads", 0) : null,
+        DType = values.GetValueOrDefault("dtype") switch
+        {
+            null => null,
+            "float32" => ModelDType.Float32,
+            "bfloat16" => ModelDType.BFloat16,
+            "float16" => ModelDType.Float16,
+            var other => throw new ArgumentException($"--dtype '{other}' is not one of float32, bfloat16, float16"),
+        },
+    },
+};
+
+var result = await RuntimeBenchmark.RunAsync(model, options).ConfigureAwait(false);
+Console.WriteLine(JsonSerializer.Serialize(result));
+return 0;

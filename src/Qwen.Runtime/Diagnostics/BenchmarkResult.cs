@@ -1,0 +1,51 @@
+using System.Text.Json.Serialization;
+
+namespace Qwen.Runtime;
+
+/// <summary>What <see cref="RuntimeBenchmark"/> measured; serialises to the JSON <c>qwen bench --json</c> prints.</summary>
+public sealed record BenchmarkResult
+{
+    /// <summary>Gets the seconds <see cref="QwenModel.Load"/> took.</summary>
+    [JsonPropertyName("load_s")]
+    public double LoadSeconds { get; init; }
+
+    /// <summary>Gets the median prefill throughput, prompt tokens per second.</summary>
+    [JsonPropertyName("prefill_tok_s")]
+    public double PrefillTokensPerSecond { get; init; }
+
+    /// <summary>Gets the median decode throughput, generated tokens per second.</summary>
+    [JsonPropertyName("decode_tok_s")]
+    public double DecodeTokensPerSecond { get; init; }
+
+    /// <summary>Gets the process's peak resident memory in MB (VmHWM), or -1 where the OS does not report it.</summary>
+    [JsonPropertyName("peak_rss_mb")]
+    public double PeakRssMegabytes { get; init; }
+
+    /// <summary>Gets each timed prefill, in seconds.</summary>
+    [JsonPropertyName("prefill_s")]
+    public IReadOnlyList<double> PrefillSeconds { get; init; } = [];
+
+    /// <summary>Gets each timed decode run, in seconds.</summary>
+    [JsonPropertyName("decode_s")]
+    public IReadOnlyList<double> DecodeSeconds { get; init; } = [];
+
+    /// <summary>Gets the prompt length used for prefill.</summary>
+    [JsonPropertyName("prompt_tokens")]
+    public int PromptTokens { get; init; }
+
+    /// <summary>Gets the decode steps timed per run.</summary>
+    [JsonPropertyName("gen_tokens")]
+    public int GenTokens { get; init; }
+
+    /// <summary>Gets the device the model ran on.</summary>
+    [JsonPropertyName("device")]
+    public string Device { get; init; } = string.Empty;
+
+    /// <summary>Gets the dtype the model ran in.</summary>
+    [JsonPropertyName("dtype")]
+    public string DType { get; init; } = string.Empty;
+
+    /// <summary>Gets the CPU threads torch used.</summary>
+    [JsonPropertyName("threads")]
+    public int Threads { get; init; }
+}

@@ -1,0 +1,180 @@
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace Qwen.Runtime;
+
+/// <summary>One decoder block's weights (q/k/v and gate/up fused at load) and its forward pass.</summary>
+internal sealed class DecoderLayer : IDisposable
+{
+    private readonly ModelConfig _config;
+    private readonly int _index;
+    private readonly bool _sliding;
+
+    public DecoderLayer(ModelConfig config, int index, ScalarType dtype, Device device)
+    {
+        _config = config;
+        _index = index;
+        _sliding = config.LayerTypes[index] == ModelConfig.SlidingAttention;
+        var h = config.HiddenSize;
+        var qkvRows = (config.NumAttentionHeads + (2 * config.NumKeyValueHeads)) * config.HeadDim;
+        InputNorm = empty([h], dtype, device);
+        PostNorm = empty([h], dtype, device);
+        Qkv = empty([qkvRows, h], dtype, device);
+        QkvBias = config.AttentionBias ? empty([qkvRows], dtype, device) : null;
+        O = empty([h, config.NumAttentionHeads * config.HeadDim], dtype, device);
+        OBias = config.IsQwen3 && config.AttentionBias ? empty([h], dtype, device) : null;
+        QkNormSource = config.IsQwen3 ? empty([2, config.HeadDim], dtype, device) : null;
+        GateUp = empty([2L * config.IntermediateSize, h], dtype, device);
+        Down = empty([h, config.IntermediateSize], dtype, device);
+    }
+
+    public Tensor InputNorm { get; }
+
+    public Tensor PostNorm { get; }
+
+    public Tensor Qkv { get; }
+
+    public Tensor? QkvBias { get; }
+
+    public Tensor O { get; }
+
+    public Tensor? OBias { get; }
+
+    /// <summary>Qwen3's q_norm (row 0) and k_norm (row 1) as loaded.</summary>
+    public Tensor? QkNormSource { get; }
+
+    public Tensor GateUp { get; }
+
+    public Tensor Down { get; }
+
+    /// <summary>q_norm repeated for every query head, then k_norm for every key head: one norm call covers both.</summary>
+    private Tensor? QkNorm { get; set; }
+
+    /// <summary>Every checkpoint tensor of this layer and the view of the fused weights it fills.</summary>
+    public IEnumerable<(string Name, long[] Shape, Func<Tensor> Target)> Slots()
+    {
+        var p = $"model.layers.{_index}.";
+        var c = _config;
+        long h = c.HiddenSize, hd = c.HeadDim, q = c.NumAttentionHeads * hd, kv = c.NumKeyValueHeads * hd, ff = c.IntermediateSize;
+        yield return (p + "input_layernorm.weight", [h], () => WholeView(InputNorm));
+        yield return (p + "post_attention_layernorm.weight", [h], () => WholeView(PostNorm));
+        yield return (p + "self_attn.q_proj.weight", [q, h], () => Qkv.narrow(0, 0, q));
+        yield return (p + "self_attn.k_proj.weight", [kv, h], () => Qkv.narrow(0, q, kv));
+        yield return (p + "self_attn.v_proj.weight", [kv, h], () => Qkv.narrow(0, q + kv, kv));
+        if (QkvBias is not null)
+        {
+            yield return (p + "self_attn.q_proj.bias", [q], () => QkvBias.narrow(0, 0, q));
+            yield return (p + "self_attn.k_proj.bias", [kv], () => QkvBias.narrow(0, q, kv));
+            yield return (p + "self_attn.v_proj.bias", [kv], () => QkvBias.narrow(0, q + kv, kv));
+        }
+
+        yield return (p + "self_attn.o_proj.weight", [h, q], () => WholeView(O));
+        if (OBias is not null)
+        {
+            yield return (p + "self_attn.o_proj.bias", [h], () => WholeView(OBias));
+        }
+
+        if (QkNormSource is not null)
+        {
+            yield return (p + "self_attn.q_norm.weight", [hd], () => QkNormSource[0]);
+            yield return (p + "self_attn.k_norm.weight", [hd], () => QkNormSource[1]);
+        }
+
+        yield return (p + "mlp.gate_proj.weight", [ff, h], () => GateUp.narrow(0, 0, ff));
+        yield return (p + "mlp.up_proj.weight", [ff, h], () => GateUp.narrow(0, ff, ff));
+        yield return (p + "mlp.down_proj.weight", [h, ff], () => WholeView(Down));
+    }
+
+    /// <summary>Builds what is derived from the loaded tensors.</summary>
+    public void FinishLoading()
+    {
+        if (QkNormSource is not null)
+        {
+            var heads = _config.NumAttentionHeads;
+            var kvHeads = _config.NumKeyValueHeads;
+            var hd = _config.HeadDim;
+            QkNorm = cat([QkNormSource[0].expand(heads, hd), QkNormSource[1].expand(kvHeads, hd)], 0);
+        }
+    }
+
+    /// <summary>Runs the block on <paramref name="x"/> [batch, tokens, hidden] in place and returns it.</summary>
+    public Tensor Forward(Tensor x, KvCache cache, in ForwardContext ctx)
+    {
+        var c = _config;
+        long batch = x.shape[0], tokens = x.shape[1];
+        int heads = c.NumAttentionHeads, kvHeads = c.NumKeyValueHeads, hd = c.HeadDim;
+
+        var h = RmsNorm.Apply(x, InputNorm, c.RmsNormEps);
+        var qkv = F.linear(h, Qkv, QkvBias).view(batch, tokens, heads + (2 * kvHeads), hd);
+        var qk = qkv.narrow(2, 0, heads + kvHeads);
+        var v = qkv.narrow(2, heads + kvHeads, kvHeads);
+        if (QkNorm is not null)
+        {
+            qk = RmsNorm.Apply(qk, QkNorm, c.RmsNormEps);
+        }
+
+        // rotate_half(x) * sin == roll(x, half) * signedSin: one kernel for the rotation of all q and k heads.
+        var rotated = addcmul(qk * ctx.Cos, qk.roll(hd / 2, -1), ctx.SignedSin, 1);
+        var q = rotated.narrow(2, 0, heads);
+        var k = rotated.narrow(2, heads, kvHeads);
+
+        var keys = cache.Keys(_index);
+        var values = cache.Values(_index);
+        keys.narrow(2, ctx.Start, tokens).copy_(k.transpose(1, 2));
+        values.narrow(2, ctx.Start, tokens).copy_(v.transpose(1, 2));
+
+        var attention = Attend(q, keys, values, ctx);
+        var output = F.linear(attention, O, OBias);
+        x.add_(output);
+
+        h = RmsNorm.Apply(x, PostNorm, c.RmsNormEps);
+        var gateUp = F.linear(h, GateUp);
+        var ff = c.IntermediateSize;
+        var act = F.silu(gateUp.narrow(-1, 0, ff)).mul_(gateUp.narrow(-1, ff, ff));
+        x.add_(F.linear(act, Down));
+        return x;
+    }
+
+    /// <summary>A new view of all of <paramref name="t"/>: the loader disposes the views it is given, never the weights.</summary>
+    public static Tensor WholeView(Tensor t) => t.narrow(0, 0, t.shape[0]);
+
+    public void Dispose()
+    {
+        foreach (var t in new[] { InputNorm, PostNorm, Qkv, QkvBias, O, OBias, QkNormSource, QkNorm, GateUp, Down })
+        {
+            t?.Dispose();
+        }
+    }
+
+    private Tensor Attend(Tensor q, Tensor keys, Tensor values, in ForwardContext ctx)
+    {
+        var c = _config;
+        long batch = q.shape[0], tokens = q.shape[1];
+        int heads = c.NumAttentionHeads, kvHeads = c.NumKeyValueHeads, hd = c.HeadDim, group = heads / kvHeads;
+        var end = ctx.Start + tokens;
+        var kvStart = _sliding ? Math.Max(0, ctx.Start - c.SlidingWindow!.Value + 1) : 0;
+        var k = keys.narrow(2, kvStart, end - kvStart);
+        var v = values.narrow(2, kvStart, end - kvStart);
+
+        if (tokens == 1)
+        {
+            // One query: its heads grouped by KV head attend to that head's keys directly, no copies of K/V.
+            var grouped = q.reshape(batch, kvHeads, group, hd);
+            return F.scaled_dot_product_attention(grouped, k, v).reshape(batch, 1, heads * hd);
+        }
+
+        var qh = q.transpose(1, 2);
+        if (group > 1)
+        {
+            var s = end - kvStart;
+            k = k.unsqueeze(2).expand(batch, kvHeads, group, s, hd).reshape(batch, heads, s, hd);
+            v = v.unsqueeze(2).expand(batch, kvHeads, group, s, hd).reshape(batch, heads, s, hd);
+        }
+
+        var mask = _sliding ? ctx.SlidingMask : ctx.CausalMask;
+        var o = mask is null
+            ? F.scaled_dot_product_attention(qh, k, v, is_casual: true)
+            : F.scaled_dot_product_attention(qh, k, v, mask);
+        return o.transpose(1, 2).reshape(batch, tokens, heads * hd);
+    }
+}

@@ -1,0 +1,14 @@
+namespace Qwen.Runtime;
+
+/// <summary>The element type the model's weights and activations use on the device.</summary>
+public enum ModelDType
+{
+    /// <summary>32-bit float: the default on the CPU and the reference for exactness.</summary>
+    Float32,
+
+    /// <summary>bfloat16: the default on CUDA; half the memory traffic of float32.</summary>
+    BFloat16,
+
+    /// <summary>IEEE half precision.</summary>
+    Float16,
+}

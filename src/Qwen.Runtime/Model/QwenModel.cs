@@ -1,0 +1,457 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace Qwen.Runtime;
+
+/// <summary>A loaded Qwen2 / Qwen2.5 / Qwen3 dense model: owns the weights on one device and runs forward passes and generation.</summary>
+/// <remarks>
+/// Safe to share between threads: all tensor work runs, in order, on the model's own worker thread, and each sequence
+/// keeps its state in its own <see cref="KvCache"/>. Dispose the model to free the device memory.
+/// </remarks>
+public sealed partial class QwenModel : IDisposable
+{
+    private readonly TorchWorker _worker;
+    private readonly DecoderLayer[] _layers;
+    private readonly Tensor _embedding;
+    private readonly Tensor _finalNorm;
+    private readonly Tensor? _lmHead;
+    private readonly RotaryEmbedding _rope;
+    private readonly ScalarType _scalarType;
+    private readonly Device _device;
+    private bool _disposed;
+
+    private QwenModel(string directory, ModelConfig config, GenerationConfig generationConfig, TorchWorker worker, ScalarType scalarType, Device device)
+    {
+        Directory = directory;
+        Config = config;
+        GenerationConfig = generationConfig;
+        _worker = worker;
+        _scalarType = scalarType;
+        _device = device;
+        _rope = new RotaryEmbedding(config);
+        _embedding = empty([config.VocabSize, config.HiddenSize], scalarType, device);
+        _finalNorm = empty([config.HiddenSize], scalarType, device);
+        _lmHead = config.TieWordEmbeddings ? null : empty([config.VocabSize, config.HiddenSize], scalarType, device);
+        _layers = [.. Enumerable.Range(0, config.NumHiddenLayers).Select(i => new DecoderLayer(config, i, scalarType, device))];
+    }
+
+    /// <summary>Gets the checkpoint directory the model was loaded from.</summary>
+    public string Directory { get; }
+
+    /// <summary>Gets the model's configuration.</summary>
+    public ModelConfig Config { get; }
+
+    /// <summary>Gets the checkpoint's generation defaults.</summary>
+    public GenerationConfig GenerationConfig { get; }
+
+    /// <summary>Gets the device the weights live on (<c>cpu</c>, <c>cuda:0</c>, ...).</summary>
+    public string DeviceName => _device.ToString();
+
+    /// <summary>Gets the dtype of the weights and activations.</summary>
+    public ModelDType DType => _scalarType switch
+    {
+        ScalarType.BFloat16 => ModelDType.BFloat16,
+        ScalarType.Float16 => ModelDType.Float16,
+        _ => ModelDType.Float32,
+    };
+
+    /// <summary>Gets the ids that end generation by default: generation_config.json's, else config.json's.</summary>
+    public IReadOnlyList<int> EosTokenIds => GenerationConfig.EosTokenIds.Count > 0 ? GenerationConfig.EosTokenIds : Config.EosTokenIds;
+
+    /// <summary>Loads a checkpoint directory (config.json, generation_config.json, model.safetensors or its shards) onto a device.</summary>
+    /// <param name="directory">The checkpoint directory.</param>
+    /// <param name="options">Device, dtype and threads; null for the defaults.</param>
+    /// <param name="progress">Receives progress while tensors are copied.</param>
+    /// <returns>The loaded model.</returns>
+    /// <exception cref="CheckpointFormatException">The checkpoint is missing files, malformed, or does not match its config.</exception>
+    /// <exception cref="ArgumentException">An option is invalid (unknown device, non-positive thread count).</exception>
+    /// <exception cref="NotSupportedException">CUDA was asked for but is not available in this build or machine.</exception>
+    public static QwenModel Load(string directory, QwenModelOptions? options = null, IProgress<LoadProgress>? progress = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        options ??= new QwenModelOptions();
+        if (options.Threads is < 1)
+        {
+            throw new ArgumentException($"QwenModelOptions.Threads must be at least 1, found {options.Threads}", nameof(options));
+        }
+
+        if (!System.IO.Directory.Exists(directory))
+        {
+            throw new CheckpointFormatException(directory, "is not a directory");
+        }
+
+        var logger = options.Logger ?? NullLogger.Instance;
+        var config = ModelConfig.Load(directory);
+        var generationConfig = GenerationConfig.Load(directory);
+        TorchNative.EnsureLoaded(logger);
+        var worker = new TorchWorker($"qwen-model {Path.GetFileName(Path.TrimEndingDirectorySeparator(directory))}", options.Threads);
+        try
+        {
+            return worker.Run(() =>
+            {
+                var device = ResolveDevice(options.Device);
+                var scalarType = ResolveDType(options.DType, device);
+                var stopwatch = Stopwatch.StartNew();
+                using var checkpoint = SafeTensorsCheckpoint.Open(directory);
+                var model = new QwenModel(directory, config, generationConfig, worker, scalarType, device);
+                try
+                {
+                    model.LoadWeights(checkpoint, progress, logger);
+                }
+                catch
+                {
+                    model.DisposeTensors();
+                    throw;
+                }
+
+                logger.LogInformation(
+                    "Loaded {Architecture} from {Directory}: {Layers} layers, hidden {Hidden}, {Bytes:N0} bytes of weights on {Device} as {DType} in {Seconds:F2} s",
+                    config.Architecture, directory, config.NumHiddenLayers, config.HiddenSize, checkpoint.TotalBytes, device, scalarType, stopwatch.Elapsed.TotalSeconds);
+                return model;
+            });
+        }
+        catch
+        {
+            worker.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Creates an empty KV cache for one sequence of up to <paramref name="maxTokens"/> tokens (prompt and generated).</summary>
+    /// <param name="maxTokens">The cache capacity; at most <see cref="ModelConfig.ContextLength"/>.</param>
+    /// <returns>A new cache on the model's device.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxTokens"/> is not between 1 and the context length.</exception>
+    public KvCache CreateCache(int maxTokens)
+    {
+        ThrowIfDisposed();
+        if (maxTokens < 1 || maxTokens > Config.ContextLength)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxTokens), maxTokens, $"A KV cache must hold between 1 and the model's context length ({Config.ContextLength}) tokens.");
+        }
+
+        return _worker.Run(() =>
+        {
+            long[] shape = [1, Config.NumKeyValueHeads, maxTokens, Config.HeadDim];
+            var keys = new Tensor[_layers.Length];
+            var values = new Tensor[_layers.Length];
+            for (var i = 0; i < _layers.Length; i++)
+            {
+                keys[i] = zeros(shape, _scalarType, _device);
+                values[i] = zeros(shape, _scalarType, _device);
+            }
+
+            return new KvCache(this, keys, values, maxTokens);
+        });
+    }
+
+    /// <summary>Runs a fresh sequence through the model and returns the float32 logits after its last token.</summary>
+    /// <param name="ids">The token ids (at least one).</param>
+    /// <returns>One logit per vocabulary row (<see cref="ModelConfig.VocabSize"/>).</returns>
+    /// <exception cref="ArgumentException"><paramref name="ids"/> is empty, too long, or holds an id outside the vocabulary.</exception>
+    public float[] Forward(IReadOnlyList<int> ids)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        ValidateIds(ids, nameof(ids));
+        using var cache = CreateCache(ids.Count);
+        return Forward(ids, cache);
+    }
+
+    /// <summary>Appends <paramref name="ids"/> to the sequence held in <paramref name="cache"/> and returns the float32 logits after the last one.</summary>
+    /// <param name="ids">The new token ids (at least one).</param>
+    /// <param name="cache">The sequence's cache, made by this model; it advances by <c>ids.Count</c>.</param>
+    /// <returns>One logit per vocabulary row.</returns>
+    /// <exception cref="ArgumentException">The ids are invalid, the cache belongs to another model, or it has no room left.</exception>
+    public float[] Forward(IReadOnlyList<int> ids, KvCache cache)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        ArgumentNullException.ThrowIfNull(cache);
+        ValidateIds(ids, nameof(ids));
+        ValidateCache(cache, ids.Count);
+        return _worker.Run(() =>
+        {
+            using var scope = NewDisposeScope();
+            using var logits = ForwardCore(ids, cache, allPositions: false);
+            return ToArray(logits);
+        });
+    }
+
+    /// <summary>Generates tokens after a prompt, streaming one update per token: prefill in one pass, then cached decode steps.</summary>
+    /// <param name="promptIds">The prompt's token ids.</param>
+    /// <param name="options">Length, sampling and stop conditions; null for the defaults (sampling from generation_config.json).</param>
+    /// <param name="cancellationToken">Stops generation before the next token.</param>
+    /// <returns>The updates; the last one carries a <see cref="GenerationUpdate.FinishReason"/>.</returns>
+    /// <exception cref="ArgumentException">The prompt or the options are invalid (checked before anything runs).</exception>
+    public IAsyncEnumerable<GenerationUpdate> GenerateAsync(IReadOnlyList<int> promptIds, GenerationOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(promptIds);
+        options ??= new GenerationOptions();
+        Generator.Validate(this, promptIds, options);
+        return Generator.RunAsync(this, [.. promptIds], options, cancellationToken);
+    }
+
+    /// <summary>Frees the weights and stops the model's worker thread.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _worker.Run(() =>
+        {
+            DisposeTensors();
+            return 0;
+        });
+        _worker.Dispose();
+    }
+
+    /// <summary>Logits for every position of a fresh sequence, in one pass (tests compare the cached decode against it).</summary>
+    internal float[][] ForwardAllPositions(IReadOnlyList<int> ids)
+    {
+        ValidateIds(ids, nameof(ids));
+        using var cache = CreateCache(ids.Count);
+        return _worker.Run(() =>
+        {
+            using var scope = NewDisposeScope();
+            var logits = ForwardCore(ids, cache, allPositions: true);
+            var rows = new float[ids.Count][];
+            for (var t = 0; t < ids.Count; t++)
+            {
+                rows[t] = ToArray(logits[0, t]);
+            }
+
+            return rows;
+        });
+    }
+
+    /// <summary>Tensors alive on the worker thread (weights, caches and anything leaked): flat across tokens when nothing leaks.</summary>
+    internal long LiveTensorCount() => _worker.Run(() => DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+
+    /// <summary>Runs <paramref name="work"/> on the model's worker thread.</summary>
+    internal Task<T> RunAsync<T>(Func<T> work, CancellationToken cancellationToken) => _worker.RunAsync(work, cancellationToken);
+
+    /// <summary>The forward pass; call on the worker thread inside a dispose scope. Returns float32 logits [1, positions, vocab].</summary>
+    internal Tensor ForwardCore(IReadOnlyList<int> ids, KvCache cache, bool allPositions)
+    {
+        var tokens = ids.Count;
+        var start = cache.Length;
+        var idArray = new long[tokens];
+        for (var i = 0; i < tokens; i++)
+        {
+            idArray[i] = ids[i];
+        }
+
+        using var idTensor = tensor(idArray, [tokens]).to(_device, disposeAfter: true);
+        var x = _embedding.index_select(0, idTensor).view(1, tokens, Config.HiddenSize);
+        var (cos, sin) = _rope.Tables(start, tokens, _scalarType, _device);
+        var context = new ForwardContext(
+            start,
+            cos.view(tokens, 1, Config.HeadDim),
+            sin.view(tokens, 1, Config.HeadDim),
+            tokens > 1 && start > 0 ? Mask(start, tokens, 0, window: null) : null,
+            tokens > 1 && Config.SlidingWindow is { } w ? Mask(start, tokens, Math.Max(0, start - w + 1), w) : null);
+
+        foreach (var layer in _layers)
+        {
+            x = layer.Forward(x, cache, context);
+        }
+
+        cache.Length = start + tokens;
+        var last = allPositions ? x : x.narrow(1, tokens - 1, 1);
+        var normed = RmsNorm.Apply(last, _finalNorm, Config.RmsNormEps);
+        var logits = F.linear(normed, _lmHead ?? _embedding);
+        return (logits.dtype == ScalarType.Float32 ? logits : logits.to(ScalarType.Float32)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Copies a float32 logits row into a managed array.</summary>
+    internal static float[] ToArray(Tensor logits)
+    {
+        using var cpu = logits.device_type == DeviceType.CPU ? logits.contiguous() : logits.cpu().contiguous();
+        return System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(cpu.bytes).ToArray();
+    }
+
+    /// <summary>Checks ids before they reach the device: an out-of-range id must be an exception, never a native fault.</summary>
+    internal void ValidateIds(IReadOnlyList<int> ids, string paramName)
+    {
+        ThrowIfDisposed();
+        if (ids.Count == 0)
+        {
+            throw new ArgumentException("At least one token id is needed.", paramName);
+        }
+
+        for (var i = 0; i < ids.Count; i++)
+        {
+            if ((uint)ids[i] >= (uint)Config.VocabSize)
+            {
+                throw new ArgumentException($"Token id {ids[i]} at index {i} is outside the vocabulary (0..{Config.VocabSize - 1}).", paramName);
+            }
+        }
+
+        if (ids.Count > Config.ContextLength)
+        {
+            throw new ArgumentException($"{ids.Count} tokens exceed the model's context length ({Config.ContextLength}).", paramName);
+        }
+    }
+
+    internal void ValidateCache(KvCache cache, int newTokens)
+    {
+        if (cache.Owner != this)
+        {
+            throw new ArgumentException("The KV cache was created by another model.", nameof(cache));
+        }
+
+        if (cache.Length + newTokens > cache.Capacity)
+        {
+            throw new ArgumentException($"The KV cache holds {cache.Length} of {cache.Capacity} tokens; {newTokens} more do not fit.", nameof(cache));
+        }
+    }
+
+    private static Device ResolveDevice(string name)
+    {
+        var wanted = string.IsNullOrWhiteSpace(name) ? "auto" : name.Trim().ToLowerInvariant();
+        if (wanted == "auto")
+        {
+            return cuda.is_available() ? CUDA : CPU;
+        }
+
+        if (wanted == "cpu")
+        {
+            return CPU;
+        }
+
+        if (wanted == "cuda" || wanted.StartsWith("cuda:", StringComparison.Ordinal))
+        {
+            if (!cuda.is_available())
+            {
+                throw new NotSupportedException($"Device '{name}' was asked for, but CUDA is not available (this build uses the CPU libtorch, or no GPU is visible). Use --device cpu or build with -p:QwenTorchBackend=cuda.");
+            }
+
+            return wanted == "cuda" ? CUDA : device(wanted);
+        }
+
+        throw new ArgumentException($"Device '{name}' is not one of auto, cpu, cuda, cuda:N.", nameof(name));
+    }
+
+    private static ScalarType ResolveDType(ModelDType? dtype, Device device) => dtype switch
+    {
+        ModelDType.Float32 => ScalarType.Float32,
+        ModelDType.BFloat16 => ScalarType.BFloat16,
+        ModelDType.Float16 => ScalarType.Float16,
+        _ => device.type == DeviceType.CUDA ? ScalarType.BFloat16 : ScalarType.Float32,
+    };
+
+    private Tensor Mask(int start, int tokens, int kvStart, int? window)
+    {
+        var end = start + tokens;
+        using var queries = arange(start, end, device: _device).view(tokens, 1);
+        using var keys = arange(kvStart, end, device: _device).view(1, end - kvStart);
+        var mask = keys.le(queries);
+        if (window is { } w)
+        {
+            using var inWindow = keys.gt(queries - w);
+            mask.logical_and_(inWindow);
+        }
+
+        return mask;
+    }
+
+    private void LoadWeights(SafeTensorsCheckpoint checkpoint, IProgress<LoadProgress>? progress, ILogger logger)
+    {
+        var slots = new List<(string Name, long[] Shape, Func<Tensor> Target)>
+        {
+            ("model.embed_tokens.weight", [Config.VocabSize, Config.HiddenSize], () => DecoderLayer.WholeView(_embedding)),
+            ("model.norm.weight", [Config.HiddenSize], () => DecoderLayer.WholeView(_finalNorm)),
+        };
+        if (_lmHead is not null)
+        {
+            slots.Add(("lm_head.weight", [Config.VocabSize, Config.HiddenSize], () => DecoderLayer.WholeView(_lmHead)));
+        }
+
+        foreach (var layer in _layers)
+        {
+            slots.AddRange(layer.Slots());
+        }
+
+        var expected = slots.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        var ignored = new List<string>();
+        foreach (var name in checkpoint.Tensors.Keys.Order(StringComparer.Ordinal).Where(n => !expected.Contains(n)))
+        {
+            // Some tied checkpoints still carry the (identical) output matrix; it is not needed.
+            if (name == "lm_head.weight" && Config.TieWordEmbeddings)
+            {
+                ignored.Add(name);
+                continue;
+            }
+
+            var file = checkpoint.Tensors[name].File.Path;
+            throw new CheckpointFormatException(file, $"holds tensor '{name}', which a {Config.Architecture} with this config.json does not have (unexpected extra tensor)");
+        }
+
+        foreach (var (name, shape, _) in slots)
+        {
+            if (!checkpoint.Tensors.TryGetValue(name, out var found))
+            {
+                throw new CheckpointFormatException(Directory, $"tensor '{name}' (shape [{string.Join(", ", shape)}]) is missing from the safetensors files");
+            }
+
+            var info = found.Info;
+            if (!info.Shape.SequenceEqual(shape))
+            {
+                throw new CheckpointFormatException(info.FilePath, $"tensor '{name}' has shape {info.ShapeText}; config.json implies [{string.Join(", ", shape)}]");
+            }
+
+            if (SafeTensorsFile.TorchType(info.DType) is null)
+            {
+                throw new CheckpointFormatException(info.FilePath, $"tensor '{name}' has dtype {info.DType}; expected F32, BF16 or F16");
+            }
+        }
+
+        if (ignored.Count > 0)
+        {
+            logger.LogInformation("Ignored {Tensors}: the config ties the output layer to the embeddings.", string.Join(", ", ignored));
+        }
+
+        Tensor? staging = null;
+        try
+        {
+            long done = 0;
+            var total = checkpoint.TotalBytes;
+            var count = 0;
+            foreach (var (name, _, target) in slots)
+            {
+                var (file, info) = checkpoint.Tensors[name];
+                using var destination = target();
+                file.ReadInto(info, destination, ref staging);
+                done += info.Length;
+                progress?.Report(new LoadProgress(++count, slots.Count, done, total));
+            }
+        }
+        finally
+        {
+            staging?.Dispose();
+        }
+
+        foreach (var layer in _layers)
+        {
+            layer.FinishLoading();
+        }
+    }
+
+    private void DisposeTensors()
+    {
+        _embedding.Dispose();
+        _finalNorm.Dispose();
+        _lmHead?.Dispose();
+        foreach (var layer in _layers)
+        {
+            layer.Dispose();
+        }
+    }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+}

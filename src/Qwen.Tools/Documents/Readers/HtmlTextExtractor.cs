@@ -37,6 +37,7 @@ internal sealed class HtmlTextExtractor
     private int _level;
     private List<List<string>>? _table;
     private int _tableDepth;
+    private bool _inCell;
     private string? _pageTitle;
 
     private HtmlTextExtractor(string html, CancellationToken cancellationToken)
@@ -255,6 +256,7 @@ internal sealed class HtmlTextExtractor
             case "tr" when _tableDepth == 1:
                 EndCell();
                 _table!.Add([]);
+                _text.Clear();
                 break;
             case "td" or "th" when _tableDepth == 1:
                 EndCell();
@@ -263,6 +265,8 @@ internal sealed class HtmlTextExtractor
                     _table.Add([]);
                 }
 
+                _text.Clear();
+                _inCell = true;
                 break;
             default:
                 if (BlockElements.Contains(name) && _tableDepth == 0)
@@ -371,18 +375,14 @@ internal sealed class HtmlTextExtractor
 
     private void EndCell()
     {
-        if (_table is null || _table.Count == 0)
+        if (!_inCell || _table is null || _table.Count == 0)
         {
-            _text.Clear();
             return;
         }
 
-        var cell = Normalize(_text.ToString());
+        _inCell = false;
+        _table[^1].Add(Normalize(_text.ToString()));
         _text.Clear();
-        if (cell.Length > 0 || _table[^1].Count > 0)
-        {
-            _table[^1].Add(cell);
-        }
     }
 
     private void EndTable()
@@ -390,6 +390,7 @@ internal sealed class HtmlTextExtractor
         EndCell();
         var rows = _table!.Where(r => r.Count > 0).Select(r => (IReadOnlyList<string>)r).ToList();
         _table = null;
+        _text.Clear();
         var rendered = MarkdownTable.Render(rows);
         if (rendered.Length > 0)
         {

@@ -12,7 +12,7 @@ internal sealed class PresentationReader(DocumentParserOptions options) : IDocum
     public DocumentContent Read(ReadOnlyMemory<byte> content, string fileName, string? charset, CancellationToken cancellationToken)
     {
         using var document = OfficePackage.Open(
-            content, fileName, "PPTX", options, (stream, settings) => PresentationDocument.Open(stream, false, settings), cancellationToken);
+            content, fileName, "PPTX", options, (stream, settings) => PresentationDocument.Open(stream, false, settings));
         var presentationPart = document.PresentationPart ?? throw new DocumentParseException(fileName, "the PPTX package has no presentation part.");
         var slideIds = presentationPart.Presentation?.SlideIdList?.Elements<P.SlideId>() ?? [];
 

@@ -11,7 +11,7 @@ internal sealed class SpreadsheetReader(DocumentParserOptions options) : IDocume
     public DocumentContent Read(ReadOnlyMemory<byte> content, string fileName, string? charset, CancellationToken cancellationToken)
     {
         using var document = OfficePackage.Open(
-            content, fileName, "XLSX", options, (stream, settings) => SpreadsheetDocument.Open(stream, false, settings), cancellationToken);
+            content, fileName, "XLSX", options, (stream, settings) => SpreadsheetDocument.Open(stream, false, settings));
         var workbookPart = document.WorkbookPart ?? throw new DocumentParseException(fileName, "the XLSX package has no workbook part.");
         var sharedStrings = workbookPart.SharedStringTablePart?.SharedStringTable?.Elements<SharedStringItem>().Select(ItemText).ToList() ?? [];
         var dateStyles = DateStyleIndexes(workbookPart.WorkbookStylesPart?.Stylesheet);

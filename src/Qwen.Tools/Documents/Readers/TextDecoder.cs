@@ -29,14 +29,15 @@ internal static class TextDecoder
     /// <summary>Guesses the encoding of text without a byte-order mark.</summary>
     public static Encoding Detect(ReadOnlySpan<byte> bytes)
     {
-        if (IsValid(StrictUtf8, bytes))
-        {
-            return Encoding.UTF8;
-        }
-
+        // UTF-16 first: its zero bytes are valid UTF-8, but real UTF-8 text has none.
         if (LooksLikeUtf16(bytes, out var utf16))
         {
             return utf16;
+        }
+
+        if (IsValid(StrictUtf8, bytes))
+        {
+            return Encoding.UTF8;
         }
 
         var shiftJis = Strict(932);

@@ -14,7 +14,7 @@ internal sealed class WordDocumentReader(DocumentParserOptions options) : IDocum
     public DocumentContent Read(ReadOnlyMemory<byte> content, string fileName, string? charset, CancellationToken cancellationToken)
     {
         using var document = OfficePackage.Open(
-            content, fileName, "DOCX", options, (stream, settings) => WordprocessingDocument.Open(stream, false, settings), cancellationToken);
+            content, fileName, "DOCX", options, (stream, settings) => WordprocessingDocument.Open(stream, false, settings));
         var mainPart = document.MainDocumentPart ?? throw new DocumentParseException(fileName, "the DOCX package has no main document part.");
         var body = mainPart.Document?.Body ?? throw new DocumentParseException(fileName, "the DOCX document has no body.");
 

@@ -128,7 +128,7 @@ public sealed class DocumentParser : IDisposable
         WebResource resource;
         try
         {
-            resource = await _fetcher.Value.FetchAsync(url, _options.MaxFileBytes, cancellationToken).ConfigureAwait(false);
+            resource = await _fetcher.Value.FetchAsync(url, Math.Min(_options.MaxFileBytes, _options.Web.MaxBytes), cancellationToken).ConfigureAwait(false);
         }
         catch (WebFetchException e)
         {

@@ -26,8 +26,19 @@ public sealed class DocumentParserOptions
     /// <value>The default value is <see langword="null"/>.</value>
     public string? CacheDirectory { get; set; }
 
-    /// <summary>Gets or sets the limits for documents given by URL (the size limit is <see cref="MaxFileBytes"/>).</summary>
+    /// <summary>Gets or sets the limits for documents given by URL; the size limit is the smaller of <see cref="MaxFileBytes"/> and <see cref="WebFetchOptions.MaxBytes"/>.</summary>
     public WebFetchOptions Web { get; set; } = new();
+
+    /// <summary>Returns a copy with another cache directory and web limits.</summary>
+    internal DocumentParserOptions With(string? cacheDirectory, WebFetchOptions web) => new()
+    {
+        MaxFileBytes = MaxFileBytes,
+        Timeout = Timeout,
+        MaxUncompressedBytes = MaxUncompressedBytes,
+        MaxCompressionRatio = MaxCompressionRatio,
+        CacheDirectory = cacheDirectory,
+        Web = web,
+    };
 
     /// <summary>Throws when a value is out of range.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A value is out of range; the message names it and the allowed range.</exception>

@@ -21,6 +21,15 @@ public sealed class RetrievalOptions
     /// <value>The default value is 256.</value>
     public int MaxCachedDocuments { get; set; } = 256;
 
+    /// <summary>Returns a copy with another cache directory.</summary>
+    internal RetrievalOptions With(string? cacheDirectory) => new()
+    {
+        TokenBudget = TokenBudget,
+        Chunking = Chunking,
+        CacheDirectory = cacheDirectory,
+        MaxCachedDocuments = MaxCachedDocuments,
+    };
+
     /// <summary>Throws when a value is out of range.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A value is out of range; the message names it and the allowed range.</exception>
     public void Validate()

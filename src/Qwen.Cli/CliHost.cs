@@ -20,7 +20,9 @@ internal static class CliHost
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            foreach (var error in parsed.Errors)
+            // An unknown word also makes the root report "Required command was not provided"; the line naming the word is the useful one.
+            var errors = parsed.Errors.Where(e => parsed.UnmatchedTokens.Any(t => e.Message.Contains(t, StringComparison.Ordinal))).ToList();
+            foreach (var error in errors.Count > 0 ? errors : parsed.Errors)
             {
                 await Console.Error.WriteLineAsync($"qwen: {error.Message}").ConfigureAwait(false);
             }

@@ -6,5 +6,10 @@ namespace Qwen.Cli;
 internal static class QwenCommands
 {
     /// <summary>Creates every subcommand.</summary>
-    public static IEnumerable<Command> All() => [];
+    public static IEnumerable<Command> All() =>
+    [
+        ParseCommand.Create(),
+        SearchCommand.Create(),
+        ToolCommand.Create(),
+    ];
 }

@@ -7,9 +7,15 @@ public sealed class ChunkingOptions
     /// <value>The default value is 512, as in Qwen-Agent.</value>
     public int MaxTokens { get; set; } = 512;
 
-    /// <summary>Gets or sets how many tokens of the end of a chunk (whole sentences from the same page) are repeated at the start of the next.</summary>
+    /// <summary>
+    /// Gets or sets how many tokens of the end of a chunk (whole sentences from the same page) are repeated at the start of the next;
+    /// at most a quarter of <see cref="MaxTokens"/> is used.
+    /// </summary>
     /// <value>The default value is 40 (Qwen-Agent repeats about 150 characters).</value>
     public int OverlapTokens { get; set; } = 40;
+
+    /// <summary>Gets the overlap actually used: <see cref="OverlapTokens"/>, at most a quarter of <see cref="MaxTokens"/>.</summary>
+    internal int EffectiveOverlapTokens => Math.Min(OverlapTokens, MaxTokens / 4);
 
     /// <summary>Throws when a value is out of range.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A value is out of range; the message names it and the allowed range.</exception>
@@ -20,12 +26,9 @@ public sealed class ChunkingOptions
             throw new ArgumentOutOfRangeException(nameof(MaxTokens), MaxTokens, $"{nameof(ChunkingOptions)}.{nameof(MaxTokens)} must be at least 32.");
         }
 
-        if (OverlapTokens < 0 || OverlapTokens > MaxTokens / 4)
+        if (OverlapTokens < 0)
         {
-            throw new ArgumentOutOfRangeException(
-                nameof(OverlapTokens),
-                OverlapTokens,
-                $"{nameof(ChunkingOptions)}.{nameof(OverlapTokens)} must be between 0 and a quarter of {nameof(MaxTokens)} ({MaxTokens / 4}).");
+            throw new ArgumentOutOfRangeException(nameof(OverlapTokens), OverlapTokens, $"{nameof(ChunkingOptions)}.{nameof(OverlapTokens)} must not be negative.");
         }
     }
 }

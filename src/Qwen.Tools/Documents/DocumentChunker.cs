@@ -43,7 +43,7 @@ public sealed class DocumentChunker
         var lastPage = document.Pages.Count == 0 ? 1 : document.Pages.Max(p => p.Number);
 
         // Room for a piece in a fresh chunk: the marker, the overlap and the separators around them must fit too.
-        var pieceLimit = _options.MaxTokens - MarkerTokens(lastPage) - _options.OverlapTokens - (3 * _newlineTokens) - 2;
+        var pieceLimit = _options.MaxTokens - MarkerTokens(lastPage) - _options.EffectiveOverlapTokens - (3 * _newlineTokens) - 2;
         foreach (var page in document.Pages)
         {
             foreach (var paragraph in page.Paragraphs)
@@ -410,7 +410,7 @@ public sealed class DocumentChunker
         /// <summary>The end of the chunk to repeat at the start of the next: whole sentences from the last page, within the overlap budget.</summary>
         private (string Text, int Tokens, int Page)? Overlap()
         {
-            var budget = owner._options.OverlapTokens;
+            var budget = owner._options.EffectiveOverlapTokens;
             if (budget == 0)
             {
                 return null;

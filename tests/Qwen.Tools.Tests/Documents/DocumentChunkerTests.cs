@@ -130,7 +130,6 @@ public sealed partial class DocumentChunkerTests
 
     [Theory]
     [InlineData(16, 0, "MaxTokens")]
-    [InlineData(512, 200, "OverlapTokens")]
     [InlineData(512, -1, "OverlapTokens")]
     public void Constructor_OptionsOutOfRange_NamesTheOption(int maxTokens, int overlap, string name)
     {

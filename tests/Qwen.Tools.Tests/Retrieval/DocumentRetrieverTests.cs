@@ -13,7 +13,7 @@ public sealed class DocumentRetrieverTests : IDisposable
     public async Task RetrieveAsync_FixturePdfs_FindsTheRightPageOfTheRightFile()
     {
         using var parser = new DocumentParser();
-        using var retriever = new DocumentRetriever(parser, ApproximateTokenizer.Instance, new RetrievalOptions { Chunking = { MaxTokens = 128, OverlapTokens = 16 } });
+        using var retriever = new DocumentRetriever(parser, ApproximateTokenizer.Instance, new RetrievalOptions { Chunking = { MaxTokens = 128 } });
 
         var result = await retriever.RetrieveAsync(
             [Fixtures.Docs("doc.pdf"), Fixtures.Docs("poem.pdf")],

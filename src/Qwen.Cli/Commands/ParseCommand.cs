@@ -12,9 +12,9 @@ internal static class ParseCommand
     {
         var file = new Argument<string>("FILE") { Description = "The document: PDF, DOCX, PPTX, XLSX, HTML, TXT/Markdown, CSV/TSV or JSON, or an http(s) URL." };
         var chunks = new Option<bool>("--chunks") { Description = "Print the chunks (with page numbers and token counts) instead of the pages." };
-        var chunkTokens = new Option<int>("--chunk-tokens") { Description = "The most tokens a chunk may hold.", DefaultValueFactory = _ => 512 };
+        var chunkTokens = CommonOptions.ChunkTokens();
         var json = new Option<bool>("--json") { Description = "Print JSON: {\"file\", \"pages\": [{\"page\", \"text\"}]}, or with --chunks {\"file\", \"chunks\": [{\"text\", \"page\", \"tokens\"}]}." };
-        var model = new Option<string?>("--model") { Description = "A model folder whose tokenizer counts the tokens (default: a built-in approximation of Qwen's)." };
+        var model = CommonOptions.Model();
 
         var command = new Command("parse", "Read a document and print its text with page numbers, or its chunks.");
         command.Arguments.Add(file);
@@ -25,7 +25,7 @@ internal static class ParseCommand
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var path = parseResult.GetValue(file)!;
-            var maxTokens = CheckChunkTokens(parseResult.GetValue(chunkTokens));
+            var maxTokens = CommonOptions.CheckChunkTokens(parseResult.GetValue(chunkTokens));
             using var parser = new DocumentParser();
             var document = await parser.ParseAsync(path, cancellationToken).ConfigureAwait(false);
 
@@ -41,11 +41,6 @@ internal static class ParseCommand
         });
         return command;
     }
-
-    /// <summary>Checks a <c>--chunk-tokens</c> value.</summary>
-    /// <exception cref="ArgumentException">It is below the smallest chunk size.</exception>
-    internal static int CheckChunkTokens(int value) =>
-        value >= 32 ? value : throw new ArgumentException($"--chunk-tokens must be at least 32, not {value}.");
 
     private static async Task WritePagesAsync(string path, ParsedDocument document, bool json)
     {
@@ -74,8 +69,7 @@ internal static class ParseCommand
 
         foreach (var chunk in chunks)
         {
-            var pages = chunk.Page == chunk.LastPage ? $"page {chunk.Page}" : $"pages {chunk.Page}-{chunk.LastPage}";
-            await Console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"--- chunk {chunk.Index} ({pages}, {chunk.Tokens} tokens)")).ConfigureAwait(false);
+            await Console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"--- chunk {chunk.Index} ({CliOutput.Pages(chunk)}, {chunk.Tokens} tokens)")).ConfigureAwait(false);
             await Console.Out.WriteLineAsync(chunk.Text).ConfigureAwait(false);
         }
     }

@@ -18,9 +18,9 @@ internal static class SearchCommand
         };
         var query = new Option<string>("--query") { Description = "A question, sentences, or a JSON keyword list.", Required = true };
         var budget = new Option<int>("--budget") { Description = "The most tokens the printed chunks may add up to.", DefaultValueFactory = _ => 8000 };
-        var chunkTokens = new Option<int>("--chunk-tokens") { Description = "The most tokens a chunk may hold.", DefaultValueFactory = _ => 512 };
+        var chunkTokens = CommonOptions.ChunkTokens();
         var json = new Option<bool>("--json") { Description = "Print JSON: {\"query\", \"budget\", \"chunks\": [{\"source\", \"page\", \"lastPage\", \"score\", \"tokens\", \"text\"}]}." };
-        var model = new Option<string?>("--model") { Description = "A model folder whose tokenizer counts the tokens (default: a built-in approximation of Qwen's)." };
+        var model = CommonOptions.Model();
 
         var command = new Command("search", "Find the passages of documents that best match a query (BM25), within a token budget.");
         command.Options.Add(files);
@@ -37,7 +37,7 @@ internal static class SearchCommand
                 throw new ArgumentException($"--budget must be a positive number of tokens, not {tokenBudget}.");
             }
 
-            var options = new RetrievalOptions { TokenBudget = tokenBudget, Chunking = { MaxTokens = ParseCommand.CheckChunkTokens(parseResult.GetValue(chunkTokens)) } };
+            var options = new RetrievalOptions { TokenBudget = tokenBudget, Chunking = { MaxTokens = CommonOptions.CheckChunkTokens(parseResult.GetValue(chunkTokens)) } };
             using var parser = new DocumentParser();
             using var retriever = new DocumentRetriever(parser, CliTokenizers.Create(parseResult.GetValue(model)), options);
             var text = parseResult.GetValue(query)!;
@@ -61,8 +61,7 @@ internal static class SearchCommand
             foreach (var result in results)
             {
                 var chunk = result.Chunk;
-                var pages = chunk.Page == chunk.LastPage ? $"page {chunk.Page}" : $"pages {chunk.Page}-{chunk.LastPage}";
-                await Console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"--- {chunk.Source} ({pages}, score {result.Score:0.###}, {chunk.Tokens} tokens)")).ConfigureAwait(false);
+                await Console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"--- {chunk.Source} ({CliOutput.Pages(chunk)}, score {result.Score:0.###}, {chunk.Tokens} tokens)")).ConfigureAwait(false);
                 await Console.Out.WriteLineAsync(chunk.Text).ConfigureAwait(false);
             }
 

@@ -33,52 +33,19 @@ public sealed class ApproximateTokenizer : Tokenizer
     /// <summary>Gets a shared instance; the tokenizer holds no state.</summary>
     public static ApproximateTokenizer Instance { get; } = new();
 
+    private delegate T PieceFactory<T>(ReadOnlySpan<char> text, int start, int length);
+
     /// <inheritdoc />
-    protected override EncodeResults<EncodedToken> EncodeToTokens(string? text, ReadOnlySpan<char> textSpan, EncodeSettings settings)
-    {
-        var span = text is null ? textSpan : text.AsSpan();
-        var max = settings.MaxTokenCount;
-        var tokens = new List<EncodedToken>();
-        var consumed = 0;
-        var scanner = new Scanner(span);
-        while (tokens.Count < max && scanner.MoveNext())
+    protected override EncodeResults<EncodedToken> EncodeToTokens(string? text, ReadOnlySpan<char> textSpan, EncodeSettings settings) =>
+        Encode(text is null ? textSpan : text.AsSpan(), settings.MaxTokenCount, static (span, start, length) =>
         {
-            var (start, length) = scanner.Current;
             var piece = span.Slice(start, length);
-            tokens.Add(new EncodedToken(PseudoId(piece), piece.ToString(), new Range(start, start + length)));
-            consumed = start + length;
-        }
-
-        if (tokens.Count < max)
-        {
-            consumed = span.Length;
-        }
-
-        return new EncodeResults<EncodedToken> { Tokens = tokens, NormalizedText = null, CharsConsumed = consumed };
-    }
+            return new EncodedToken(PseudoId(piece), piece.ToString(), new Range(start, start + length));
+        });
 
     /// <inheritdoc />
-    protected override EncodeResults<int> EncodeToIds(string? text, ReadOnlySpan<char> textSpan, EncodeSettings settings)
-    {
-        var span = text is null ? textSpan : text.AsSpan();
-        var max = settings.MaxTokenCount;
-        var ids = new List<int>();
-        var consumed = 0;
-        var scanner = new Scanner(span);
-        while (ids.Count < max && scanner.MoveNext())
-        {
-            var (start, length) = scanner.Current;
-            ids.Add(PseudoId(span.Slice(start, length)));
-            consumed = start + length;
-        }
-
-        if (ids.Count < max)
-        {
-            consumed = span.Length;
-        }
-
-        return new EncodeResults<int> { Tokens = ids, NormalizedText = null, CharsConsumed = consumed };
-    }
+    protected override EncodeResults<int> EncodeToIds(string? text, ReadOnlySpan<char> textSpan, EncodeSettings settings) =>
+        Encode(text is null ? textSpan : text.AsSpan(), settings.MaxTokenCount, static (span, start, length) => PseudoId(span.Slice(start, length)));
 
     /// <inheritdoc />
     protected override int CountTokens(string? text, ReadOnlySpan<char> textSpan, EncodeSettings settings)
@@ -132,6 +99,21 @@ public sealed class ApproximateTokenizer : Tokenizer
         }
 
         return tokenCount == 0 ? span.Length : ranges[ranges.Count - tokenCount].Start;
+    }
+
+    private static EncodeResults<T> Encode<T>(ReadOnlySpan<char> span, int max, PieceFactory<T> create)
+    {
+        var items = new List<T>();
+        var consumed = 0;
+        var scanner = new Scanner(span);
+        while (items.Count < max && scanner.MoveNext())
+        {
+            var (start, length) = scanner.Current;
+            items.Add(create(span, start, length));
+            consumed = start + length;
+        }
+
+        return new EncodeResults<T> { Tokens = items, NormalizedText = null, CharsConsumed = items.Count < max ? span.Length : consumed };
     }
 
     /// <summary>Not supported: the approximation's pseudo-ids carry no text.</summary>

@@ -82,7 +82,7 @@ public sealed class DocumentParser : IDisposable
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The parsed document, whose <see cref="ParsedDocument.Source"/> is <paramref name="fileName"/>.</returns>
     /// <exception cref="DocumentParseException">The content is too large, of an unknown type, damaged, encrypted, a zip bomb, or too slow to read.</exception>
-    public Task<ParsedDocument> ParseAsync(ReadOnlyMemory<byte> content, string fileName, CancellationToken cancellationToken = default)
+    public async Task<ParsedDocument> ParseAsync(ReadOnlyMemory<byte> content, string fileName, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(fileName);
         var format = DocumentFormats.FromExtension(fileName, fileName);
@@ -91,7 +91,7 @@ public sealed class DocumentParser : IDisposable
             throw TooLarge(fileName, content.Length);
         }
 
-        return ParseCoreAsync(content, fileName, Path.GetFileNameWithoutExtension(fileName), format, null, cancellationToken);
+        return await ParseCoreAsync(content, fileName, Path.GetFileNameWithoutExtension(fileName), format, null, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

@@ -202,6 +202,18 @@ public sealed class DocumentReaderTests : IDisposable
         Assert.Equal("{\n  \"name\": \"灯塔\",\n  \"values\": [\n    1,\n    2\n  ]\n}", text.ReplaceLineEndings("\n"));
     }
 
+    [Fact]
+    public async Task ParseAsync_BytesInMemory_AreReadByTheirFileNamesExtension()
+    {
+        var document = await _parser.ParseAsync(Encoding.UTF8.GetBytes("# Memo\n\nIn memory."), "memo.md");
+        var error = await Assert.ThrowsAsync<DocumentParseException>(() => _parser.ParseAsync(new byte[] { 1, 2 }, "blob.bin"));
+
+        Assert.Equal("memo.md", document.Source);
+        Assert.Equal("Memo", document.Title);
+        Assert.Equal("# Memo\nIn memory.", document.Text);
+        Assert.Contains("'.bin' is not supported", error.Reason);
+    }
+
     [Theory]
     [InlineData("utf-8")]
     [InlineData("utf-8-bom")]

@@ -8,6 +8,9 @@ namespace Qwen.Tools;
 /// </summary>
 public sealed class FileStorage
 {
+    /// <summary>The ending of values being written; they are renamed into place when complete and never listed.</summary>
+    private const string PartialSuffix = ".qwen-partial";
+
     private readonly string _root;
 
     /// <summary>Initializes a new instance of the <see cref="FileStorage"/> class.</summary>
@@ -38,7 +41,7 @@ public sealed class FileStorage
         }
 
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
+        var temporary = $"{path}.{Guid.NewGuid():N}{PartialSuffix}";
         await File.WriteAllTextAsync(temporary, value, Encoding.UTF8, cancellationToken).ConfigureAwait(false);
         File.Move(temporary, path, overwrite: true);
     }
@@ -104,7 +107,7 @@ public sealed class FileStorage
 
         foreach (var file in Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
         {
-            if (file.EndsWith(".tmp", StringComparison.Ordinal))
+            if (file.EndsWith(PartialSuffix, StringComparison.Ordinal))
             {
                 continue;
             }

@@ -85,6 +85,10 @@ public sealed class WebFetcher : IDisposable
         {
             throw new WebFetchException(url, e.InnerException is WebFetchException inner ? inner.Reason : e.Message, e);
         }
+        catch (IOException e)
+        {
+            throw new WebFetchException(url, $"the connection failed ({e.Message}).", e);
+        }
     }
 
     /// <inheritdoc />

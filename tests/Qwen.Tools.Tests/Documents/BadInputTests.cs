@@ -39,6 +39,23 @@ public sealed class BadInputTests : IDisposable
     }
 
     [Fact]
+    public async Task ParseAsync_CompletePdfWithAWrongCrossReferenceOffset_IsStillRead()
+    {
+        var bytes = PdfFiles.FromParagraphs([["The lighthouse stands on the northern cape."]]);
+        var text = Encoding.Latin1.GetString(bytes);
+        var at = text.LastIndexOf("startxref", StringComparison.Ordinal) + "startxref".Length;
+        var end = text.IndexOf("%%EOF", at, StringComparison.Ordinal);
+        var damaged = text[..at] + "\n17\n" + text[end..];
+
+        // Strict parsing (which refuses truncated files) still finds the objects of a complete file whose offsets are off.
+        var path = _temp.WriteAllBytes("offset.pdf", Encoding.Latin1.GetBytes(damaged));
+
+        var document = await _parser.ParseAsync(path);
+
+        Assert.Equal("The lighthouse stands on the northern cape.", document.Text);
+    }
+
+    [Fact]
     public async Task ParseAsync_PasswordProtectedPdf_SaysItIsEncrypted()
     {
         var path = _temp.WriteAllBytes("secret.pdf", PdfFiles.Encrypted());

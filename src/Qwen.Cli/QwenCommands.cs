@@ -13,5 +13,8 @@ internal static class QwenCommands
         GenerateCommand.Create(),
         BenchCommand.Create(),
         MakeTinyModelCommand.Create(),
+        ParseCommand.Create(),
+        SearchCommand.Create(),
+        ToolCommand.Create(),
     ];
 }

@@ -1,0 +1,291 @@
+using System.Text;
+using UglyToad.PdfPig.Content;
+
+namespace Qwen.Tools;
+
+/// <summary>
+/// Turns a PDF page's words into paragraphs in reading order: words grouped into lines by baseline, two-column pages read
+/// column by column, lines with wide gaps in consecutive rows kept as table rows, lines grouped into paragraphs by spacing and
+/// font size, larger text marked as headings.
+/// </summary>
+internal static class PdfPageLayout
+{
+    public static List<DocumentParagraph> Extract(Page page)
+    {
+        var words = new List<PdfWord>();
+        foreach (var word in page.GetWords())
+        {
+            if (!string.IsNullOrWhiteSpace(word.Text) && word.Letters.Count > 0)
+            {
+                words.Add(PdfWord.From(word));
+            }
+        }
+
+        var paragraphs = new List<DocumentParagraph>();
+        if (words.Count == 0)
+        {
+            return paragraphs;
+        }
+
+        var bodySize = BodySize(words);
+        foreach (var region in SplitColumns(words, bodySize))
+        {
+            var lines = BuildLines(region);
+            AppendParagraphs(lines, bodySize, paragraphs);
+        }
+
+        return paragraphs;
+    }
+
+    /// <summary>The most common font size, weighted by characters: the size of the body text.</summary>
+    private static double BodySize(List<PdfWord> words) =>
+        words.GroupBy(w => Math.Round(w.Size * 2) / 2).MaxBy(g => g.Sum(w => w.Text.Length))!.Key;
+
+    /// <summary>Splits a two-column page into regions read in order: full-width text above, left column, right column, full-width text below.</summary>
+    private static List<List<PdfWord>> SplitColumns(List<PdfWord> words, double bodySize)
+    {
+        var left = words.Min(w => w.Left);
+        var right = words.Max(w => w.Right);
+        var width = right - left;
+        if (width < 20 * bodySize || words.Count < 40)
+        {
+            return [words];
+        }
+
+        // Coverage of each point of the middle half of the text width by words; a gutter is a wide strip that almost no word crosses.
+        var from = (int)(left + (width * 0.3));
+        var to = (int)(left + (width * 0.7));
+        var coverage = new int[to - from + 1];
+        foreach (var word in words)
+        {
+            for (var x = Math.Max(from, (int)word.Left); x <= Math.Min(to, (int)word.Right); x++)
+            {
+                coverage[x - from]++;
+            }
+        }
+
+        var allowed = Math.Max(1, words.Count / 100);
+        int bestStart = -1, bestLength = 0, runStart = -1;
+        for (var i = 0; i <= coverage.Length; i++)
+        {
+            if (i < coverage.Length && coverage[i] <= allowed)
+            {
+                runStart = runStart < 0 ? i : runStart;
+                continue;
+            }
+
+            if (runStart >= 0 && i - runStart > bestLength)
+            {
+                bestStart = runStart;
+                bestLength = i - runStart;
+            }
+
+            runStart = -1;
+        }
+
+        if (bestLength < bodySize)
+        {
+            return [words];
+        }
+
+        var gutter = from + bestStart + (bestLength / 2.0);
+        var leftColumn = words.Where(w => w.Right <= gutter).ToList();
+        var rightColumn = words.Where(w => w.Left >= gutter).ToList();
+        var spanning = words.Where(w => w.Left < gutter && w.Right > gutter).ToList();
+        if (!IsTextColumn(leftColumn, words.Count) || !IsTextColumn(rightColumn, words.Count))
+        {
+            return [words];
+        }
+
+        var columnsTop = Math.Max(leftColumn.Max(w => w.Baseline), rightColumn.Max(w => w.Baseline));
+        var above = spanning.Where(w => w.Baseline > columnsTop).ToList();
+        var below = spanning.Where(w => w.Baseline <= columnsTop).ToList();
+        return [.. new[] { above, leftColumn, rightColumn, below }.Where(r => r.Count > 0)];
+    }
+
+    /// <summary>A column of running text: a real share of the words, in lines of several words (not a narrow table column).</summary>
+    private static bool IsTextColumn(List<PdfWord> column, int total)
+    {
+        if (column.Count < total / 5)
+        {
+            return false;
+        }
+
+        var lines = column.GroupBy(w => Math.Round(w.Baseline)).Count();
+        return column.Count >= lines * 4 || column.Sum(w => w.Text.Length) >= lines * 20;
+    }
+
+    private static List<PdfLine> BuildLines(List<PdfWord> words)
+    {
+        words.Sort((a, b) => b.Baseline.CompareTo(a.Baseline));
+        var lines = new List<PdfLine>();
+        var current = new List<PdfWord>();
+        var baseline = double.NaN;
+        foreach (var word in words)
+        {
+            if (current.Count > 0 && Math.Abs(word.Baseline - baseline) > 0.4 * Math.Max(word.Size, current[0].Size))
+            {
+                lines.Add(PdfLine.From(current));
+                current = [];
+            }
+
+            if (current.Count == 0)
+            {
+                baseline = word.Baseline;
+            }
+
+            current.Add(word);
+        }
+
+        lines.Add(PdfLine.From(current));
+        return lines;
+    }
+
+    private static void AppendParagraphs(List<PdfLine> lines, double bodySize, List<DocumentParagraph> output)
+    {
+        var spacing = TypicalLineSpacing(lines, bodySize);
+        var widest = lines.Max(l => l.Right - l.Left);
+        var i = 0;
+        while (i < lines.Count)
+        {
+            // Two or more consecutive lines split by wide gaps are the rows of a table.
+            var rowsEnd = i;
+            while (rowsEnd < lines.Count && lines[rowsEnd].Cells.Count >= 2
+                && (rowsEnd == i || lines[rowsEnd - 1].Baseline - lines[rowsEnd].Baseline < 3 * spacing))
+            {
+                rowsEnd++;
+            }
+
+            if (rowsEnd - i >= 2)
+            {
+                var rows = lines.Skip(i).Take(rowsEnd - i).Select(l => (IReadOnlyList<string>)l.Cells).ToList();
+                output.Add(new DocumentParagraph(DocumentParagraphKind.Table, MarkdownTable.Render(rows)));
+                i = rowsEnd;
+                continue;
+            }
+
+            var text = new StringBuilder(lines[i].Text);
+            var size = lines[i].Size;
+            var previous = lines[i];
+            var j = i + 1;
+            for (; j < lines.Count; j++)
+            {
+                var line = lines[j];
+                var gap = previous.Baseline - line.Baseline;
+                var sizeChanged = Math.Abs(line.Size - size) > 0.15 * size;
+                if (gap > 1.45 * spacing || gap < 0 || sizeChanged || StartsListItem(line.Text) || (line.Cells.Count >= 2 && j + 1 < lines.Count && lines[j + 1].Cells.Count >= 2))
+                {
+                    break;
+                }
+
+                AppendLine(text, previous, line, widest);
+                previous = line;
+            }
+
+            output.Add(MakeParagraph(text.ToString(), size, bodySize, j - i));
+            i = j;
+        }
+    }
+
+    private static DocumentParagraph MakeParagraph(string text, double size, double bodySize, int lineCount)
+    {
+        if (size >= 1.15 * bodySize && lineCount <= 3 && text.Length <= 200)
+        {
+            var level = size >= 1.8 * bodySize ? 1 : size >= 1.4 * bodySize ? 2 : 3;
+            return new DocumentParagraph(DocumentParagraphKind.Heading, $"{new string('#', level)} {text}", level);
+        }
+
+        return StartsListItem(text)
+            ? new DocumentParagraph(DocumentParagraphKind.ListItem, text)
+            : new DocumentParagraph(DocumentParagraphKind.Text, text);
+    }
+
+    /// <summary>Joins a line to its paragraph: directly between CJK text, without the hyphen of a broken word, with a space after a full
+    /// (wrapped) line, and with a line break after a short one (code, verse, addresses keep their shape).</summary>
+    private static void AppendLine(StringBuilder text, PdfLine previous, PdfLine line, double widest)
+    {
+        var last = text[^1];
+        var first = line.Text[0];
+        if (CjkText.IsCjk(last) || CjkText.IsCjk(first))
+        {
+            text.Append(line.Text);
+        }
+        else if (last == '-' && text.Length >= 2 && char.IsLetter(text[^2]) && char.IsLower(first))
+        {
+            text.Length--;
+            text.Append(line.Text);
+        }
+        else
+        {
+            text.Append(previous.Right - previous.Left >= 0.8 * widest ? ' ' : '\n').Append(line.Text);
+        }
+    }
+
+    private static double TypicalLineSpacing(List<PdfLine> lines, double bodySize)
+    {
+        var gaps = new List<double>();
+        for (var i = 1; i < lines.Count; i++)
+        {
+            var gap = lines[i - 1].Baseline - lines[i].Baseline;
+            if (gap > 0.5 * bodySize && gap < 4 * bodySize)
+            {
+                gaps.Add(gap);
+            }
+        }
+
+        if (gaps.Count == 0)
+        {
+            return 1.2 * bodySize;
+        }
+
+        gaps.Sort();
+        return gaps[gaps.Count / 2];
+    }
+
+    private static bool StartsListItem(string text) =>
+        text.Length > 1 && (text[0] is '•' or '◦' or '▪' or '●' or '○' or '■' or '–'
+            || (text[0] is '-' or '*' && text[1] == ' '));
+
+    private readonly record struct PdfWord(string Text, double Left, double Right, double Baseline, double Size)
+    {
+        public static PdfWord From(Word word)
+        {
+            var letters = word.Letters;
+            var size = letters[0].PointSize;
+            if (size <= 0.5)
+            {
+                size = Math.Max(1, word.BoundingBox.Height);
+            }
+
+            return new PdfWord(word.Text, word.BoundingBox.Left, word.BoundingBox.Right, letters[0].StartBaseLine.Y, size);
+        }
+    }
+
+    private sealed record PdfLine(string Text, List<string> Cells, double Left, double Right, double Baseline, double Size)
+    {
+        public static PdfLine From(List<PdfWord> words)
+        {
+            words.Sort((a, b) => a.Left.CompareTo(b.Left));
+            var size = words.Max(w => w.Size);
+            var cells = new List<string>();
+            var cell = new StringBuilder(words[0].Text);
+            for (var i = 1; i < words.Count; i++)
+            {
+                var gap = words[i].Left - words[i - 1].Right;
+                if (gap > 1.5 * size)
+                {
+                    // A gap this wide is not a word space: it separates table columns (or layout blocks).
+                    cells.Add(cell.ToString());
+                    cell.Clear().Append(words[i].Text);
+                    continue;
+                }
+
+                var joinCjk = gap < 0.5 * size && CjkText.IsCjk(cell[^1]) && CjkText.IsCjk(words[i].Text[0]);
+                cell.Append(joinCjk ? string.Empty : " ").Append(words[i].Text);
+            }
+
+            cells.Add(cell.ToString());
+            return new PdfLine(string.Join(' ', cells), cells, words[0].Left, words.Max(w => w.Right), words[0].Baseline, size);
+        }
+    }
+}

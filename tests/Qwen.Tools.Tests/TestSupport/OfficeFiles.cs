@@ -1,0 +1,180 @@
+using DocumentFormat.OpenXml;
+using DocumentFormat.OpenXml.Packaging;
+using A = DocumentFormat.OpenXml.Drawing;
+using P = DocumentFormat.OpenXml.Presentation;
+using S = DocumentFormat.OpenXml.Spreadsheet;
+using W = DocumentFormat.OpenXml.Wordprocessing;
+
+namespace Qwen.Tools.Tests.TestSupport;
+
+/// <summary>Builds small DOCX, PPTX and XLSX files with OpenXml for reader tests.</summary>
+internal static class OfficeFiles
+{
+    /// <summary>A Word document: heading, text, a two-item list, a table, a page break, and a second page.</summary>
+    public static byte[] Docx(string? extraText = null)
+    {
+        using var stream = new MemoryStream();
+        using (var document = WordprocessingDocument.Create(stream, WordprocessingDocumentType.Document))
+        {
+            var main = document.AddMainDocumentPart();
+            var styles = main.AddNewPart<StyleDefinitionsPart>();
+            styles.Styles = new W.Styles(
+                new W.Style(new W.StyleName { Val = "heading 1" }) { Type = W.StyleValues.Paragraph, StyleId = "Heading1" },
+                new W.Style(new W.StyleName { Val = "heading 2" }) { Type = W.StyleValues.Paragraph, StyleId = "Heading2" });
+
+            var body = new W.Body(
+                Paragraph("Annual Report", "Heading1"),
+                Paragraph("The harbor project finished ahead of schedule."),
+                ListItem("First milestone reached"),
+                ListItem("Second milestone reached"),
+                Paragraph("Figures", "Heading2"),
+                new W.Table(
+                    Row("Quarter", "Revenue"),
+                    Row("Q1", "1200"),
+                    Row("Q2", "1350")),
+                new W.Paragraph(new W.Run(new W.Break { Type = W.BreakValues.Page })),
+                Paragraph("Second page text about the lighthouse."));
+            if (extraText is not null)
+            {
+                body.Append(Paragraph(extraText));
+            }
+
+            main.Document = new W.Document(body);
+        }
+
+        return stream.ToArray();
+
+        static W.Paragraph Paragraph(string text, string? style = null)
+        {
+            var paragraph = new W.Paragraph(new W.Run(new W.Text(text)));
+            if (style is not null)
+            {
+                paragraph.PrependChild(new W.ParagraphProperties(new W.ParagraphStyleId { Val = style }));
+            }
+
+            return paragraph;
+        }
+
+        static W.Paragraph ListItem(string text) =>
+            new(
+                new W.ParagraphProperties(new W.NumberingProperties(new W.NumberingLevelReference { Val = 0 }, new W.NumberingId { Val = 1 })),
+                new W.Run(new W.Text(text)));
+
+        static W.TableRow Row(params string[] cells) =>
+            new(cells.Select(c => new W.TableCell(new W.Paragraph(new W.Run(new W.Text(c))))));
+    }
+
+    /// <summary>A presentation with two slides (title, body text, a table on the second) and speaker notes on the first.</summary>
+    public static byte[] Pptx()
+    {
+        using var stream = new MemoryStream();
+        using (var document = PresentationDocument.Create(stream, PresentationDocumentType.Presentation))
+        {
+            var presentationPart = document.AddPresentationPart();
+            var first = AddSlide(presentationPart, "Quarterly Review", [TextShape(3, "Sales grew in every region.", 2000000)]);
+            var notes = first.AddNewPart<NotesSlidePart>();
+            notes.NotesSlide = new P.NotesSlide(new P.CommonSlideData(new P.ShapeTree(
+                [.. GroupProperties(), Placeholder(2, P.PlaceholderValues.Body, "Mention the new warehouse.")])));
+
+            var table = new P.GraphicFrame(
+                new P.NonVisualGraphicFrameProperties(
+                    new P.NonVisualDrawingProperties { Id = 4, Name = "Table" },
+                    new P.NonVisualGraphicFrameDrawingProperties(),
+                    new P.ApplicationNonVisualDrawingProperties()),
+                new P.Transform(new A.Offset { X = 0, Y = 3000000 }, new A.Extents { Cx = 100, Cy = 100 }),
+                new A.Graphic(new A.GraphicData(new A.Table(
+                    new A.TableRow(Cell("Region"), Cell("Growth")) { Height = 10 },
+                    new A.TableRow(Cell("North"), Cell("12%")) { Height = 10 }))
+                { Uri = "http://schemas.openxmlformats.org/drawingml/2006/table" }));
+            AddSlide(presentationPart, "Details", [TextShape(3, "Below the table.", 5000000), table]);
+
+            presentationPart.Presentation = new P.Presentation(new P.SlideIdList(
+                presentationPart.SlideParts.Select((part, i) => new P.SlideId { Id = (uint)(256 + i), RelationshipId = presentationPart.GetIdOfPart(part) })));
+        }
+
+        return stream.ToArray();
+
+        static A.TableCell Cell(string text) =>
+            new(new A.TextBody(new A.BodyProperties(), new A.Paragraph(new A.Run(new A.Text(text)))), new A.TableCellProperties());
+    }
+
+    /// <summary>A workbook with a sheet of strings, numbers, a boolean and a date, and a second sheet.</summary>
+    public static byte[] Xlsx()
+    {
+        using var stream = new MemoryStream();
+        using (var document = SpreadsheetDocument.Create(stream, SpreadsheetDocumentType.Workbook))
+        {
+            var workbook = document.AddWorkbookPart();
+            var strings = workbook.AddNewPart<SharedStringTablePart>();
+            strings.SharedStringTable = new S.SharedStringTable(
+                new S.SharedStringItem(new S.Text("Item")),
+                new S.SharedStringItem(new S.Text("Price")),
+                new S.SharedStringItem(new S.Text("Lamp | brass")));
+            var styles = workbook.AddNewPart<WorkbookStylesPart>();
+            styles.Stylesheet = new S.Stylesheet(new S.CellFormats(
+                new S.CellFormat { NumberFormatId = 0 },
+                new S.CellFormat { NumberFormatId = 14, ApplyNumberFormat = true }));
+
+            var first = workbook.AddNewPart<WorksheetPart>();
+            first.Worksheet = new S.Worksheet(new S.SheetData(
+                new S.Row(SharedCell("A1", 0), SharedCell("B1", 1), InlineCell("C1", "Sold"), InlineCell("D1", "Date")) { RowIndex = 1 },
+                new S.Row(
+                    SharedCell("A2", 2),
+                    new S.Cell { CellReference = "B2", CellValue = new S.CellValue("19.5") },
+                    new S.Cell { CellReference = "C2", DataType = S.CellValues.Boolean, CellValue = new S.CellValue("1") },
+                    new S.Cell { CellReference = "D2", StyleIndex = 1, CellValue = new S.CellValue("45292") }) { RowIndex = 2 },
+                new S.Row(InlineCell("A4", "Desk"), new S.Cell { CellReference = "C4", CellValue = new S.CellValue("3") }) { RowIndex = 4 }));
+            var second = workbook.AddNewPart<WorksheetPart>();
+            second.Worksheet = new S.Worksheet(new S.SheetData(new S.Row(InlineCell("A1", "Notes"))));
+
+            workbook.Workbook = new S.Workbook(new S.Sheets(
+                new S.Sheet { Name = "Inventory", SheetId = 1, Id = workbook.GetIdOfPart(first) },
+                new S.Sheet { Name = "Other", SheetId = 2, Id = workbook.GetIdOfPart(second) }));
+        }
+
+        return stream.ToArray();
+
+        static S.Cell SharedCell(string reference, int index) =>
+            new() { CellReference = reference, DataType = S.CellValues.SharedString, CellValue = new S.CellValue(index.ToString(System.Globalization.CultureInfo.InvariantCulture)) };
+
+        static S.Cell InlineCell(string reference, string text) =>
+            new() { CellReference = reference, DataType = S.CellValues.InlineString, InlineString = new S.InlineString(new S.Text(text)) };
+    }
+
+    private static SlidePart AddSlide(PresentationPart presentation, string title, IEnumerable<OpenXmlElement> shapes)
+    {
+        var slide = presentation.AddNewPart<SlidePart>();
+        var tree = new P.ShapeTree(GroupProperties());
+        tree.Append(shapes);
+        tree.Append(Placeholder(2, P.PlaceholderValues.Title, title));
+        slide.Slide = new P.Slide(new P.CommonSlideData(tree));
+        return slide;
+    }
+
+    private static OpenXmlElement[] GroupProperties() =>
+    [
+        new P.NonVisualGroupShapeProperties(
+            new P.NonVisualDrawingProperties { Id = 1, Name = string.Empty },
+            new P.NonVisualGroupShapeDrawingProperties(),
+            new P.ApplicationNonVisualDrawingProperties()),
+        new P.GroupShapeProperties(),
+    ];
+
+    private static P.Shape Placeholder(uint id, P.PlaceholderValues type, string text) =>
+        new(
+            new P.NonVisualShapeProperties(
+                new P.NonVisualDrawingProperties { Id = id, Name = "Placeholder" },
+                new P.NonVisualShapeDrawingProperties(),
+                new P.ApplicationNonVisualDrawingProperties(new P.PlaceholderShape { Type = type })),
+            new P.ShapeProperties(),
+            new P.TextBody(new A.BodyProperties(), new A.Paragraph(new A.Run(new A.Text(text)))));
+
+    private static P.Shape TextShape(uint id, string text, long y) =>
+        new(
+            new P.NonVisualShapeProperties(
+                new P.NonVisualDrawingProperties { Id = id, Name = "Text" },
+                new P.NonVisualShapeDrawingProperties(),
+                new P.ApplicationNonVisualDrawingProperties()),
+            new P.ShapeProperties(new A.Transform2D(new A.Offset { X = 0, Y = y }, new A.Extents { Cx = 100, Cy = 100 })),
+            new P.TextBody(new A.BodyProperties(), new A.Paragraph(new A.Run(new A.Text(text)))));
+}

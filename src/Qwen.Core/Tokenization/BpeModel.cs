@@ -116,11 +116,12 @@ internal sealed class BpeModel
         var n = symbols.Length;
 
         // Linked list over the symbols (prev -2 marks a symbol merged into its left neighbour) and a binary heap of
-        // candidate merges keyed by rank then position; each merge adds at most two candidates.
+        // candidate merges keyed by rank then position. Each merge pops one candidate and pushes at most two, so the
+        // heap never holds more than the n - 1 first candidates plus one per merge: 2n.
         int[]? rented = null;
         var links = n <= 256 ? stackalloc int[2 * n] : (rented = ArrayPool<int>.Shared.Rent(2 * n)).AsSpan(0, 2 * n);
         long[]? rentedHeap = null;
-        var heap = n <= 256 ? stackalloc long[3 * n] : (rentedHeap = ArrayPool<long>.Shared.Rent(3 * n)).AsSpan(0, 3 * n);
+        var heap = n <= 256 ? stackalloc long[2 * n] : (rentedHeap = ArrayPool<long>.Shared.Rent(2 * n)).AsSpan(0, 2 * n);
         try
         {
             var next = links[..n];

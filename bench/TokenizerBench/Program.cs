@@ -17,12 +17,13 @@ load.Stop();
 var corpus = new Corpus(shared);
 Console.WriteLine($"tokenizer: {model} (vocabulary {shared.VocabularySize}), loaded in {load.Elapsed.TotalMilliseconds:F0} ms");
 Console.WriteLine($"machine: {Environment.ProcessorCount} logical cores, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}");
-Console.WriteLine($"texts: {kilobytes} KB each, generated; figures are medians of {reps} runs after 1 s of warm-up, in MB/s of UTF-8 input");
+Console.WriteLine($"texts: {kilobytes} KB each, generated; figures are medians of {reps} runs after 1 s of warm-up, in MB of UTF-8 input per second of the process's CPU time");
+Console.WriteLine("  (CPU time, not wall-clock time, so that other work on a shared machine does not count; the wall-clock figure is given for new text)");
 Console.WriteLine("- new text: a text the instance has not seen (steady state of a long-running process: common words are cached, the rest is merged)");
 Console.WriteLine("- empty cache: the first text of a freshly loaded instance; same text: a text encoded before (every piece cached)");
 Console.WriteLine();
-Console.WriteLine("| text | tokens per text | bytes/token | encode, new text | encode, empty cache | encode, same text | CountTokens, new text | decode | encode, 2 threads on one instance (total) |");
-Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+Console.WriteLine("| text | tokens per text | bytes/token | encode, new text | (wall clock) | encode, empty cache | encode, same text | CountTokens, new text | decode | encode, 2 threads on one instance, per CPU second |");
+Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
 
 foreach (var (name, make) in new (string, Func<int, int, string>)[]
 {
@@ -49,13 +50,14 @@ foreach (var (name, make) in new (string, Func<int, int, string>)[]
     var fresh = QwenTokenizer.FromDirectory(model);
     var emptyCache = Median(1, () => emptyText, text => fresh.EncodeToIds(text));
     var newText = Median(reps, () => NewText(), text => shared.EncodeToIds(text));
+    var newTextWall = Median(reps, () => NewText(), text => shared.EncodeToIds(text), wallClock: true);
     var sameText = Median(reps, () => sample, text => shared.EncodeToIds(text));
     var count = Median(reps, () => NewText(), text => shared.CountTokens(text));
     var decode = Median(reps, () => sample, _ => shared.Decode(ids));
     var parallel = Median(reps, () => NewText() + NewText(), text => Parallel.For(0, 2, half => shared.EncodeToIds(half == 0 ? text[..(text.Length / 2)] : text[(text.Length / 2)..])));
     Console.WriteLine(string.Create(
         CultureInfo.InvariantCulture,
-        $"| {name} | {ids.Count} | {megabytes * 1e6 / ids.Count:F2} | {megabytes / newText:F1} | {Encoding.UTF8.GetByteCount(emptyText) / 1e6 / emptyCache:F1} | {megabytes / sameText:F1} | {megabytes / count:F1} | {megabytes / decode:F1} | {2 * megabytes / parallel:F1} |"));
+        $"| {name} | {ids.Count} | {megabytes * 1e6 / ids.Count:F2} | {megabytes / newText:F1} | {megabytes / newTextWall:F1} | {Encoding.UTF8.GetByteCount(emptyText) / 1e6 / emptyCache:F1} | {megabytes / sameText:F1} | {megabytes / count:F1} | {megabytes / decode:F1} | {2 * megabytes / parallel:F1} |"));
 }
 
 string? Option(string name)
@@ -74,15 +76,21 @@ static void WarmUp(Action action)
     }
 }
 
-static double Median(int reps, Func<string> input, Action<string> action)
+static double Median(int reps, Func<string> input, Action<string> action, bool wallClock = false)
 {
+    var process = Process.GetCurrentProcess();
     var times = new double[reps];
     for (var i = 0; i < reps; i++)
     {
         var text = input();
+        GC.Collect();
+        process.Refresh();
+        var cpu = process.TotalProcessorTime;
         var watch = Stopwatch.StartNew();
         action(text);
-        times[i] = watch.Elapsed.TotalSeconds;
+        watch.Stop();
+        process.Refresh();
+        times[i] = wallClock ? watch.Elapsed.TotalSeconds : (process.TotalProcessorTime - cpu).TotalSeconds;
     }
 
     Array.Sort(times);

@@ -8,7 +8,7 @@ namespace Qwen.Core;
 internal sealed class BpeModel
 {
     /// <summary>Pieces up to this many bytes merge with the quadratic in-place loop, which beats a heap on short words.</summary>
-    internal const int SmallWordBytes = 160;
+    internal const int SmallWordBytes = 48;
 
     private const int MaxCachedChars = 48;
 
@@ -114,23 +114,34 @@ internal sealed class BpeModel
     internal int MergeLarge(Span<int> symbols)
     {
         var n = symbols.Length;
-        var next = ArrayPool<int>.Shared.Rent(n);
-        var prev = ArrayPool<int>.Shared.Rent(n);
+
+        // Linked list over the symbols (prev -2 marks a symbol merged into its left neighbour) and a binary heap of
+        // candidate merges keyed by rank then position. Each merge pops one candidate and pushes at most two, so the
+        // heap never holds more than the n - 1 first candidates plus one per merge: 2n.
+        int[]? rented = null;
+        var links = n <= 256 ? stackalloc int[2 * n] : (rented = ArrayPool<int>.Shared.Rent(2 * n)).AsSpan(0, 2 * n);
+        long[]? rentedHeap = null;
+        var heap = n <= 256 ? stackalloc long[2 * n] : (rentedHeap = ArrayPool<long>.Shared.Rent(2 * n)).AsSpan(0, 2 * n);
         try
         {
-            var queue = new PriorityQueue<int, long>(n);
+            var next = links[..n];
+            var prev = links[n..];
+            var count = 0;
             for (var i = 0; i < n; i++)
             {
                 next[i] = i + 1 < n ? i + 1 : -1;
                 prev[i] = i - 1;
                 if (i + 1 < n)
                 {
-                    Enqueue(queue, symbols, i, i + 1);
+                    Push(heap, ref count, symbols, i, i + 1);
                 }
             }
 
-            while (queue.TryDequeue(out var pos, out var priority))
+            while (count > 0)
             {
+                var top = Pop(heap, ref count);
+                var pos = (int)(top & 0xFFFFFFFF);
+
                 // Entries go stale when a neighbour merged first; the pair now at pos must still have the popped rank.
                 var right = next[pos];
                 if (right < 0 || prev[pos] == -2)
@@ -139,7 +150,7 @@ internal sealed class BpeModel
                 }
 
                 var value = _merges.Get(symbols[pos], symbols[right]);
-                if (value < 0 || (value >> 32) != (priority >> 32))
+                if (value < 0 || (value >> 32) != (top >> 32))
                 {
                     continue;
                 }
@@ -151,37 +162,92 @@ internal sealed class BpeModel
                 if (after >= 0)
                 {
                     prev[after] = pos;
-                    Enqueue(queue, symbols, pos, after);
+                    Push(heap, ref count, symbols, pos, after);
                 }
 
                 if (prev[pos] >= 0)
                 {
-                    Enqueue(queue, symbols, prev[pos], pos);
+                    Push(heap, ref count, symbols, prev[pos], pos);
                 }
             }
 
-            var count = 0;
+            var length = 0;
             for (var i = 0; i >= 0; i = next[i])
             {
-                symbols[count++] = symbols[i];
+                symbols[length++] = symbols[i];
             }
 
-            return count;
+            return length;
         }
         finally
         {
-            ArrayPool<int>.Shared.Return(next);
-            ArrayPool<int>.Shared.Return(prev);
+            if (rented is not null)
+            {
+                ArrayPool<int>.Shared.Return(rented);
+            }
+
+            if (rentedHeap is not null)
+            {
+                ArrayPool<long>.Shared.Return(rentedHeap);
+            }
         }
     }
 
-    private void Enqueue(PriorityQueue<int, long> queue, Span<int> symbols, int left, int right)
+    private static long Pop(Span<long> heap, ref int count)
+    {
+        var top = heap[0];
+        var last = heap[--count];
+        var i = 0;
+        while (true)
+        {
+            var child = (2 * i) + 1;
+            if (child >= count)
+            {
+                break;
+            }
+
+            if (child + 1 < count && heap[child + 1] < heap[child])
+            {
+                child++;
+            }
+
+            if (last <= heap[child])
+            {
+                break;
+            }
+
+            heap[i] = heap[child];
+            i = child;
+        }
+
+        heap[i] = last;
+        return top;
+    }
+
+    private void Push(Span<long> heap, ref int count, Span<int> symbols, int left, int right)
     {
         var value = _merges.Get(symbols[left], symbols[right]);
-        if (value >= 0)
+        if (value < 0)
         {
-            queue.Enqueue(left, (value & ~0xFFFFFFFFL) | (uint)left);
+            return;
         }
+
+        // Rank in the high half, position in the low half: the smallest item is the lowest rank, leftmost on ties.
+        var item = (value & ~0xFFFFFFFFL) | (uint)left;
+        var i = count++;
+        while (i > 0)
+        {
+            var parent = (i - 1) >> 1;
+            if (heap[parent] <= item)
+            {
+                break;
+            }
+
+            heap[i] = heap[parent];
+            i = parent;
+        }
+
+        heap[i] = item;
     }
 
     private long PairValue(int left, int right)

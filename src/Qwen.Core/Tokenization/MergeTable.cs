@@ -7,6 +7,11 @@ internal sealed class MergeTable
 
     // Key and value side by side: a lookup touches one cache line, which matters since the table is megabytes big.
     private readonly Entry[] _entries;
+
+    // One bit per hashed pair, small enough to stay in the L2 cache: most pairs in a word have no rule, and the bit
+    // answers those without touching the big table.
+    private readonly ulong[] _filter;
+    private readonly int _filterShift;
     private readonly int _shift;
     private readonly int _mask;
 
@@ -25,6 +30,8 @@ internal sealed class MergeTable
         Array.Fill(_entries, new Entry(Empty, 0));
         _shift = 64 - bits;
         _mask = size - 1;
+        _filter = new ulong[size * 8 / 64];
+        _filterShift = 64 - (bits + 3);
     }
 
     /// <summary>Gets the number of rules.</summary>
@@ -51,6 +58,8 @@ internal sealed class MergeTable
         }
 
         _entries[slot] = new Entry(key, ((long)rank << 32) | (uint)result);
+        var bit = FilterBit(key);
+        _filter[bit >> 6] |= 1UL << bit;
     }
 
     /// <summary>Looks up the rule for a pair of symbols.</summary>
@@ -58,6 +67,12 @@ internal sealed class MergeTable
     public long Get(int left, int right)
     {
         var key = Key(left, right);
+        var bit = FilterBit(key);
+        if ((_filter[bit >> 6] & (1UL << bit)) == 0)
+        {
+            return -1;
+        }
+
         var slot = Slot(key);
         while (true)
         {
@@ -79,6 +94,8 @@ internal sealed class MergeTable
     private static long Key(int left, int right) => ((long)left << 32) | (uint)right;
 
     private int Slot(long key) => (int)(((ulong)key * 0x9E3779B97F4A7C15UL) >> _shift);
+
+    private int FilterBit(long key) => (int)(((ulong)key * 0xC2B2AE3D27D4EB4FUL) >> _filterShift);
 
     private readonly record struct Entry(long Key, long Value);
 }

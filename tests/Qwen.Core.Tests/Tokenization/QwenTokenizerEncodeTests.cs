@@ -72,6 +72,18 @@ public sealed class QwenTokenizerEncodeTests
     }
 
     [Fact]
+    public void EncodeToIds_WithoutPreTokenization_MergesAcrossPiecesAndRoundTrips()
+    {
+        const string text = "Hello  world,   hello Qwen<|im_end|> 1234";
+
+        var whole = Qwen3.EncodeToIds(text, considerPreTokenization: false);
+
+        Assert.Equal(text, Qwen3.Decode(whole));
+        Assert.Contains(151645, whole);
+        Assert.NotEqual(Qwen3.EncodeToIds(text), whole);
+    }
+
+    [Fact]
     public void TokenToIdAndIdToToken_RoundTripVocabularyAndAddedTokens()
     {
         Assert.Equal(1879, Qwen3.TokenToId("Ġworld"));

@@ -116,8 +116,14 @@ internal static class JinjaOps
             case JinjaCallable callable:
                 builder.Append(CultureInfo.InvariantCulture, $"<function {callable.Name}>");
                 break;
-            default:
+            case PySlice slice:
+                builder.Append(CultureInfo.InvariantCulture, $"slice({Repr(slice.Start)}, {Repr(slice.Stop)}, {Repr(slice.Step)})");
+                break;
+            case null or bool or long or double:
                 builder.Append(ToStr(value));
+                break;
+            default:
+                builder.Append(CultureInfo.InvariantCulture, $"<{TypeName(value)} object>");
                 break;
         }
     }

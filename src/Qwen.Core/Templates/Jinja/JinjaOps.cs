@@ -589,6 +589,17 @@ internal static class JinjaOps
     /// <summary>Jinja's <c>obj[key]</c>: Python item first, then attribute when the key is a string, else undefined.</summary>
     public static object? GetItem(object? target, object? key)
     {
+        // Jinja2 compiles a slice to plain Python subscription (no undefined fallback): only sequences can be sliced.
+        if (key is PySlice && target is not (IReadOnlyList<object?> or string))
+        {
+            throw target switch
+            {
+                JinjaUndefined undefined => undefined.Error(),
+                JinjaDict => new TemplateException("unhashable type: 'slice'"),
+                _ => new TemplateException($"'{TypeName(target)}' object is not subscriptable"),
+            };
+        }
+
         switch (target)
         {
             case JinjaUndefined undefined:

@@ -244,8 +244,10 @@ case("iterate_int_error", "{% for x in 5 %}{% endfor %}")
 case("call_non_callable_error", "{{ 'abc'() }}")
 case("unpack_wrong_count_error", "{% for a, b in [[1, 2, 3]] %}{% endfor %}")
 case("unknown_method_on_dict_error", "{{ {'a': 1}.nothing() }}")
-case("slice_of_int_is_undefined", "[{{ n[1:] }}][{{ n[1:] is defined }}]", n=5)
-case("attribute_of_undefined_slice_error", "{{ n[1:].x }}", n=5)
+case("slice_of_int_error", "{{ n[1:] }}", n=5)
+case("slice_of_dict_error", "{{ d[1:] }}", d={"a": 1})
+case("slice_of_none_error", "{{ n[:1] }}", n=None)
+case("unknown_filter_and_test_in_untaken_branch", "{% if false %}{{ x | nosuchfilter }}{{ x is nosuchtest }}{% endif %}ok")
 
 for c in C:
     ctx = dict(c["context"])

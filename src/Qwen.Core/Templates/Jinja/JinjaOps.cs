@@ -30,6 +30,7 @@ internal static class JinjaOps
         JinjaLoop => "LoopContext",
         JinjaCallable => "function",
         PySlice => "slice",
+        JinjaIterator iterator => iterator.TypeName,
         _ => value.GetType().Name,
     };
 
@@ -115,6 +116,9 @@ internal static class JinjaOps
                 break;
             case JinjaCallable callable:
                 builder.Append(CultureInfo.InvariantCulture, $"<function {callable.Name}>");
+                break;
+            case JinjaIterator iterator:
+                builder.Append(CultureInfo.InvariantCulture, $"<{iterator.TypeName} object>");
                 break;
             case PySlice slice:
                 builder.Append(CultureInfo.InvariantCulture, $"slice({Repr(slice.Start)}, {Repr(slice.Stop)}, {Repr(slice.Step)})");
@@ -538,6 +542,8 @@ internal static class JinjaOps
                 return item is not null && IsHashable(item) && dict.ContainsKey(item);
             case JinjaUndefined:
                 return false;
+            case JinjaIterator iterator:
+                return iterator.Drain().Any(x => AreEqual(x, item));
             default:
                 throw new TemplateException($"argument of type '{TypeName(container)}' is not iterable");
         }
@@ -562,6 +568,7 @@ internal static class JinjaOps
         JinjaDict dict => [.. dict.Keys],
         string s => PyText.Characters(s),
         JinjaUndefined => [],
+        JinjaIterator iterator => iterator.Drain(),
         _ => throw new TemplateException($"'{TypeName(value)}' object is not iterable"),
     };
 

@@ -248,6 +248,17 @@ case("slice_of_int_error", "{{ n[1:] }}", n=5)
 case("slice_of_dict_error", "{{ d[1:] }}", d={"a": 1})
 case("slice_of_none_error", "{{ n[:1] }}", n=None)
 case("unknown_filter_and_test_in_untaken_branch", "{% if false %}{{ x | nosuchfilter }}{{ x is nosuchtest }}{% endif %}ok")
+# --- results that are Python generators: lazy, always truthy, used up by one loop
+case("generator_single_use", "{% set g = [1, 2, 3]|select('odd') %}{{ g|list }}{{ g|list }}|{% set r = [1, 2]|reverse %}{% for x in r %}{{ x }}{% endfor %}{% for x in r %}{{ x }}{% endfor %}")
+case("generator_truthy_when_empty", "{{ 'yes' if [] | select else 'no' }} {{ 'yes' if [] | map('upper') else 'no' }} {{ ([] | select) is iterable }} {{ ([1] | select) is sequence }} {{ 1 in [1, 2] | select }}")
+case("generator_has_no_length_error", "{{ [1] | map('string') | length }}")
+case("generator_is_not_reversible_error", "{{ [1] | select | last }}")
+case("lazy_items_of_non_mapping_unused", "{% set x = 5 | items %}ok")
+case("percent_format_list_argument", "{{ 'str' % [] }}|{{ 'x %s' % [1] }}")
+case("truncate_non_strings", "[{{ [1] | truncate(3) }}][{{ u | truncate(3) }}]")
+case("truncate_number_error", "{{ 5 | truncate(3) }}")
+case("undefined_is_callable", "{{ u is callable }} {{ range is callable }} {{ 'a' is callable }}")
+case("indent_number_error", "{{ 5 | indent(2) }}")
 
 for c in C:
     ctx = dict(c["context"])

@@ -76,6 +76,9 @@ internal static class JinjaFilters
     public static object? Apply(JinjaContext context, string name, object? value, JinjaArguments args) =>
         Find(name) is { } filter ? filter(context, value, args) : throw new TemplateException(UnknownMessage(name));
 
+    /// <summary>A lazy result, as the Jinja filters that are Python generators return.</summary>
+    private static JinjaIterator Lazy(string typeName, Func<IEnumerable<object?>> source) => new(typeName, source);
+
     private static object? StringFilter(string name, object? value, JinjaArguments args, Func<string, string> transform)
     {
         args.Bind(name, []);
@@ -114,28 +117,32 @@ internal static class JinjaFilters
             throw new TemplateException("batch() linecount must be positive");
         }
 
-        var result = new List<object?>();
+        return Lazy("generator", () => Batches(JinjaOps.Iterate(value), size, a[1]));
+    }
+
+    private static IEnumerable<object?> Batches(IReadOnlyList<object?> items, long size, object? fill)
+    {
         List<object?>? current = null;
-        foreach (var item in JinjaOps.Iterate(value))
+        foreach (var item in items)
         {
-            if (current is null || current.Count == size)
+            if (current is not null && current.Count == size)
             {
-                current = [];
-                result.Add(current);
+                yield return current;
+                current = null;
             }
 
-            current.Add(item);
+            (current ??= []).Add(item);
         }
 
-        if (current is not null && a[1] is not null)
+        if (current is not null)
         {
-            while (current.Count < size)
+            while (fill is not null && current.Count < size)
             {
-                current.Add(a[1]);
+                current.Add(fill);
             }
-        }
 
-        return result;
+            yield return current;
+        }
     }
 
     private static object? Center(object? value, JinjaArguments args)
@@ -195,6 +202,11 @@ internal static class JinjaFilters
     private static object? Last(object? value, JinjaArguments args)
     {
         args.Bind("last", []);
+        if (value is JinjaIterator iterator)
+        {
+            throw new TemplateException($"'{iterator.TypeName}' object is not reversible");
+        }
+
         var items = JinjaOps.Iterate(value);
         return items.Count > 0 ? items[^1] : JinjaUndefined.WithHint("No last item, sequence was empty.");
     }
@@ -237,12 +249,12 @@ internal static class JinjaFilters
     private static object? Items(object? value, JinjaArguments args)
     {
         args.Bind("items", []);
-        return value switch
+        return Lazy("generator", () => value switch
         {
-            JinjaUndefined => new List<object?>(),
+            JinjaUndefined => [],
             JinjaDict dict => dict.Select(p => (object?)new object?[] { p.Key, p.Value }).ToList(),
             _ => throw new TemplateException("Can only get item pairs from a mapping."),
-        };
+        });
     }
 
     private static object? Keys(object? value, JinjaArguments args)
@@ -300,7 +312,7 @@ internal static class JinjaFilters
             map = item => Apply(context, name, item, rest);
         }
 
-        return JinjaOps.Iterate(value).Select(map).ToList();
+        return Lazy("generator", () => JinjaOps.Iterate(value).Select(map));
     }
 
     private static object? MinMax(string name, object? value, JinjaArguments args, int sign)
@@ -332,7 +344,7 @@ internal static class JinjaFilters
         var name = keep ? (byAttribute ? "selectattr" : "select") : (byAttribute ? "rejectattr" : "reject");
         if (!JinjaOps.IsTruthy(value))
         {
-            return new List<object?>();
+            return Lazy("generator", () => []);
         }
 
         var positional = args.Positional;
@@ -361,7 +373,7 @@ internal static class JinjaFilters
             test = JinjaOps.IsTruthy;
         }
 
-        return JinjaOps.Iterate(value).Where(item => test(transform(item)) == keep).ToList();
+        return Lazy("generator", () => JinjaOps.Iterate(value).Where(item => test(transform(item)) == keep));
     }
 
     private static object? Replace(object? value, JinjaArguments args)
@@ -374,14 +386,14 @@ internal static class JinjaFilters
     private static object? Reverse(object? value, JinjaArguments args)
     {
         args.Bind("reverse", []);
-        if (value is string s)
+        return value switch
         {
-            return PyText.Slice(s, null, null, -1);
-        }
-
-        var items = JinjaOps.Iterate(value).ToList();
-        items.Reverse();
-        return items;
+            string s => PyText.Slice(s, null, null, -1),
+            List<object?> or object?[] or JinjaUndefined => Lazy("list_reverseiterator", () => JinjaOps.Iterate(value).Reverse()),
+            JinjaDict => Lazy("dict_reversekeyiterator", () => JinjaOps.Iterate(value).Reverse()),
+            JinjaIterator iterator => iterator.Drain().AsEnumerable().Reverse().ToList(),
+            _ => throw new TemplateException("reverse() argument must be iterable"),
+        };
     }
 
     private static object? Round(object? value, JinjaArguments args)
@@ -473,8 +485,15 @@ internal static class JinjaFilters
     private static object? Truncate(object? value, JinjaArguments args)
     {
         var a = args.Bind("truncate", ["length", "killwords", "end", "leeway"], 255L, false, "...", 5L);
-        var s = JinjaOps.ToStr(value);
         var length = JinjaOps.ToLong(a[0]);
+        if (value is not string s)
+        {
+            // Jinja's truncate measures its input with len() before anything else: short containers and undefined come back as they are.
+            return JinjaOps.Length(value) <= length + JinjaOps.ToLong(a[3] ?? 5L)
+                ? value
+                : throw new TemplateException($"truncate() needs a string, not {JinjaOps.TypeName(value)}");
+        }
+
         var end = JinjaOps.ToStr(a[2]);
         var leeway = JinjaOps.ToLong(a[3] ?? 5L);
         if (length < end.Length || leeway < 0)
@@ -500,18 +519,11 @@ internal static class JinjaFilters
     {
         var a = args.Bind("unique", ["case_sensitive", "attribute"], false, null);
         var key = KeyFunction(a[1], JinjaOps.IsTruthy(a[0]));
-        var seen = new HashSet<object>(JinjaKeyComparer.Instance);
-        var result = new List<object?>();
-        foreach (var item in JinjaOps.Iterate(value))
+        return Lazy("generator", () =>
         {
-            var k = key(item);
-            if (seen.Add(k is null ? NullKey : JinjaDict.CheckKey(k)))
-            {
-                result.Add(item);
-            }
-        }
-
-        return result;
+            var seen = new HashSet<object>(JinjaKeyComparer.Instance);
+            return JinjaOps.Iterate(value).Where(item => key(item) is var k && seen.Add(k is null ? NullKey : JinjaDict.CheckKey(k))).ToList();
+        });
     }
 
     private static readonly object NullKey = new();
@@ -559,6 +571,12 @@ internal static class JinjaFilters
     private static object? Indent(object? value, JinjaArguments args)
     {
         var a = args.Bind("indent", ["width", "first", "blank"], 4L, false, false);
+        if (JinjaOps.Undefined(value) is not string)
+        {
+            // Jinja's indent appends "\n" to its input first, which only a string allows.
+            throw new TemplateException($"unsupported operand type(s) for +=: '{JinjaOps.TypeName(value)}' and 'str'");
+        }
+
         var indentation = a[0] is string text ? text : new string(' ', (int)Math.Clamp(JinjaOps.ToLong(a[0]), 0, 10_000));
         var lines = PyText.SplitLines(JinjaOps.ToStr(value) + "\n", keepEnds: false).Cast<string>().ToList();
         string result;

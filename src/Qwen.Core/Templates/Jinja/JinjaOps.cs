@@ -30,6 +30,7 @@ internal static class JinjaOps
         JinjaLoop => "LoopContext",
         JinjaCallable => "function",
         PySlice => "slice",
+        JinjaIterator iterator => iterator.TypeName,
         _ => value.GetType().Name,
     };
 
@@ -116,8 +117,17 @@ internal static class JinjaOps
             case JinjaCallable callable:
                 builder.Append(CultureInfo.InvariantCulture, $"<function {callable.Name}>");
                 break;
-            default:
+            case JinjaIterator iterator:
+                builder.Append(CultureInfo.InvariantCulture, $"<{iterator.TypeName} object>");
+                break;
+            case PySlice slice:
+                builder.Append(CultureInfo.InvariantCulture, $"slice({Repr(slice.Start)}, {Repr(slice.Stop)}, {Repr(slice.Step)})");
+                break;
+            case null or bool or long or double:
                 builder.Append(ToStr(value));
+                break;
+            default:
+                builder.Append(CultureInfo.InvariantCulture, $"<{TypeName(value)} object>");
                 break;
         }
     }
@@ -532,6 +542,8 @@ internal static class JinjaOps
                 return item is not null && IsHashable(item) && dict.ContainsKey(item);
             case JinjaUndefined:
                 return false;
+            case JinjaIterator iterator:
+                return iterator.Drain().Any(x => AreEqual(x, item));
             default:
                 throw new TemplateException($"argument of type '{TypeName(container)}' is not iterable");
         }
@@ -556,6 +568,7 @@ internal static class JinjaOps
         JinjaDict dict => [.. dict.Keys],
         string s => PyText.Characters(s),
         JinjaUndefined => [],
+        JinjaIterator iterator => iterator.Drain(),
         _ => throw new TemplateException($"'{TypeName(value)}' object is not iterable"),
     };
 
@@ -583,6 +596,17 @@ internal static class JinjaOps
     /// <summary>Jinja's <c>obj[key]</c>: Python item first, then attribute when the key is a string, else undefined.</summary>
     public static object? GetItem(object? target, object? key)
     {
+        // Jinja2 compiles a slice to plain Python subscription (no undefined fallback): only sequences can be sliced.
+        if (key is PySlice && target is not (IReadOnlyList<object?> or string))
+        {
+            throw target switch
+            {
+                JinjaUndefined undefined => undefined.Error(),
+                JinjaDict => new TemplateException("unhashable type: 'slice'"),
+                _ => new TemplateException($"'{TypeName(target)}' object is not subscriptable"),
+            };
+        }
+
         switch (target)
         {
             case JinjaUndefined undefined:

@@ -89,7 +89,8 @@ internal static class PyFormat
             builder.Append(Pad(Convert(type, value, flags, precision), flags, width, type));
         }
 
-        if (!usedMapping && mapping is null && next < positional.Length)
+        // Python skips this check when the argument passes its mapping check, which a list does too.
+        if (!usedMapping && mapping is null && args is not List<object?> && next < positional.Length)
         {
             throw new TemplateException("not all arguments converted during string formatting");
         }

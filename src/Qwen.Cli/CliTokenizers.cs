@@ -7,10 +7,7 @@ namespace Qwen.Cli;
 internal static class CliTokenizers
 {
     /// <summary>Creates the token counter for <paramref name="modelDirectory"/> (a Hugging Face model folder), or the approximation when it is <see langword="null"/>.</summary>
-    /// <exception cref="NotSupportedException">A model folder was given; loading its tokenizer here is not wired yet.</exception>
+    /// <exception cref="TokenizerFormatException">The folder has no usable tokenizer.json.</exception>
     public static Tokenizer Create(string? modelDirectory) =>
-        modelDirectory is null
-            ? ApproximateTokenizer.Instance
-            : throw new NotSupportedException(
-                $"--model: counting tokens with the tokenizer of '{modelDirectory}' is not wired into this command yet; omit --model to count with the built-in approximation.");
+        modelDirectory is null ? ApproximateTokenizer.Instance : QwenTokenizer.FromDirectory(modelDirectory);
 }

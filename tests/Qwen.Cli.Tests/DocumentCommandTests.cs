@@ -37,6 +37,22 @@ public sealed class DocumentCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Parse_ChunksWithModel_CountsWithTheModelsTokenizer()
+    {
+        var model = Path.Combine(AppContext.BaseDirectory, "Fixtures", "tokenizers", "qwen3");
+        var tokenizer = Qwen.Core.QwenTokenizer.FromDirectory(model);
+
+        var result = await CliRunner.RunAsync("parse", DocPdf, "--chunks", "--chunk-tokens", "64", "--model", model, "--json");
+
+        Assert.Equal(0, result.ExitCode);
+        using var json = JsonDocument.Parse(result.StdOut);
+        var chunks = json.RootElement.GetProperty("chunks").EnumerateArray().ToList();
+        Assert.NotEmpty(chunks);
+        Assert.All(chunks, c => Assert.Equal(tokenizer.CountTokens(c.GetProperty("text").GetString()!), c.GetProperty("tokens").GetInt32()));
+        Assert.All(chunks, c => Assert.InRange(c.GetProperty("tokens").GetInt32(), 1, 64));
+    }
+
+    [Fact]
     public async Task Parse_Text_PrintsPageMarkers()
     {
         var path = Path.Combine(_temp, "notes.md");

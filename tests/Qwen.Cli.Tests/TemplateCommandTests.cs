@@ -69,26 +69,17 @@ public sealed class TemplateCommandTests : IDisposable
         AssertOneLineError(result, $"messages file '{missing}' does not exist");
     }
 
-    [Fact]
-    public async Task Template_MessagesNotJson_PrintsOneLineErrorNamingTheFile()
+    [Theory]
+    [InlineData("[{\"role\": ", "is not valid JSON")]
+    [InlineData("{\"role\": \"user\"}", "must hold a JSON array")]
+    public async Task Template_BadMessagesFile_PrintsOneLineErrorNamingTheFile(string content, string reason)
     {
         var path = Path.Combine(_scratch, "bad.json");
-        await File.WriteAllTextAsync(path, "[{\"role\": ");
+        await File.WriteAllTextAsync(path, content);
 
         var result = await CliRunner.RunAsync("template", "--model", Qwen3, "--messages", path);
 
-        AssertOneLineError(result, $"messages file '{path}' is not valid JSON");
-    }
-
-    [Fact]
-    public async Task Template_MessagesNotAnArray_PrintsOneLineError()
-    {
-        var path = Path.Combine(_scratch, "object.json");
-        await File.WriteAllTextAsync(path, "{\"role\": \"user\"}");
-
-        var result = await CliRunner.RunAsync("template", "--model", Qwen3, "--messages", path);
-
-        AssertOneLineError(result, "must hold a JSON array");
+        AssertOneLineError(result, $"messages file '{path}' {reason}");
     }
 
     [Fact]

@@ -391,6 +391,7 @@ internal static class JinjaFilters
             string s => PyText.Slice(s, null, null, -1),
             List<object?> or object?[] or JinjaUndefined => Lazy("list_reverseiterator", () => JinjaOps.Iterate(value).Reverse()),
             JinjaDict => Lazy("dict_reversekeyiterator", () => JinjaOps.Iterate(value).Reverse()),
+            JinjaView view => Lazy(view.TypeName.Replace("dict_", "dict_reverse", StringComparison.Ordinal) + "iterator", () => JinjaOps.Iterate(value).Reverse()),
             JinjaIterator iterator => iterator.Drain().AsEnumerable().Reverse().ToList(),
             _ => throw new TemplateException("reverse() argument must be iterable"),
         };

@@ -162,13 +162,13 @@ internal static class JinjaMethods
                 return a[0] is not null && a[0] is string or long or double or bool or object?[] && d.TryGetValue(a[0]!, out var value) ? value : a[1];
             case "items":
                 args.Bind(name, []);
-                return d.Select(pair => (object?)new object?[] { pair.Key, pair.Value }).ToList();
+                return new JinjaView("dict_items", [.. d.Select(pair => (object?)new object?[] { pair.Key, pair.Value })]);
             case "keys":
                 args.Bind(name, []);
-                return d.Keys.Cast<object?>().ToList();
+                return new JinjaView("dict_keys", [.. d.Keys]);
             case "values":
                 args.Bind(name, []);
-                return d.Values.ToList();
+                return new JinjaView("dict_values", [.. d.Values]);
             default:
                 args.Bind(name, []);
                 var copy = new JinjaDict(d.Count);

@@ -31,6 +31,7 @@ internal static class JinjaOps
         JinjaCallable => "function",
         PySlice => "slice",
         JinjaIterator iterator => iterator.TypeName,
+        JinjaView view => view.TypeName,
         _ => value.GetType().Name,
     };
 
@@ -43,6 +44,7 @@ internal static class JinjaOps
         string s => s.Length > 0,
         IReadOnlyList<object?> list => list.Count > 0,
         JinjaDict dict => dict.Count > 0,
+        JinjaView view => view.Items.Count > 0,
         JinjaUndefined => false,
         _ => true,
     };
@@ -119,6 +121,11 @@ internal static class JinjaOps
                 break;
             case JinjaIterator iterator:
                 builder.Append(CultureInfo.InvariantCulture, $"<{iterator.TypeName} object>");
+                break;
+            case JinjaView view:
+                builder.Append(view.TypeName).Append("([");
+                AppendItems(builder, view.Items, depth);
+                builder.Append("])");
                 break;
             case PySlice slice:
                 builder.Append(CultureInfo.InvariantCulture, $"slice({Repr(slice.Start)}, {Repr(slice.Stop)}, {Repr(slice.Step)})");
@@ -539,11 +546,15 @@ internal static class JinjaOps
             case IReadOnlyList<object?> list:
                 return list.Any(x => AreEqual(x, item));
             case JinjaDict dict:
-                return item is not null && IsHashable(item) && dict.ContainsKey(item);
+                return item is List<object?> or JinjaDict or JinjaView
+                    ? throw new TemplateException($"unhashable type: '{TypeName(item)}'")
+                    : item is not null && IsHashable(item) && dict.ContainsKey(item);
             case JinjaUndefined:
                 return false;
             case JinjaIterator iterator:
                 return iterator.Drain().Any(x => AreEqual(x, item));
+            case JinjaView view:
+                return view.Items.Any(x => AreEqual(x, item));
             default:
                 throw new TemplateException($"argument of type '{TypeName(container)}' is not iterable");
         }
@@ -557,6 +568,7 @@ internal static class JinjaOps
         string s => PyText.Length(s),
         IReadOnlyList<object?> list => list.Count,
         JinjaDict dict => dict.Count,
+        JinjaView view => view.Items.Count,
         JinjaUndefined => 0,
         _ => throw new TemplateException($"object of type '{TypeName(value)}' has no len()"),
     };
@@ -569,6 +581,7 @@ internal static class JinjaOps
         string s => PyText.Characters(s),
         JinjaUndefined => [],
         JinjaIterator iterator => iterator.Drain(),
+        JinjaView view => view.Items,
         _ => throw new TemplateException($"'{TypeName(value)}' object is not iterable"),
     };
 

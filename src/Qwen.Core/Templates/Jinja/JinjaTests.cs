@@ -22,7 +22,7 @@ internal static class JinjaTests
         ["string"] = (_, v, a) => Unary("string", a, v is string),
         ["mapping"] = (_, v, a) => Unary("mapping", a, v is JinjaDict),
         ["sequence"] = (_, v, a) => Unary("sequence", a, v is string or IReadOnlyList<object?> or JinjaDict or JinjaUndefined),
-        ["iterable"] = (_, v, a) => Unary("iterable", a, v is string or IReadOnlyList<object?> or JinjaDict or JinjaUndefined or JinjaIterator),
+        ["iterable"] = (_, v, a) => Unary("iterable", a, v is string or IReadOnlyList<object?> or JinjaDict or JinjaUndefined or JinjaIterator or JinjaView),
         ["callable"] = (_, v, a) => Unary("callable", a, v is JinjaCallable or JinjaUndefined),
         ["escaped"] = (_, v, a) => Unary("escaped", a, false),
         ["lower"] = (_, v, a) => Unary("lower", a, JinjaOps.ToStr(v) is var s && s.Any(char.IsLower) && !s.Any(char.IsUpper)),

@@ -13,5 +13,6 @@ internal static class QwenCommands
         GenerateCommand.Create(),
         BenchCommand.Create(),
         MakeTinyModelCommand.Create(),
+        ChatCommand.Create(),
     ];
 }

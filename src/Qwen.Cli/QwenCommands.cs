@@ -16,5 +16,6 @@ internal static class QwenCommands
         ParseCommand.Create(),
         SearchCommand.Create(),
         ToolCommand.Create(),
+        ChatCommand.Create(),
     ];
 }

@@ -32,13 +32,16 @@ public sealed class RuntimeCommandsTests
     }
 
     [Fact]
-    public async Task Generate_PromptText_SaysItNeedsTheTokenizer()
+    public async Task Generate_PromptText_EncodesLikePromptIds()
     {
-        var result = await CliRunner.RunAsync("generate", "--model", Qwen2Tiny, "--prompt", "hello");
+        // " the world" in Qwen's tokenizer: Ġthe (279), Ġworld (1879).
+        var byText = await CliRunner.RunAsync("generate", "--model", Qwen2Tiny, "--prompt", " the world", "--max-tokens", "5", "--greedy", "--json", "--device", "cpu");
+        var byIds = await CliRunner.RunAsync("generate", "--model", Qwen2Tiny, "--prompt-ids", "279,1879", "--max-tokens", "5", "--greedy", "--json", "--device", "cpu");
 
-        Assert.Equal(1, result.ExitCode);
-        Assert.Equal(string.Empty, result.StdOut);
-        Assert.Equal("qwen: --prompt needs the Qwen tokenizer; use --prompt-ids", result.StdErr.Trim());
+        Assert.Equal(0, byText.ExitCode);
+        using var output = JsonDocument.Parse(byText.StdOut);
+        Assert.Equal([279, 1879], output.RootElement.GetProperty("prompt_ids").EnumerateArray().Select(e => e.GetInt32()));
+        Assert.Equal(byIds.StdOut, byText.StdOut);
     }
 
     [Theory]

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using Qwen.Core;
 using Qwen.Runtime;
 
 namespace Qwen.Cli;
@@ -12,7 +13,7 @@ internal static class GenerateCommand
     public static Command Create()
     {
         var model = new Option<string>("--model") { Description = "Checkpoint directory (config.json, safetensors, tokenizer.json).", Required = true };
-        var prompt = new Option<string?>("--prompt") { Description = "Prompt text (needs the Qwen tokenizer)." };
+        var prompt = new Option<string?>("--prompt") { Description = "Prompt text, encoded with the checkpoint's tokenizer.json." };
         var promptIds = new Option<string?>("--prompt-ids") { Description = "Prompt as comma-separated token ids, e.g. 1,2,3." };
         var maxTokens = new Option<int>("--max-tokens") { Description = "Most tokens to generate.", DefaultValueFactory = _ => 128 };
         var greedy = new Option<bool>("--greedy") { Description = "Always take the most likely token." };
@@ -116,16 +117,28 @@ internal static class GenerateCommand
 
     /// <summary>The one place that decides how text becomes ids and back for a model directory.</summary>
     /// <remarks>
-    /// Decoding is exact with the byte-level vocabulary alone. Encoding needs the BPE merges and Qwen's pre-tokenizer,
-    /// which the Qwen tokenizer (Qwen.Core) provides; until it is wired in here, --prompt is refused.
+    /// With a Qwen (byte-level BPE) tokenizer.json both ways go through <see cref="QwenTokenizer"/>, so prompts encode exactly as
+    /// transformers would; a tokenizer.json it cannot read still decodes through its byte-level vocabulary, and --prompt then says why it cannot encode.
     /// </remarks>
     /// <param name="modelDir">The checkpoint directory.</param>
     /// <returns>The encoder and, when tokenizer.json exists, the decoder.</returns>
     internal static TextCodec CreateCodec(string modelDir)
     {
         var tokenizerPath = Path.Combine(modelDir, "tokenizer.json");
-        var decoder = File.Exists(tokenizerPath) ? TokenVocabulary.Load(tokenizerPath) : null;
-        return new TextCodec(_ => throw new NotSupportedException("--prompt needs the Qwen tokenizer; use --prompt-ids"), decoder);
+        if (!File.Exists(tokenizerPath))
+        {
+            return new TextCodec(_ => throw new ArgumentException($"--prompt needs {tokenizerPath} to encode the text; use --prompt-ids"), null);
+        }
+
+        try
+        {
+            var tokenizer = QwenTokenizer.FromDirectory(modelDir);
+            return new TextCodec(text => [.. tokenizer.EncodeToIds(text)], new TokenizerDecoder(tokenizer));
+        }
+        catch (TokenizerFormatException e)
+        {
+            return new TextCodec(_ => throw new ArgumentException($"--prompt cannot encode with this tokenizer ({e.Message}); use --prompt-ids", e), TokenVocabulary.Load(tokenizerPath));
+        }
     }
 
     /// <summary>Device, dtype and threads from the common command-line options.</summary>

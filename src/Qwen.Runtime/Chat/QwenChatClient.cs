@@ -1,0 +1,181 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Qwen.Core;
+
+namespace Qwen.Runtime;
+
+/// <summary>A local Qwen model as a Microsoft.Extensions.AI <see cref="IChatClient"/>: the checkpoint's chat template, native (Hermes) tool calling and Qwen3 reasoning.</summary>
+/// <remarks>
+/// Thread-safe: concurrent requests each get their own KV cache. Tool calls the model writes as <c>&lt;tool_call&gt;</c> come back as
+/// <see cref="FunctionCallContent"/> (so <c>FunctionInvokingChatClient</c> can run them), reasoning in <c>&lt;think&gt;</c> as
+/// <see cref="TextReasoningContent"/>. Set <see cref="EnableThinkingKey"/> in <see cref="ChatOptions.AdditionalProperties"/> to
+/// <see langword="false"/> (or <see cref="ChatOptions.Reasoning"/> effort to <see cref="ReasoningEffort.None"/>) to turn Qwen3 thinking off.
+/// </remarks>
+public sealed class QwenChatClient : IChatClient
+{
+    /// <summary>The <see cref="ChatOptions.AdditionalProperties"/> key (value <see langword="true"/> or <see langword="false"/>) that sets the chat template's <c>enable_thinking</c> for one request.</summary>
+    public const string EnableThinkingKey = "enable_thinking";
+
+    private readonly ITokenGenerator _generator;
+    private readonly QwenTokenizer _tokenizer;
+    private readonly ChatTemplate _template;
+    private readonly QwenChatClientOptions _defaults;
+    private readonly ILogger _logger;
+    private readonly ITokenDecoder _decoder;
+    private readonly int[] _stopIds;
+    private readonly ChatClientMetadata _metadata;
+    private readonly QwenModel? _ownedModel;
+    private int _disposed;
+
+    /// <summary>Initializes a new instance of the <see cref="QwenChatClient"/> class over a loaded model, reading tokenizer.json and the chat template from its directory.</summary>
+    /// <param name="model">The model; the caller keeps ownership and disposes it after the client.</param>
+    /// <param name="options">Defaults for requests; null for the defaults.</param>
+    /// <exception cref="TokenizerFormatException">The model directory's tokenizer files are missing or malformed.</exception>
+    /// <exception cref="TemplateException">The chat template is missing or uses an unsupported construct.</exception>
+    public QwenChatClient(QwenModel model, QwenChatClientOptions? options = null)
+        : this(model ?? throw new ArgumentNullException(nameof(model)), QwenTokenizer.FromDirectory(model.Directory), ChatTemplate.FromDirectory(model.Directory), options)
+    {
+    }
+
+    /// <summary>Initializes a new instance of the <see cref="QwenChatClient"/> class over a loaded model with a given tokenizer and chat template.</summary>
+    /// <param name="model">The model; the caller keeps ownership and disposes it after the client.</param>
+    /// <param name="tokenizer">The model's tokenizer.</param>
+    /// <param name="template">The model's chat template.</param>
+    /// <param name="options">Defaults for requests; null for the defaults.</param>
+    public QwenChatClient(QwenModel model, QwenTokenizer tokenizer, ChatTemplate template, QwenChatClientOptions? options = null)
+        : this(new ModelTokenGenerator(model ?? throw new ArgumentNullException(nameof(model))), tokenizer, template, options, ownedModel: null)
+    {
+    }
+
+    /// <summary>The constructor everything goes through; tests pass a scripted generator.</summary>
+    internal QwenChatClient(ITokenGenerator generator, QwenTokenizer tokenizer, ChatTemplate template, QwenChatClientOptions? options, QwenModel? ownedModel)
+    {
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        ArgumentNullException.ThrowIfNull(template);
+        options ??= new QwenChatClientOptions();
+        if (options.DefaultMaxOutputTokens < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.DefaultMaxOutputTokens, "QwenChatClientOptions.DefaultMaxOutputTokens must be at least 1.");
+        }
+
+        _generator = generator;
+        _tokenizer = tokenizer;
+        _template = template;
+        _defaults = new QwenChatClientOptions
+        {
+            DefaultMaxOutputTokens = options.DefaultMaxOutputTokens,
+            EnableThinking = options.EnableThinking,
+            ModelId = options.ModelId,
+            Logger = options.Logger,
+        };
+        _logger = options.Logger ?? NullLogger.Instance;
+        _decoder = new TokenizerDecoder(tokenizer);
+        _ownedModel = ownedModel;
+
+        // Chat turns end with <|im_end|>; base checkpoints' generation_config.json often names only <|endoftext|>.
+        _stopIds = [.. new[] { "<|im_end|>", "<|endoftext|>" }.Select(tokenizer.TokenToId).OfType<int>()];
+        _metadata = new ChatClientMetadata("qwen-local", providerUri: null, defaultModelId: options.ModelId ?? generator.Name);
+    }
+
+    /// <summary>Loads a checkpoint and returns a client that owns the model (disposing the client disposes the model).</summary>
+    /// <param name="directory">The checkpoint directory (config.json, safetensors, tokenizer.json, tokenizer_config.json).</param>
+    /// <param name="modelOptions">Device, dtype and threads; null for the defaults.</param>
+    /// <param name="options">Defaults for requests; null for the defaults.</param>
+    /// <param name="progress">Receives progress while the weights load.</param>
+    /// <returns>The client.</returns>
+    /// <exception cref="CheckpointFormatException">The checkpoint is missing files or malformed.</exception>
+    /// <exception cref="TokenizerFormatException">The tokenizer files are missing or malformed.</exception>
+    /// <exception cref="TemplateException">The chat template is missing or uses an unsupported construct.</exception>
+    public static QwenChatClient Load(string directory, QwenModelOptions? modelOptions = null, QwenChatClientOptions? options = null, IProgress<LoadProgress>? progress = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+
+        // Tokenizer and template first: a broken directory fails before the (slow) weights load.
+        var tokenizer = QwenTokenizer.FromDirectory(directory);
+        var template = ChatTemplate.FromDirectory(directory);
+        var model = QwenModel.Load(directory, modelOptions, progress);
+        return new QwenChatClient(new ModelTokenGenerator(model), tokenizer, template, options, ownedModel: model);
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="ContextLengthExceededException">The rendered prompt does not fit in the model's context.</exception>
+    /// <exception cref="ArgumentException">A message or option is invalid; the message names it.</exception>
+    /// <exception cref="NotSupportedException">An option or content the runtime does not support (JSON response format, non-function tools).</exception>
+    public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        GetStreamingResponseAsync(messages, options, cancellationToken).ToChatResponseAsync(cancellationToken);
+
+    /// <inheritdoc/>
+    /// <exception cref="ContextLengthExceededException">The rendered prompt does not fit in the model's context (thrown here, before anything is generated).</exception>
+    /// <exception cref="ArgumentException">A message or option is invalid; the message names it.</exception>
+    /// <exception cref="NotSupportedException">An option or content the runtime does not support (JSON response format, non-function tools).</exception>
+    public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        var request = ChatRequest.Create(messages, options, _defaults, _template, _tokenizer, _generator, _stopIds, _decoder);
+        return StreamAsync(request, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        if (serviceKey is not null)
+        {
+            return null;
+        }
+
+        return serviceType == typeof(ChatClientMetadata) ? _metadata
+            : serviceType == typeof(QwenModel) ? _generator.Model
+            : serviceType == typeof(QwenTokenizer) ? _tokenizer
+            : serviceType == typeof(ChatTemplate) ? _template
+            : serviceType.IsInstanceOfType(this) ? this
+            : null;
+    }
+
+    /// <summary>Disposes the model when the client owns it (made by <see cref="Load"/>); otherwise does nothing.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _ownedModel?.Dispose();
+        }
+    }
+
+    private async IAsyncEnumerable<ChatResponseUpdate> StreamAsync(ChatRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var response = new ResponseWriter(request, _metadata.DefaultModelId!, _logger);
+        var parser = FunctionCallFormats.CreateParser(FunctionCallFormat.Hermes, new FunctionCallParserOptions { StartInReasoning = request.StartInReasoning });
+        if (request.Prefill.Length > 0 && response.Update(parser.Append(request.Prefill)) is { } first)
+        {
+            yield return first;
+        }
+
+        var outputTokens = 0;
+        var finish = GenerationFinishReason.Stop;
+        await foreach (var token in _generator.GenerateAsync(request.PromptIds, request.Generation, cancellationToken).ConfigureAwait(false))
+        {
+            outputTokens++;
+            finish = token.FinishReason ?? finish;
+            if (token.Text.Length > 0 && response.Update(parser.Append(token.Text)) is { } update)
+            {
+                yield return update;
+            }
+
+            // Leaving the loop disposes the generation, which frees its KV cache.
+            if (parser.IsStopped || (response.ToolCalls > 0 && !request.AllowMultipleToolCalls))
+            {
+                finish = GenerationFinishReason.Stop;
+                break;
+            }
+        }
+
+        if (response.Update(parser.Complete()) is { } last)
+        {
+            yield return last;
+        }
+
+        yield return response.Finish(finish, outputTokens);
+    }
+}

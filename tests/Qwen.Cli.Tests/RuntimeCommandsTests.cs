@@ -81,6 +81,14 @@ public sealed class RuntimeCommandsTests
                 Assert.Equal(3, summary.RootElement.GetProperty("layers").GetInt32());
             }
 
+            // The byte-level tokenizer it writes is a real Qwen tokenizer.json: text prompts and chat work on it.
+            var tokenized = await CliRunner.RunAsync("tokenize", "--model", dir, "Hi!");
+            Assert.Equal(0, tokenized.ExitCode);
+            Assert.Equal("72 105 33", tokenized.StdOut.Trim());
+            var chatted = await CliRunner.RunAsync("chat", "--model", dir, "--max-tokens", "4", "Hello");
+            Assert.Equal(0, chatted.ExitCode);
+            Assert.Equal(string.Empty, chatted.StdErr);
+
             var generated = await CliRunner.RunAsync("generate", "--model", dir, "--prompt-ids", "72,105", "--max-tokens", "5", "--temperature", "0.9", "--seed", "1", "--ignore-eos", "--json");
             Assert.Equal(0, generated.ExitCode);
             using (var output = JsonDocument.Parse(generated.StdOut))

@@ -12,6 +12,10 @@ namespace Qwen.Runtime;
 /// </remarks>
 public static class TinyModelWriter
 {
+    // Qwen2/2.5/3's pre-tokenizer split pattern, as their tokenizer.json files spell it.
+    private const string QwenSplitPattern =
+        @"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
+
     private const string EndOfText = "<|endoftext|>";
     private const string ImStart = "<|im_start|>";
     private const string ImEnd = "<|im_end|>";
@@ -275,9 +279,16 @@ public static class TinyModelWriter
             ["padding"] = null,
             ["added_tokens"] = added,
             ["normalizer"] = new JsonObject { ["type"] = "NFC" },
-            ["pre_tokenizer"] = new JsonObject { ["type"] = "ByteLevel", ["add_prefix_space"] = false, ["trim_offsets"] = false, ["use_regex"] = true },
+            // The pre-tokenizer and decoder real Qwen checkpoints ship, so every Qwen tokenizer reader accepts the file.
+            ["pre_tokenizer"] = new JsonObject
+            {
+                ["type"] = "Sequence",
+                ["pretokenizers"] = new JsonArray(
+                    new JsonObject { ["type"] = "Split", ["pattern"] = new JsonObject { ["Regex"] = QwenSplitPattern }, ["behavior"] = "Isolated", ["invert"] = false },
+                    new JsonObject { ["type"] = "ByteLevel", ["add_prefix_space"] = false, ["trim_offsets"] = false, ["use_regex"] = false }),
+            },
             ["post_processor"] = null,
-            ["decoder"] = new JsonObject { ["type"] = "ByteLevel", ["add_prefix_space"] = false, ["trim_offsets"] = false, ["use_regex"] = true },
+            ["decoder"] = new JsonObject { ["type"] = "ByteLevel", ["add_prefix_space"] = false, ["trim_offsets"] = false, ["use_regex"] = false },
             ["model"] = new JsonObject
             {
                 ["type"] = "BPE", ["dropout"] = null, ["unk_token"] = null, ["continuing_subword_prefix"] = null, ["end_of_word_suffix"] = null,

@@ -63,7 +63,11 @@ internal sealed class CpuParallel : IDisposable
     public void Dispose()
     {
         _stopping = true;
-        _wake.Release(_helpers.Length);
+        if (_helpers.Length > 0)
+        {
+            _wake.Release(_helpers.Length);
+        }
+
         foreach (var helper in _helpers)
         {
             helper.Join();

@@ -59,5 +59,9 @@ internal sealed unsafe class LinearOps : IDisposable
         return F.linear(x, weight, bias);
     }
 
-    public void Dispose() => _parallel?.Dispose();
+    public void Dispose()
+    {
+        _matVec?.Dispose();
+        _parallel?.Dispose();
+    }
 }

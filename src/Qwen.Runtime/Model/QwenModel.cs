@@ -195,8 +195,8 @@ public sealed partial class QwenModel : IDisposable
     {
         ArgumentNullException.ThrowIfNull(promptIds);
         options ??= new GenerationOptions();
-        Generator.Validate(this, promptIds, options);
-        return Generator.RunAsync(this, [.. promptIds], options, cancellationToken);
+        GenerationLoop.Validate(this, promptIds, options);
+        return GenerationLoop.RunAsync(this, [.. promptIds], options, cancellationToken);
     }
 
     /// <summary>Frees the weights and stops the model's worker thread.</summary>

@@ -87,6 +87,12 @@ internal static class GenerationLoop
 
     private static int Step(QwenModel model, IReadOnlyList<int> ids, KvCache cache, Sampler sampler, float[] buffer)
     {
+        if (ids.Count == 1)
+        {
+            model.DecodeInto(ids[0], cache, buffer);
+            return sampler.Next(buffer);
+        }
+
         using var scope = NewDisposeScope();
         using var logits = model.ForwardCore(ids, cache, allPositions: false);
         using var host = logits.device_type == TorchSharp.DeviceType.CPU ? logits.contiguous() : logits.cpu();

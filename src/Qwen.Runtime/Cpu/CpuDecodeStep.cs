@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using static TorchSharp.torch;
@@ -147,7 +146,7 @@ internal sealed unsafe class CpuDecodeStep : IChunkJob, IDisposable
         var max = float.NegativeInfinity;
         for (var s = 0; s < count; s++)
         {
-            var score = Dot(q, keys + ((long)(_kvStart + s) * hd), hd) * _scale;
+            var score = MatVec.Dot(q, keys + ((long)(_kvStart + s) * hd), hd) * _scale;
             scores[s] = score;
             max = Math.Max(max, score);
         }
@@ -243,25 +242,6 @@ internal sealed unsafe class CpuDecodeStep : IChunkJob, IDisposable
         NativeMemory.AlignedFree(_scores);
         _scores = Alloc((long)capacity * _config.NumAttentionHeads);
         _scoresPerHead = capacity;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float Dot(float* a, float* b, int n)
-    {
-        var acc = Vector512<float>.Zero;
-        var i = 0;
-        for (; i + 16 <= n; i += 16)
-        {
-            acc = Vector512.FusedMultiplyAdd(Vector512.Load(a + i), Vector512.Load(b + i), acc);
-        }
-
-        var s = Vector512.Sum(acc);
-        for (; i < n; i++)
-        {
-            s += a[i] * b[i];
-        }
-
-        return s;
     }
 
     /// <summary>scores[i] = exp(scores[i] - max); returns their sum.</summary>

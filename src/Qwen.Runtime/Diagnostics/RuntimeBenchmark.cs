@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using TorchSharp;
 
 namespace Qwen.Runtime;
 
@@ -71,7 +70,7 @@ public static class RuntimeBenchmark
             GenTokens = options.GenTokens,
             Device = model.DeviceName,
             DType = model.DType.ToString(),
-            Threads = model.RunAsync(torch.get_num_threads, CancellationToken.None).GetAwaiter().GetResult(),
+            Threads = model.Threads,
         };
     }
 

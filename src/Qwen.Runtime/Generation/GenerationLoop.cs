@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace Qwen.Runtime;
 
 /// <summary>The generation loop: prefill, then one cached decode step per token, sampling, stop ids and stop strings.</summary>
-internal static class Generator
+internal static class GenerationLoop
 {
     public static void Validate(QwenModel model, IReadOnlyList<int> promptIds, GenerationOptions options)
     {
@@ -87,6 +87,12 @@ internal static class Generator
 
     private static int Step(QwenModel model, IReadOnlyList<int> ids, KvCache cache, Sampler sampler, float[] buffer)
     {
+        if (ids.Count == 1)
+        {
+            model.DecodeInto(ids[0], cache, buffer);
+            return sampler.Next(buffer);
+        }
+
         using var scope = NewDisposeScope();
         using var logits = model.ForwardCore(ids, cache, allPositions: false);
         using var host = logits.device_type == TorchSharp.DeviceType.CPU ? logits.contiguous() : logits.cpu();

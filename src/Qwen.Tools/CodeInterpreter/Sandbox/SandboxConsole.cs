@@ -1,0 +1,141 @@
+using System.Text;
+using Jint;
+using Jint.Native;
+using Jint.Native.Object;
+using Jint.Runtime.Descriptors;
+
+namespace Qwen.Tools;
+
+/// <summary>The sandbox's output functions: <c>print</c>, <c>console.log</c> (and its siblings) and <c>console.table</c>.</summary>
+internal static class SandboxConsole
+{
+    private const int MaxTableRows = 200;
+    private const int MaxCellChars = 40;
+
+    public static void Install(SandboxContext context)
+    {
+        var global = context.Engine.Global;
+        context.Define(global, "print", 0, (_, args) => Log(context, args));
+        var console = new JsObject(context.Engine);
+        foreach (var name in new[] { "log", "info", "debug", "warn", "error" })
+        {
+            context.Define(console, name, 0, (_, args) => Log(context, args));
+        }
+
+        context.Define(console, "table", 1, (_, args) => Table(context, args));
+        global.FastSetProperty("console", new PropertyDescriptor(console, writable: true, enumerable: false, configurable: true));
+    }
+
+    private static JsValue Log(SandboxContext context, JsValue[] args)
+    {
+        var line = new StringBuilder();
+        foreach (var arg in args)
+        {
+            if (context.Output.Remaining <= line.Length)
+            {
+                // The rest would be cut anyway: count it without formatting a possibly huge structure.
+                line.Append('…');
+                break;
+            }
+
+            if (line.Length > 0)
+            {
+                line.Append(' ');
+            }
+
+            line.Append(JsValueFormatter.Format(arg, quoteStrings: false, budget: Math.Max(context.Output.Remaining, 0)));
+        }
+
+        context.Output.AppendLine(line.ToString());
+        return JsValue.Undefined;
+    }
+
+    private static JsValue Table(SandboxContext context, JsValue[] args)
+    {
+        var rows = SandboxArguments.RequireArray(context.Engine, args.At(0), "console.table", "data", SandboxContext.MaxArrayLength);
+        var columns = new List<string>();
+        var cells = new List<Dictionary<string, string>>();
+        foreach (var row in rows.Take(MaxTableRows))
+        {
+            var cellsOfRow = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (row is ObjectInstance record and not JsArray)
+            {
+                foreach (var (key, descriptor) in record.GetOwnProperties())
+                {
+                    if (!descriptor.Enumerable || key.IsSymbol() || !descriptor.IsDataDescriptor())
+                    {
+                        continue;
+                    }
+
+                    var name = key.ToString();
+                    if (!columns.Contains(name))
+                    {
+                        columns.Add(name);
+                    }
+
+                    cellsOfRow[name] = Cell(descriptor.Value);
+                }
+            }
+            else if (row is JsArray array)
+            {
+                for (uint i = 0; i < array.Length; i++)
+                {
+                    var name = i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    if (!columns.Contains(name))
+                    {
+                        columns.Add(name);
+                    }
+
+                    cellsOfRow[name] = array.TryGetValue(i, out var item) ? Cell(item) : string.Empty;
+                }
+            }
+            else
+            {
+                if (!columns.Contains("Values"))
+                {
+                    columns.Add("Values");
+                }
+
+                cellsOfRow["Values"] = Cell(row);
+            }
+
+            cells.Add(cellsOfRow);
+        }
+
+        var header = new[] { "(index)" }.Concat(columns).ToArray();
+        var body = cells.Select((row, index) => new[] { index.ToString(System.Globalization.CultureInfo.InvariantCulture) }
+            .Concat(columns.Select(c => row.GetValueOrDefault(c, string.Empty))).ToArray()).ToList();
+        var widths = header.Select((h, i) => Math.Max(h.Length, body.Count == 0 ? 0 : body.Max(r => r[i].Length))).ToArray();
+        var text = new StringBuilder();
+        AppendRow(text, header, widths);
+        text.AppendLine(string.Join("-+-", widths.Select(w => new string('-', w))));
+        foreach (var row in body)
+        {
+            AppendRow(text, row, widths);
+        }
+
+        if (rows.Count > MaxTableRows)
+        {
+            text.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"... {rows.Count - MaxTableRows} more rows");
+        }
+
+        context.Output.Append(text.ToString());
+        return JsValue.Undefined;
+    }
+
+    private static string Cell(JsValue value)
+    {
+        var text = JsValueFormatter.Format(value, quoteStrings: false, budget: MaxCellChars).ReplaceLineEndings(" ");
+        return text.Length <= MaxCellChars ? text : text[..(MaxCellChars - 1)] + "…";
+    }
+
+    private static void AppendRow(StringBuilder text, string[] cells, int[] widths)
+    {
+        for (var i = 0; i < cells.Length; i++)
+        {
+            text.Append(i == 0 ? string.Empty : " | ").Append(cells[i].PadRight(widths[i]));
+        }
+
+        text.Append('\n');
+    }
+}

@@ -24,18 +24,19 @@ internal static class ChartRenderer
         var hasBars = spec.Series.Any(s => s.Kind == ChartKind.Bar);
         var canvas = new RasterCanvas(spec.Width, spec.Height, Rgb.White);
 
-        var yMin = points.Min(p => p.Second);
-        var yMax = points.Max(p => p.Second);
+        var (yMin, yMax) = Padded(points.Min(p => p.Second), points.Max(p => p.Second));
         if (hasBars)
         {
-            (yMin, yMax) = (Math.Min(yMin, 0), Math.Max(yMax, 0));
+            // Bars grow from zero: the axis starts there, with a margin only beyond their tips.
+            yMin = points.Min(p => p.Second) >= 0 ? 0 : yMin;
+            yMax = points.Max(p => p.Second) <= 0 ? 0 : yMax;
         }
 
         var top = spec.Title is null ? 16 : 16 + (BitmapFont.GlyphHeight * 2) + Gap;
         var bottom = TickLength + 4 + BitmapFont.GlyphHeight + Gap + (spec.XLabel is null ? 0 : BitmapFont.GlyphHeight + Gap);
         var plotHeight = Math.Max(spec.Height - top - bottom, 20);
         var yTicks = AxisTicks.For(yMin, yMax, Math.Clamp(plotHeight / 60, 2, 10));
-        var yLabels = yTicks.Values().Select(v => (Value: v, Text: yTicks.Label(v))).ToList();
+        var yLabels = yTicks.Values().Where(v => v >= yMin - (yTicks.Step * 1e-9) && v <= yMax + (yTicks.Step * 1e-9)).Select(v => (Value: v, Text: yTicks.Label(v))).ToList();
         var left = Gap + (spec.YLabel is null ? 0 : BitmapFont.GlyphHeight + Gap) + yLabels.Max(l => BitmapFont.Measure(l.Text, 1)) + TickLength + 4;
         var right = 24;
         var plot = new PlotArea(left, top, Math.Max(spec.Width - right, left + 20), top + plotHeight);
@@ -49,14 +50,13 @@ internal static class ChartRenderer
         }
         else
         {
-            var ticks = AxisTicks.For(points.Min(p => p.First), points.Max(p => p.First), Math.Clamp(plot.Width / 100, 2, 12));
-            xTicks = ticks;
             (xMin, xMax) = hasBars
-                ? (Math.Min(ticks.Min, points.Min(p => p.First) - (spacing / 2)), Math.Max(ticks.Max, points.Max(p => p.First) + (spacing / 2)))
-                : (ticks.Min, ticks.Max);
+                ? (points.Min(p => p.First) - (spacing / 2), points.Max(p => p.First) + (spacing / 2))
+                : Padded(points.Min(p => p.First), points.Max(p => p.First));
+            xTicks = AxisTicks.For(xMin, xMax, Math.Clamp(plot.Width / 100, 2, 12));
         }
 
-        var map = new Mapping(plot, xMin, xMax, yTicks.Min, yTicks.Max);
+        var map = new Mapping(plot, xMin, xMax, yMin, yMax);
 
         foreach (var (value, text) in yLabels)
         {
@@ -226,6 +226,13 @@ internal static class ChartRenderer
 
             canvas.DrawText(labels[i], x + 30, rowY, Rgb.Text, 1);
         }
+    }
+
+    /// <summary>The data range with a 4% margin on each side, as plotting libraries leave, so no point sits on an axis.</summary>
+    private static (double Min, double Max) Padded(double min, double max)
+    {
+        var margin = max > min ? (max - min) * 0.04 : Math.Max(Math.Abs(min) * 0.04, 0.5);
+        return (min - margin, max + margin);
     }
 
     /// <summary>The x distance bars are spaced at: 1 between categories, else the smallest gap between distinct x values.</summary>

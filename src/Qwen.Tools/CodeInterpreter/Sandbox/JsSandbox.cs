@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 using Acornima;
 using Jint;
 using Jint.Native;
-using Jint.Native.Object;
+using Jint.Native.Error;
 using Jint.Runtime;
 
 namespace Qwen.Tools;
@@ -42,8 +42,12 @@ internal sealed class JsSandbox
             options.Constraint(_cancellation);
         });
 
-        // ShadowRealm would hand out a second set of intrinsics and its own string evaluation: not needed, not offered.
-        engine.Global.Delete("ShadowRealm");
+        // ShadowRealm would hand out a second set of intrinsics and its own string evaluation; Atomics.wait blocks the
+        // thread where no statement limit can see it, and shared memory means nothing with one thread. None is offered.
+        foreach (var name in new[] { "ShadowRealm", "Atomics", "SharedArrayBuffer" })
+        {
+            engine.Global.Delete(name);
+        }
         _context = new SandboxContext(engine, settings);
         SandboxConsole.Install(_context);
         SandboxFiles.Install(_context);
@@ -104,7 +108,7 @@ internal sealed class JsSandbox
     }
 
     /// <summary>The last value as text, cut to what the output limit leaves after the printed output.</summary>
-    private static string FormatValue(JsValue value, OutputBuffer output)
+    private static string? FormatValue(JsValue value, OutputBuffer output)
     {
         var room = Math.Max(output.Remaining, 0);
         var text = JsValueFormatter.Format(value, quoteStrings: true, budget: room + 1);
@@ -114,7 +118,7 @@ internal sealed class JsSandbox
         }
 
         output.Omit(text.Length - room);
-        return text[..room];
+        return room == 0 ? null : text[..room];
     }
 
     private WorkerError Describe(Exception exception) => exception switch
@@ -159,7 +163,7 @@ internal sealed class JsSandbox
     private static WorkerError Script(JsValue error, int? line, int? column, string? stack, bool uncaughtPromise)
     {
         string name, message;
-        if (error is ObjectInstance instance && !error.IsCallable())
+        if (error is ErrorInstance instance)
         {
             name = JsValueFormatter.ReadData(instance, "name") is { } n && n.IsString() ? n.AsString() : "Error";
             message = JsValueFormatter.ReadData(instance, "message") is { } m && m.IsString() ? m.AsString() : JsValueFormatter.Format(error, quoteStrings: true, budget: 500);

@@ -28,25 +28,23 @@ internal static class SandboxConsole
 
     private static JsValue Log(SandboxContext context, JsValue[] args)
     {
+        var output = context.Output;
         var line = new StringBuilder();
         foreach (var arg in args)
         {
-            if (context.Output.Remaining <= line.Length)
+            var separator = line.Length > 0 ? 1 : 0;
+            if (output.Remaining <= line.Length)
             {
-                // The rest would be cut anyway: count it without formatting a possibly huge structure.
-                line.Append('…');
-                break;
+                // Past the limit nothing more is shown: count what is dropped without formatting a possibly huge structure in full.
+                output.Omit(separator + (arg.IsString() ? arg.AsString().Length : JsValueFormatter.Format(arg, quoteStrings: false, budget: 200).Length));
+                continue;
             }
 
-            if (line.Length > 0)
-            {
-                line.Append(' ');
-            }
-
-            line.Append(JsValueFormatter.Format(arg, quoteStrings: false, budget: Math.Max(context.Output.Remaining, 0)));
+            line.Append(' ', separator);
+            line.Append(JsValueFormatter.Format(arg, quoteStrings: false, budget: Math.Max(output.Remaining - line.Length, 0)));
         }
 
-        context.Output.AppendLine(line.ToString());
+        output.AppendLine(line.ToString());
         return JsValue.Undefined;
     }
 

@@ -19,6 +19,7 @@ internal sealed class JsSandbox
 
     private readonly WorkerSettings _settings;
     private readonly CallCancellation _cancellation = new();
+    private readonly RefusingModuleLoader _modules = new();
     private readonly SandboxContext _context;
 
     public JsSandbox(WorkerSettings settings)
@@ -40,7 +41,9 @@ internal sealed class JsSandbox
             options.Constraints.RegexTimeout = TimeSpan.FromMilliseconds(settings.RegexTimeoutMs);
             options.Constraints.MaxArraySize = SandboxContext.MaxArrayLength;
             options.Constraint(_cancellation);
+            options.EnableModules(_modules);
         });
+        _modules.Engine = engine;
 
         // ShadowRealm would hand out a second set of intrinsics and its own string evaluation; Atomics.wait blocks the
         // thread where no statement limit can see it, and shared memory means nothing with one thread. None is offered.
@@ -117,7 +120,9 @@ internal sealed class JsSandbox
             return text;
         }
 
-        output.Omit(text.Length - room);
+        // A long string is only formatted as far as it is shown; count the rest from its length.
+        var length = value is JsString s ? s.Length + 2 : text.Length;
+        output.Omit(length - room);
         return room == 0 ? null : text[..room];
     }
 

@@ -72,7 +72,7 @@ internal sealed class JsValueFormatter
     {
         var text = value switch
         {
-            JsString s => Quote(s.ToString()),
+            JsString s => Quote(s.ToString(), Math.Max(_budget - _spent, 0) + 1),
             JsNumber n => NumberText(n),
             JsBigInt b => b.ToString() + "n",
             JsSymbol s => s.ToString(),
@@ -290,13 +290,15 @@ internal sealed class JsValueFormatter
     private static string Key(string key)
     {
         var identifier = key.Length > 0 && !char.IsAsciiDigit(key[0]) && key.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '$');
-        return identifier ? key : Quote(key);
+        return identifier ? key : Quote(key, int.MaxValue);
     }
 
-    private static string Quote(string text)
+    /// <summary>The string in single quotes with escapes; only its first <paramref name="limit"/> characters when it is longer, since the rest would be cut anyway.</summary>
+    private static string Quote(string text, int limit)
     {
-        var quoted = new StringBuilder(text.Length + 2).Append('\'');
-        foreach (var c in text)
+        var shown = text.Length > limit ? text.AsSpan(0, limit) : text.AsSpan();
+        var quoted = new StringBuilder(shown.Length + 2).Append('\'');
+        foreach (var c in shown)
         {
             quoted.Append(c switch
             {
@@ -309,6 +311,6 @@ internal sealed class JsValueFormatter
             });
         }
 
-        return quoted.Append('\'').ToString();
+        return shown.Length < text.Length ? quoted.ToString() : quoted.Append('\'').ToString();
     }
 }

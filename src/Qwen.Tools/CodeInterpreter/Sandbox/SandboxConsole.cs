@@ -41,7 +41,16 @@ internal static class SandboxConsole
             }
 
             line.Append(' ', separator);
-            line.Append(JsValueFormatter.Format(arg, quoteStrings: false, budget: Math.Max(output.Remaining - line.Length, 0)));
+            var room = Math.Max(output.Remaining - line.Length, 0);
+            if (arg is JsString text && text.Length > room)
+            {
+                // Copy only what can be shown of a long string.
+                line.Append(text.ToString(), 0, room);
+                output.Omit(text.Length - room);
+                continue;
+            }
+
+            line.Append(JsValueFormatter.Format(arg, quoteStrings: false, budget: room));
         }
 
         output.AppendLine(line.ToString());

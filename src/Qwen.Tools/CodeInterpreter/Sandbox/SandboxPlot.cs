@@ -28,12 +28,16 @@ internal static class SandboxPlot
             context.Define(plot, kind, 2, (_, args) =>
             {
                 var function = "plot." + kind;
-                var options = SandboxArguments.OptionalObject(context.Engine, args, 2, function, "options");
 
-                // plot.line(values) draws values against their indexes.
-                return args.At(1).IsUndefined()
-                    ? Draw(context, function, options, JsValue.Undefined, args.At(0), options, kind)
-                    : Draw(context, function, options, args.At(0), args.At(1), options, kind);
+                // plot.line(values) and plot.line(values, options) draw values against their indexes.
+                if (args.At(1).IsUndefined() || (args.At(2).IsUndefined() && args.At(1) is ObjectInstance second && !IsSeriesData(second)))
+                {
+                    var onlyOptions = SandboxArguments.OptionalObject(context.Engine, args, 1, function, "options");
+                    return Draw(context, function, onlyOptions, JsValue.Undefined, args.At(0), onlyOptions, kind);
+                }
+
+                var options = SandboxArguments.OptionalObject(context.Engine, args, 2, function, "options");
+                return Draw(context, function, options, args.At(0), args.At(1), options, kind);
             });
         }
     }
@@ -164,6 +168,33 @@ internal static class SandboxPlot
         }
 
         return new ChartSeries { Kind = kind, Label = label, X = xs, Y = ys };
+    }
+
+    /// <summary>Whether an object is y data: an array, or named arrays (<c>{ north: [...], south: [...] }</c>) rather than options.</summary>
+    private static bool IsSeriesData(ObjectInstance value)
+    {
+        if (value is JsArray)
+        {
+            return true;
+        }
+
+        var any = false;
+        foreach (var (key, descriptor) in value.GetOwnProperties())
+        {
+            if (!descriptor.Enumerable || key.IsSymbol())
+            {
+                continue;
+            }
+
+            if (!descriptor.IsDataDescriptor() || descriptor.Value is not JsArray)
+            {
+                return false;
+            }
+
+            any = true;
+        }
+
+        return any;
     }
 
     private static string Category(JsValue value)

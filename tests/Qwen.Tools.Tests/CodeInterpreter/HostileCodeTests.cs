@@ -57,7 +57,7 @@ public sealed class HostileCodeTests(HostileLimitsFixture fixture) : IClassFixtu
     [Theory]
     [InlineData("let s = 'x'; while (true) s += s;")]
     [InlineData("let a = [1]; while (true) a = a.concat(a);")]
-    [InlineData("const parts = []; while (true) parts.push({ payload: new Array(1000).fill(parts.length) });")]
+    [InlineData("const parts = []; while (true) parts.push({ payload: new Array(100000).fill(parts.length) });")]
     [InlineData("new Array(2 ** 30).fill(0)")]
     [InlineData("(function loop() { Promise.resolve().then(loop) })()")]
     public async Task MemoryBomb_IsStoppedAtTheAllocationLimitAndTheSessionSurvives(string code)

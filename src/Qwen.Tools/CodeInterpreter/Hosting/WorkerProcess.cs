@@ -33,7 +33,7 @@ internal sealed class WorkerProcess : IAsyncDisposable
 
     public int Id { get; }
 
-    public bool HasExited => _exited.Task.IsCompleted;
+    public bool HasExited => _exited.Task.IsCompleted || ProcessHasExited();
 
     /// <summary>Starts a worker process; it waits for its <c>init</c> request.</summary>
     /// <exception cref="InvalidOperationException">The process could not be started.</exception>
@@ -183,6 +183,18 @@ internal sealed class WorkerProcess : IAsyncDisposable
 
         await _reading.ConfigureAwait(false);
         _process.Dispose();
+    }
+
+    private bool ProcessHasExited()
+    {
+        try
+        {
+            return _process.HasExited;
+        }
+        catch (InvalidOperationException)
+        {
+            return true;
+        }
     }
 
     private long? ResidentBytes()

@@ -12,7 +12,7 @@ public sealed class McpToolHostTests
         await using var host = await TestMcpServer.StartAsync();
 
         Assert.Equal(
-            ["test-add", "test-crash", "test-echo", "test-env", "test-fail", "test-image", "test-pid"],
+            ["test-add", "test-authorization", "test-crash", "test-echo", "test-env", "test-fail", "test-image", "test-pid"],
             host.Tools.Select(t => t.Name).Order(StringComparer.Ordinal));
         var add = host.Tools.Single(t => t.Name == "test-add");
         Assert.Equal("Adds two numbers.", add.Description);
@@ -104,6 +104,30 @@ public sealed class McpToolHostTests
         while (text != "echo: again" && deadline.Elapsed < TimeSpan.FromSeconds(30));
 
         Assert.Equal("echo: again", text);
+    }
+
+    [Fact]
+    public async Task StreamableHttpServer_RoundTrip_SendsTheHeadersAndKeepsImages()
+    {
+        var (server, url) = await TestMcpServer.StartHttpAsync();
+        try
+        {
+            var configuration = McpServersConfiguration.Parse($$$"""
+                { "mcpServers": { "web": { "url": "{{{url}}}", "type": "streamable-http", "headers": { "Authorization": "Bearer secret" } } } }
+                """);
+            await using var host = await McpToolHost.StartAsync(configuration);
+
+            Assert.Contains("web-echo", host.Tools.Select(t => t.Name));
+            Assert.Equal("echo: over http", Text(await Invoke(host, "web-echo", new AIFunctionArguments { ["text"] = "over http" })));
+            Assert.Equal("Bearer secret", Text(await Invoke(host, "web-authorization", [])));
+            Assert.IsType<DataContent>((await Invoke(host, "web-image", []))[1]);
+        }
+        finally
+        {
+            server.Kill();
+            await server.WaitForExitAsync();
+            server.Dispose();
+        }
     }
 
     [Fact]

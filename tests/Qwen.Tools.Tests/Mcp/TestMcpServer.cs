@@ -19,6 +19,20 @@ internal static class TestMcpServer
     public static Task<McpToolHost> StartAsync(string name = "test", IReadOnlyDictionary<string, string>? environment = null) =>
         McpToolHost.StartAsync(McpServersConfiguration.Parse(Json(name, environment)));
 
+    /// <summary>Starts the server in streamable HTTP mode and returns its process and endpoint.</summary>
+    public static async Task<(System.Diagnostics.Process Process, string Url)> StartHttpAsync()
+    {
+        var start = new System.Diagnostics.ProcessStartInfo(Dotnet()) { RedirectStandardOutput = true, UseShellExecute = false };
+        start.ArgumentList.Add(DllPath);
+        start.ArgumentList.Add("--http");
+        var process = System.Diagnostics.Process.Start(start)!;
+        var line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        const string Prefix = "listening on ";
+        return line is not null && line.StartsWith(Prefix, StringComparison.Ordinal)
+            ? (process, line[Prefix.Length..])
+            : throw new InvalidOperationException($"The test MCP server did not start in HTTP mode: '{line}'");
+    }
+
     private static string Dotnet() =>
         Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
 

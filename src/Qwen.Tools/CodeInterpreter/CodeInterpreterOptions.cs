@@ -47,7 +47,7 @@ public sealed class CodeInterpreterOptions
     /// <value>The default value is 1,000,000.</value>
     public int MaxCodeChars { get; set; } = 1_000_000;
 
-    /// <summary>The largest file the helpers (<c>readText</c>, <c>readCsv</c>, <c>writeText</c>, ...) read or write.</summary>
+    /// <summary>The largest file the helpers (<c>readText</c>, <c>readCsv</c>, ...) read, and the most bytes one call may write to files in all (<c>writeText</c>, <c>writeJson</c>, charts).</summary>
     /// <value>The default value is 64 MiB. Allowed: 1 KiB to 4 GiB.</value>
     public long MaxFileBytes { get; set; } = 64L << 20;
 

@@ -98,6 +98,18 @@ public sealed class SandboxHelpersTests(InterpreterFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public async Task WriteText_PastTheCallsWriteBudget_IsRefused()
+    {
+        await using var interpreter = TestInterpreters.Create(o => o.MaxFileBytes = 1024);
+
+        var result = await interpreter.ExecuteAsync("a", "writeText('a.txt', 'x'.repeat(600)); writeText('b.txt', 'y'.repeat(600))");
+        var nextCall = await interpreter.ExecuteAsync("a", "writeText('b.txt', 'y'.repeat(600)); listFiles()");
+
+        Assert.Equal("writeText: writing 600 more bytes would pass the 1024 bytes one call may write.", result.Error?.Message);
+        Assert.Equal("[ 'a.txt', 'b.txt' ]", nextCall.Value);
+    }
+
+    [Fact]
     public async Task Stats_DescriptiveStatistics_MatchKnownValues()
     {
         var result = await _interpreter.ExecuteAsync(TestInterpreters.NewSession(), """

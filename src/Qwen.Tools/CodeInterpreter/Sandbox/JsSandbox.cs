@@ -64,6 +64,7 @@ internal sealed class JsSandbox
         var output = _context.Output;
         output.Clear();
         _context.Images.Clear();
+        _context.BytesWritten = 0;
         _cancellation.Begin(cancellationToken);
         var response = new WorkerResponse { Type = WorkerResponse.Result, Id = id };
         try

@@ -129,15 +129,16 @@ internal sealed class JsValueFormatter
     {
         var prefix = Prefix(value);
         var entries = new List<KeyValuePair<JsValue, PropertyDescriptor>>();
+        uint count = 0;
         foreach (var property in value.GetOwnProperties())
         {
-            if (property.Value.Enumerable)
+            if (property.Value.Enumerable && count++ < MaxItems)
             {
                 entries.Add(property);
             }
         }
 
-        if (entries.Count == 0)
+        if (count == 0)
         {
             return prefix + "{}";
         }
@@ -147,7 +148,7 @@ internal sealed class JsValueFormatter
             return prefix.Length > 0 ? $"[{prefix.TrimEnd()}]" : "[Object]";
         }
 
-        return WriteList(prefix, PropertyItems(entries, depth, indent), (uint)entries.Count, "{", "}", depth, indent, "[Object]");
+        return WriteList(prefix, PropertyItems(entries, depth, indent), count, "{", "}", depth, indent, "[Object]");
     }
 
     private IEnumerable<string> PropertyItems(List<KeyValuePair<JsValue, PropertyDescriptor>> entries, int depth, int indent)

@@ -37,10 +37,11 @@ internal static class SandboxArguments
         return value.AsObject();
     }
 
-    /// <summary>The elements of an array (or array-like object) argument.</summary>
-    public static List<JsValue> RequireArray(Engine engine, JsValue value, string function, string name, long maxLength)
+    /// <summary>The elements of an array (or array-like object) argument, at most <paramref name="take"/> of them.</summary>
+    /// <returns>The elements read, and the array's whole length.</returns>
+    public static (List<JsValue> Items, ulong Length) ReadArray(Engine engine, JsValue value, string function, string name, long maxLength, int take = int.MaxValue)
     {
-        if (value is not ObjectInstance array || value.IsCallable() || value.IsString())
+        if (value is not ObjectInstance array || value.IsCallable())
         {
             throw SandboxErrors.Type(engine, $"{function}: '{name}' must be an array; got {Describe(value)}.");
         }
@@ -51,14 +52,19 @@ internal static class SandboxArguments
             throw SandboxErrors.Range(engine, $"{function}: '{name}' has {length} elements; at most {maxLength} are allowed.");
         }
 
-        var items = new List<JsValue>((int)length);
-        for (ulong i = 0; i < length; i++)
+        var count = (int)Math.Min(length, (ulong)take);
+        var items = new List<JsValue>(count);
+        for (var i = 0; i < count; i++)
         {
-            items.Add(array.Get((double)i));
+            items.Add(array.Get(i));
         }
 
-        return items;
+        return (items, length);
     }
+
+    /// <summary>The elements of an array (or array-like object) argument.</summary>
+    public static List<JsValue> RequireArray(Engine engine, JsValue value, string function, string name, long maxLength) =>
+        ReadArray(engine, value, function, name, maxLength).Items;
 
     public static JsValue Option(ObjectInstance? options, string name) => options is null ? JsValue.Undefined : options.Get(name);
 

@@ -59,10 +59,10 @@ internal static class SandboxConsole
 
     private static JsValue Table(SandboxContext context, JsValue[] args)
     {
-        var rows = SandboxArguments.RequireArray(context.Engine, args.At(0), "console.table", "data", SandboxContext.MaxArrayLength);
+        var (rows, total) = SandboxArguments.ReadArray(context.Engine, args.At(0), "console.table", "data", SandboxContext.MaxArrayLength, take: MaxTableRows);
         var columns = new List<string>();
         var cells = new List<Dictionary<string, string>>();
-        foreach (var row in rows.Take(MaxTableRows))
+        foreach (var row in rows)
         {
             var cellsOfRow = new Dictionary<string, string>(StringComparer.Ordinal);
             if (row is ObjectInstance record and not JsArray)
@@ -121,9 +121,9 @@ internal static class SandboxConsole
             AppendRow(text, row, widths);
         }
 
-        if (rows.Count > MaxTableRows)
+        if (total > (ulong)rows.Count)
         {
-            text.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"... {rows.Count - MaxTableRows} more rows");
+            text.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"... {total - (ulong)rows.Count} more rows");
         }
 
         context.Output.Append(text.ToString());

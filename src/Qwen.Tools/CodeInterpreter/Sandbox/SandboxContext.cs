@@ -23,6 +23,20 @@ internal sealed class SandboxContext(Engine engine, WorkerSettings settings)
     /// <summary>The images the current call wrote, relative to the work directory.</summary>
     public List<string> Images { get; } = [];
 
+    /// <summary>How many bytes the current call has written to files; one call may write at most <see cref="WorkerSettings.MaxFileBytes"/> in all.</summary>
+    public long BytesWritten { get; set; }
+
+    /// <summary>Counts <paramref name="bytes"/> against the current call's write budget, or throws when they do not fit.</summary>
+    public void ChargeWrite(string function, long bytes)
+    {
+        if (BytesWritten + bytes > Settings.MaxFileBytes)
+        {
+            throw SandboxErrors.Range(Engine, $"{function}: writing {bytes} more bytes would pass the {Settings.MaxFileBytes} bytes one call may write.");
+        }
+
+        BytesWritten += bytes;
+    }
+
     /// <summary>Defines a non-enumerable function property, as built-ins are.</summary>
     public ClrFunction Define(ObjectInstance target, string name, int length, Func<JsValue, JsValue[], JsValue> body)
     {

@@ -79,17 +79,12 @@ internal static class SandboxFiles
     {
         var path = SandboxArguments.RequireString(context.Engine, args, 0, function, "path");
         var full = Resolve(context, function, path);
-        var bytes = Utf8.GetByteCount(text);
-        if (bytes > context.Settings.MaxFileBytes)
-        {
-            throw SandboxErrors.Range(context.Engine, $"{function}: {bytes} bytes is more than the {context.Settings.MaxFileBytes} bytes a file may have.");
-        }
-
         if (Directory.Exists(full))
         {
             throw SandboxErrors.Error(context.Engine, $"{function}: '{path}' is a folder.");
         }
 
+        context.ChargeWrite(function, Utf8.GetByteCount(text));
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         File.WriteAllText(full, text, Utf8);
         return context.Files.Relative(full);

@@ -280,6 +280,7 @@ internal static class SandboxPlot
             throw SandboxErrors.Error(context.Engine, $"{function}: {e.Message}");
         }
 
+        context.ChargeWrite(function, png.Length);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         File.WriteAllBytes(full, png);
         var relative = context.Files.Relative(full);

@@ -70,7 +70,7 @@ public sealed class ChartTests(InterpreterFixture fixture) : IClassFixture<Inter
     [InlineData("plot.bar(['a'], [1], { width: 10 })", "plot.bar: 'width' must be a number of pixels from 200 to 4000.")]
     public async Task Plot_BadChartDescription_ThrowsAClearError(string code, string message)
     {
-        var result = await _interpreter.ExecuteAsync(TestInterpreters.NewSession(), code);
+        var result = await _interpreter.ExecuteAsync(fixture.SharedSession, code);
 
         Assert.Equal(message, result.Error?.Message);
         Assert.Empty(result.Images);

@@ -17,6 +17,9 @@ public sealed class HostileLimitsFixture : IAsyncLifetime
         o.PrewarmWorker = true;
     });
 
+    /// <summary>A session the tests may share when what they run leaves no state behind.</summary>
+    public string SharedSession { get; } = TestInterpreters.NewSession();
+
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync() => await Interpreter.DisposeAsync();
@@ -163,7 +166,7 @@ public sealed class HostileCodeTests(HostileLimitsFixture fixture) : IClassFixtu
     [InlineData("import fs from 'fs'", "SyntaxError")]
     public async Task EscapeAttempt_Fails(string code, string errorName)
     {
-        var result = await _interpreter.ExecuteAsync(TestInterpreters.NewSession(), code);
+        var result = await _interpreter.ExecuteAsync(fixture.SharedSession, code);
 
         Assert.False(result.Succeeded, result.ToText());
         Assert.Equal(errorName, result.Error!.Name);

@@ -75,7 +75,7 @@ public sealed class SandboxHelpersTests(InterpreterFixture fixture) : IClassFixt
     [InlineData("readCsv('sub/../../x.csv')")]
     public async Task FileHelpers_PathOutsideTheWorkDirectory_AreRefused(string code)
     {
-        var result = await _interpreter.ExecuteAsync(TestInterpreters.NewSession(), code);
+        var result = await _interpreter.ExecuteAsync(fixture.SharedSession, code);
 
         Assert.Equal(CodeErrorKind.Exception, result.Error!.Kind);
         Assert.Contains("outside the work directory", result.Error.Message, StringComparison.Ordinal);

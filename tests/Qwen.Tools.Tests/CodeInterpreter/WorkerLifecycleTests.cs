@@ -138,14 +138,7 @@ public sealed class WorkerLifecycleTests
             return;
         }
 
-        // A process that reads its input and never answers: the host must give up on it and kill it.
-        var silent = WorkerProcess.Start(new ProcessStartInfo("/bin/sh", ["-c", "cat > /dev/null"])
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        });
-        await using var _ = silent;
+        await using var silent = StartSilentProcess();
         var clock = Stopwatch.StartNew();
 
         var error = await Assert.ThrowsAsync<WorkerExitedException>(() => silent.ExecuteAsync(1, "1", TimeSpan.FromMilliseconds(500), long.MaxValue, CancellationToken.None));
@@ -163,18 +156,20 @@ public sealed class WorkerLifecycleTests
             return;
         }
 
-        var silent = WorkerProcess.Start(new ProcessStartInfo("/bin/sh", ["-c", "cat > /dev/null"])
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        });
-        await using var _ = silent;
+        await using var silent = StartSilentProcess();
 
         var error = await Assert.ThrowsAsync<WorkerExitedException>(() => silent.ExecuteAsync(1, "1", TimeSpan.FromMinutes(1), memoryCap: 1, CancellationToken.None));
 
         Assert.Contains("of memory, more than the 0 MiB a worker may use", error.Message, StringComparison.Ordinal);
     }
+
+    /// <summary>A process that reads its input and never answers: the host must give up on it and kill it.</summary>
+    private static WorkerProcess StartSilentProcess() => WorkerProcess.Start(new ProcessStartInfo("/bin/sh", ["-c", "cat > /dev/null"])
+    {
+        RedirectStandardInput = true,
+        RedirectStandardOutput = true,
+        RedirectStandardError = true,
+    });
 
     private static async Task KillAsync(int pid)
     {

@@ -49,7 +49,7 @@ public sealed class CodeInterpreterTool : AIFunction
 
     /// <inheritdoc />
     public override string Description =>
-        "Runs JavaScript (ES2023) in a sandboxed session that keeps its variables and functions between calls, like a notebook. " +
+        "Runs modern JavaScript in a sandboxed session that keeps its variables and functions between calls, like a notebook. " +
         "Returns what the code prints (console.log, print, console.table) and the value of its last expression. " +
         "No network, no require/import, no eval; files only in the session's work directory. Helpers: " +
         "readText(path), readJson(path), readCsv(path, {delimiter, header, numbers}) -> array of row objects (numeric fields become numbers), " +

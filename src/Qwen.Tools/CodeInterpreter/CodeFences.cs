@@ -1,33 +1,46 @@
-using System.Text.RegularExpressions;
+using System.Text;
 
 namespace Qwen.Tools;
 
 /// <summary>Takes code out of the Markdown code fences models like to wrap it in.</summary>
-internal static partial class CodeFences
+internal static class CodeFences
 {
+    private const string Fence = "```";
+
     /// <summary>
     /// When <paramref name="text"/> starts with a fence (<c>```js</c>), returns the fenced blocks' contents joined by
-    /// new lines; otherwise returns the text as it is (a fence inside code, in a string, is left alone).
+    /// new lines (an unclosed last block runs to the end); otherwise returns the text as it is, so a fence inside code,
+    /// in a string, is left alone.
     /// </summary>
+    /// <remarks>One pass over the lines: model output is untrusted, and a backtracking pattern over it could take quadratic time.</remarks>
     public static string Strip(string text)
     {
-        var trimmed = text.Trim();
-        if (!trimmed.StartsWith("```", StringComparison.Ordinal))
+        if (!text.TrimStart().StartsWith(Fence, StringComparison.Ordinal))
         {
             return text;
         }
 
-        var blocks = FencedBlock().Matches(trimmed).Select(m => m.Groups["code"].Value).ToList();
-        if (blocks.Count > 0)
+        var code = new StringBuilder();
+        var inside = false;
+        var first = true;
+        foreach (var line in text.Trim().AsSpan().EnumerateLines())
         {
-            return string.Join("\n", blocks);
+            var trimmed = line.Trim();
+            if (!inside && trimmed.StartsWith(Fence, StringComparison.Ordinal))
+            {
+                inside = true;
+            }
+            else if (inside && trimmed.SequenceEqual(Fence))
+            {
+                inside = false;
+            }
+            else if (inside)
+            {
+                code.Append(first ? string.Empty : "\n").Append(line);
+                first = false;
+            }
         }
 
-        // An opening fence that is never closed: the model was cut off or forgot it; run what follows.
-        var firstLineEnd = trimmed.IndexOf('\n', StringComparison.Ordinal);
-        return firstLineEnd < 0 ? string.Empty : trimmed[(firstLineEnd + 1)..];
+        return code.ToString();
     }
-
-    [GeneratedRegex(@"^```[^\n`]*\n(?<code>.*?)\n?^```[ \t]*$", RegexOptions.Multiline | RegexOptions.Singleline)]
-    private static partial Regex FencedBlock();
 }

@@ -199,6 +199,15 @@ public sealed class HostileCodeTests(HostileLimitsFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task HugeErrorMessage_IsCut()
+    {
+        var result = await _interpreter.ExecuteAsync(fixture.SharedSession, "throw new Error('x'.repeat(5e6))");
+
+        Assert.Equal(CodeErrorKind.Exception, result.Error?.Kind);
+        Assert.EndsWith("... (4998000 more characters)", result.Error!.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task HostileValues_AreShownWithoutRunningTheirCode()
     {
         var session = TestInterpreters.NewSession();

@@ -62,7 +62,9 @@ internal sealed class WorkerLauncher(CodeInterpreterOptions options)
         start.Environment["DOTNET_EnableDiagnostics"] = "0";
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment["DOTNET_NOLOGO"] = "1";
-        return WorkerProcess.Start(start);
+        // Output and value together stay within MaxOutputChars; JSON escapes at most 6 bytes a character.
+        var maxResponse = (int)Math.Min(WorkerFrames.MaxFrameBytes, (options.MaxOutputChars * 6L) + (1 << 20));
+        return WorkerProcess.Start(start, maxResponse);
     }
 
     /// <summary>The <c>dotnet</c> host of the runtime this process runs on, so workers run on the very same runtime.</summary>

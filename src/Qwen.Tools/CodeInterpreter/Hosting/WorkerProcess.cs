@@ -14,6 +14,7 @@ internal sealed class WorkerProcess : IAsyncDisposable
     private static readonly TimeSpan ExitGrace = TimeSpan.FromSeconds(2);
 
     private readonly Process _process;
+    private readonly int _maxResponseBytes;
     private readonly Stream _input;
     private readonly Lock _lock = new();
     private readonly Queue<string> _errorHead = new();
@@ -22,9 +23,10 @@ internal sealed class WorkerProcess : IAsyncDisposable
     private TaskCompletionSource<WorkerResponse>? _pending;
     private string? _killReason;
 
-    private WorkerProcess(Process process)
+    private WorkerProcess(Process process, int maxResponseBytes)
     {
         _process = process;
+        _maxResponseBytes = maxResponseBytes;
         _input = process.StandardInput.BaseStream;
         Id = process.Id;
         _reading = Task.Run(ReadResponsesAsync);
@@ -36,8 +38,10 @@ internal sealed class WorkerProcess : IAsyncDisposable
     public bool HasExited => _exited.Task.IsCompleted || ProcessHasExited();
 
     /// <summary>Starts a worker process; it waits for its <c>init</c> request.</summary>
+    /// <param name="startInfo">How to start it, with its standard streams redirected.</param>
+    /// <param name="maxResponseBytes">The largest answer the host reads from it: a larger one means a broken (or subverted) worker, which is killed.</param>
     /// <exception cref="InvalidOperationException">The process could not be started.</exception>
-    public static WorkerProcess Start(ProcessStartInfo startInfo)
+    public static WorkerProcess Start(ProcessStartInfo startInfo, int maxResponseBytes = WorkerFrames.MaxFrameBytes)
     {
         Process process;
         try
@@ -59,7 +63,7 @@ internal sealed class WorkerProcess : IAsyncDisposable
             // Priority is a courtesy; the limits do not depend on it.
         }
 
-        return new WorkerProcess(process);
+        return new WorkerProcess(process, maxResponseBytes);
     }
 
     /// <summary>Sends the session's settings and waits until the sandbox is set up.</summary>
@@ -252,7 +256,7 @@ internal sealed class WorkerProcess : IAsyncDisposable
         var output = _process.StandardOutput.BaseStream;
         try
         {
-            while (await WorkerFrames.ReadAsync(output, WorkerJsonContext.Default.WorkerResponse, CancellationToken.None).ConfigureAwait(false) is { } response)
+            while (await WorkerFrames.ReadAsync(output, WorkerJsonContext.Default.WorkerResponse, _maxResponseBytes, CancellationToken.None).ConfigureAwait(false) is { } response)
             {
                 TaskCompletionSource<WorkerResponse>? pending;
                 lock (_lock)

@@ -29,7 +29,7 @@ internal static class WorkerFrames
             return null;
         }
 
-        var body = new byte[CheckedLength(header)];
+        var body = new byte[CheckedLength(header, MaxFrameBytes)];
         if (!ReadExactly(stream, body))
         {
             return null;
@@ -38,8 +38,8 @@ internal static class WorkerFrames
         return JsonSerializer.Deserialize(body, typeInfo);
     }
 
-    /// <summary>Reads one frame, or returns <see langword="null"/> at the end of the stream.</summary>
-    public static async Task<T?> ReadAsync<T>(Stream stream, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    /// <summary>Reads one frame of at most <paramref name="maxBytes"/>, or returns <see langword="null"/> at the end of the stream.</summary>
+    public static async Task<T?> ReadAsync<T>(Stream stream, JsonTypeInfo<T> typeInfo, int maxBytes, CancellationToken cancellationToken)
         where T : class
     {
         var header = new byte[4];
@@ -48,7 +48,7 @@ internal static class WorkerFrames
             return null;
         }
 
-        var body = new byte[CheckedLength(header)];
+        var body = new byte[CheckedLength(header, maxBytes)];
         if (await stream.ReadAtLeastAsync(body, body.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false) < body.Length)
         {
             return null;
@@ -57,12 +57,12 @@ internal static class WorkerFrames
         return JsonSerializer.Deserialize(body, typeInfo);
     }
 
-    private static int CheckedLength(ReadOnlySpan<byte> header)
+    private static int CheckedLength(ReadOnlySpan<byte> header, int maxBytes)
     {
         var length = BinaryPrimitives.ReadInt32LittleEndian(header);
-        if (length is < 0 or > MaxFrameBytes)
+        if (length < 0 || length > maxBytes)
         {
-            throw new InvalidDataException($"Code interpreter worker protocol: a frame announced {length} bytes; at most {MaxFrameBytes} are allowed.");
+            throw new InvalidDataException($"Code interpreter worker protocol: a frame announced {length} bytes; at most {maxBytes} are allowed.");
         }
 
         return length;

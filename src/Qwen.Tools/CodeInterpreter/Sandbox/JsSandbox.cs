@@ -17,6 +17,9 @@ internal sealed class JsSandbox
 {
     private const int MaxStackLines = 10;
 
+    // An error message is the code's to choose: `throw new Error(hugeString)` must not make an unbounded answer.
+    private const int MaxErrorChars = 2_000;
+
     private readonly WorkerSettings _settings;
     private readonly CallCancellation _cancellation = new();
     private readonly RefusingModuleLoader _modules = new();
@@ -105,11 +108,15 @@ internal sealed class JsSandbox
             // No timers exist here, so once the pending jobs have run a promise is settled or never will be: a short wait suffices.
             return value.UnwrapIfPromise(TimeSpan.FromMilliseconds(1));
         }
-        catch (PromiseRejectedException e) when (e.RejectedValue.IsString() && Regex.IsMatch(e.RejectedValue.AsString(), "^Timeout of .* reached$"))
+        catch (PromiseRejectedException e) when (e.RejectedValue is JsString text && IsUnwrapTimeout(text.ToString()))
         {
             return new JsString("Promise { <pending> }");
         }
     }
+
+    /// <summary>Jint reports a promise still pending after the wait as one rejected with "Timeout of {time} reached".</summary>
+    private static bool IsUnwrapTimeout(string text) =>
+        text.StartsWith("Timeout of ", StringComparison.Ordinal) && text.EndsWith(" reached", StringComparison.Ordinal) && text.Length < 64;
 
     /// <summary>The last value as text, cut to what the output limit leaves after the printed output.</summary>
     private static string? FormatValue(JsValue value, OutputBuffer output)
@@ -188,17 +195,19 @@ internal sealed class JsSandbox
         var kind = name == "RangeError" && message.Contains("Maximum call stack size exceeded", StringComparison.Ordinal)
             ? CodeErrorKind.RecursionLimit
             : CodeErrorKind.Exception;
-        return new WorkerError { Kind = kind, Name = name, Message = message, Line = line, Column = column, Stack = TrimStack(stack) };
+        return new WorkerError { Kind = kind, Name = Cap(name, 100), Message = Cap(message, MaxErrorChars), Line = line, Column = column, Stack = TrimStack(stack) };
     }
 
     /// <summary>Keeps a stack only when it says more than the location does: two frames or more, at most <see cref="MaxStackLines"/>.</summary>
     private static string? TrimStack(string? stack)
     {
         var lines = (stack ?? string.Empty).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        return lines.Length < 2 ? null : string.Join('\n', lines.Take(MaxStackLines).Select(l => "  " + l));
+        return lines.Length < 2 ? null : Cap(string.Join('\n', lines.Take(MaxStackLines).Select(l => "  " + l)), MaxErrorChars);
     }
 
-    private static WorkerError Error(CodeErrorKind kind, string name, string message) => new() { Kind = kind, Name = name, Message = message };
+    private static WorkerError Error(CodeErrorKind kind, string name, string message) => new() { Kind = kind, Name = name, Message = Cap(message, MaxErrorChars) };
+
+    private static string Cap(string text, int limit) => text.Length <= limit ? text : string.Concat(text.AsSpan(0, limit), $"... ({text.Length - limit} more characters)");
 
     private static string Seconds(int milliseconds) => (milliseconds / 1000.0).ToString("0.###", CultureInfo.InvariantCulture) + " s";
 

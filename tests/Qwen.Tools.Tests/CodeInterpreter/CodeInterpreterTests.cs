@@ -100,7 +100,17 @@ public sealed class CodeInterpreterTests(InterpreterFixture fixture) : IClassFix
 
         Assert.Equal(CodeErrorKind.Syntax, result.Error!.Kind);
         Assert.Equal("SyntaxError", result.Error.Name);
-        Assert.Equal(2, result.Error.Line);
+        Assert.Equal("Unexpected token '='", result.Error.Message);
+        Assert.Equal((2, 7), (result.Error.Line, result.Error.Column));
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_TopLevelAwait_IsASyntaxErrorThatSaysSo()
+    {
+        var result = await _interpreter.ExecuteAsync(fixture.SharedSession, "await Promise.resolve(1)");
+
+        Assert.Equal(CodeErrorKind.Syntax, result.Error!.Kind);
+        Assert.Contains("await is only valid in async functions", result.Error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

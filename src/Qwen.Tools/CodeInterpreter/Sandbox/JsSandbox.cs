@@ -72,7 +72,8 @@ internal sealed class JsSandbox
         var response = new WorkerResponse { Type = WorkerResponse.Result, Id = id };
         try
         {
-            var value = Settle(_context.Engine.Evaluate(TopLevelDeclarations.Rewrite(code), "code"));
+            var script = TopLevelDeclarations.Prepare(code);
+            var value = Settle(_context.Engine.Evaluate(in script));
             if (!value.IsUndefined())
             {
                 response.Value = FormatValue(value, output);
@@ -142,7 +143,7 @@ internal sealed class JsSandbox
             Name = "SyntaxError",
             Message = parse.Description,
             Line = parse.LineNumber,
-            Column = parse.Column,
+            Column = parse.Column + 1,
         },
         JavaScriptException script => Script(script.Error, script.Location.Start.Line, script.Location.Start.Column + 1, script.JavaScriptStackTrace, uncaughtPromise: false),
         PromiseRejectedException rejected => Script(rejected.RejectedValue, null, null, null, uncaughtPromise: true),

@@ -7,7 +7,7 @@ public sealed class CodeInterpreterSetupTests
     [Fact]
     public async Task AddQwenCodeInterpreter_RegistersOneInterpreterWithTheOptionsAndItsTool()
     {
-        var folder = Directory.CreateTempSubdirectory("qwen-ci-di-").FullName;
+        var folder = TestInterpreters.TemporaryFolder("qwen-ci-di-");
         var services = new ServiceCollection().AddQwenCodeInterpreter(o =>
         {
             o.WorkDirectory = folder;
@@ -28,7 +28,7 @@ public sealed class CodeInterpreterSetupTests
     [Fact]
     public async Task SharedWorkDirectory_SessionsWorkInTheSameFolder()
     {
-        var folder = Directory.CreateTempSubdirectory("qwen-ci-shared-").FullName;
+        var folder = TestInterpreters.TemporaryFolder("qwen-ci-shared-");
         await File.WriteAllTextAsync(Path.Combine(folder, "given.txt"), "from the user");
         await using var interpreter = TestInterpreters.Create(o =>
         {

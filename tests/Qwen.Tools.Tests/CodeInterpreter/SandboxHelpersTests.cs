@@ -85,7 +85,7 @@ public sealed class SandboxHelpersTests(InterpreterFixture fixture) : IClassFixt
     public async Task FileHelpers_LinkLeadingOutside_IsRefused()
     {
         var session = TestInterpreters.NewSession();
-        var outside = Directory.CreateTempSubdirectory("qwen-outside-").FullName;
+        var outside = TestInterpreters.TemporaryFolder("qwen-outside-");
         await File.WriteAllTextAsync(Path.Combine(outside, "secret.txt"), "secret");
         File.CreateSymbolicLink(Path.Combine(_interpreter.GetWorkDirectory(session), "link.txt"), Path.Combine(outside, "secret.txt"));
         Directory.CreateSymbolicLink(Path.Combine(_interpreter.GetWorkDirectory(session), "dir"), outside);

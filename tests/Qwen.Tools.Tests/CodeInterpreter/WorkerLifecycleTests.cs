@@ -163,6 +163,16 @@ public sealed class WorkerLifecycleTests
         Assert.Contains("of memory, more than the 0 MiB a worker may use", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task WorkerFrames_FrameLargerThanAllowed_IsRefusedBeforeItIsRead()
+    {
+        using var stream = new MemoryStream([0x00, 0x00, 0x00, 0x40, (byte)'{']);
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => WorkerFrames.ReadAsync(stream, WorkerJsonContext.Default.WorkerResponse, 1 << 20, CancellationToken.None));
+
+        Assert.Contains("announced 1073741824 bytes; at most 1048576 are allowed", error.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>A process that reads its input and never answers: the host must give up on it and kill it.</summary>
     private static WorkerProcess StartSilentProcess() => WorkerProcess.Start(new ProcessStartInfo("/bin/sh", ["-c", "cat > /dev/null"])
     {

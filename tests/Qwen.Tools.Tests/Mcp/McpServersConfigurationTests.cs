@@ -56,7 +56,7 @@ public sealed class McpServersConfigurationTests
     [Fact]
     public void Load_InvalidFile_NamesTheFile()
     {
-        var path = Path.Combine(Directory.CreateTempSubdirectory("qwen-mcp-").FullName, "mcp.json");
+        var path = Path.Combine(TestInterpreters.TemporaryFolder("qwen-mcp-"), "mcp.json");
         File.WriteAllText(path, "{}");
 
         var error = Assert.Throws<McpConfigurationException>(() => McpServersConfiguration.Load(path));

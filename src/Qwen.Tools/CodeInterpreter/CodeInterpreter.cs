@@ -192,7 +192,7 @@ public sealed partial class CodeInterpreter : IAsyncDisposable, IDisposable
         if (session.Worker is { HasExited: true } dead)
         {
             notice = Join(notice, $"The worker process of this session stopped between calls ({dead.DescribeExit()}); variables and functions from earlier calls are gone.");
-            await StopWorkerAsync(session, dead.DescribeExit()).ConfigureAwait(false);
+            await StopWorkerAsync(session, dead.DescribeExit(), unexpected: true).ConfigureAwait(false);
         }
 
         session.Worker ??= await StartWorkerAsync(session, cancellationToken).ConfigureAwait(false);
@@ -204,7 +204,7 @@ public sealed partial class CodeInterpreter : IAsyncDisposable, IDisposable
         }
         catch (WorkerExitedException e)
         {
-            await StopWorkerAsync(session, e.Message).ConfigureAwait(false);
+            await StopWorkerAsync(session, e.Message, unexpected: !cancellationToken.IsCancellationRequested).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
             return new CodeExecutionResult
             {
@@ -222,7 +222,7 @@ public sealed partial class CodeInterpreter : IAsyncDisposable, IDisposable
         cancellationToken.ThrowIfCancellationRequested();
         if (response.Fatal)
         {
-            await StopWorkerAsync(session, "it ran out of memory").ConfigureAwait(false);
+            await StopWorkerAsync(session, "it ran out of memory", unexpected: true).ConfigureAwait(false);
         }
 
         return new CodeExecutionResult
@@ -297,7 +297,7 @@ public sealed partial class CodeInterpreter : IAsyncDisposable, IDisposable
         }
     }
 
-    private async Task StopWorkerAsync(CodeSession session, string reason)
+    private async Task StopWorkerAsync(CodeSession session, string reason, bool unexpected = false)
     {
         if (session.Worker is not { } worker)
         {
@@ -305,7 +305,15 @@ public sealed partial class CodeInterpreter : IAsyncDisposable, IDisposable
         }
 
         session.Worker = null;
-        CodeInterpreterLog.WorkerStopped(_logger, worker.Id, session.Id, reason);
+        if (unexpected)
+        {
+            CodeInterpreterLog.WorkerLost(_logger, worker.Id, session.Id, reason);
+        }
+        else
+        {
+            CodeInterpreterLog.WorkerStopped(_logger, worker.Id, session.Id, reason);
+        }
+
         await worker.DisposeAsync().ConfigureAwait(false);
     }
 

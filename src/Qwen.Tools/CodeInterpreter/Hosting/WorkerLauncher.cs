@@ -79,8 +79,13 @@ internal sealed class WorkerLauncher(CodeInterpreterOptions options)
         }
 
         // .../dotnet/shared/Microsoft.NETCore.App/<version>/ holds the running runtime; its root holds the host.
-        var runtimeDirectory = Path.GetDirectoryName(typeof(object).Assembly.Location)!;
-        var candidates = new List<string> { Path.GetFullPath(Path.Combine(runtimeDirectory, "..", "..", "..", name)) };
+        // (A single-file app has no assembly locations; a self-contained one has no host there: the other places follow.)
+        var candidates = new List<string>();
+        if (Path.GetDirectoryName(typeof(object).Assembly.Location) is { Length: > 0 } runtimeDirectory)
+        {
+            candidates.Add(Path.GetFullPath(Path.Combine(runtimeDirectory, "..", "..", "..", name)));
+        }
+
         if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } hostPath)
         {
             candidates.Add(hostPath);
@@ -94,6 +99,11 @@ internal sealed class WorkerLauncher(CodeInterpreterOptions options)
         if (Environment.GetEnvironmentVariable("DOTNET_ROOT") is { Length: > 0 } root)
         {
             candidates.Add(Path.Combine(root, name));
+        }
+
+        foreach (var folder in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        {
+            candidates.Add(Path.Combine(folder, name));
         }
 
         return candidates.FirstOrDefault(File.Exists)

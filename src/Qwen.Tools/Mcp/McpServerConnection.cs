@@ -1,0 +1,160 @@
+using Microsoft.Extensions.Logging;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+
+namespace Qwen.Tools;
+
+/// <summary>
+/// The client side of one configured MCP server: connects on demand and reconnects, on the next call, when the
+/// server has gone away (its process ended, the HTTP session dropped).
+/// </summary>
+internal sealed class McpServerConnection(string name, McpServerConfiguration configuration, McpToolHostOptions options, ILoggerFactory? loggerFactory) : IAsyncDisposable
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private McpClient? _client;
+    private bool _disposed;
+
+    public string Name { get; } = name;
+
+    public McpToolHostOptions Options { get; } = options;
+
+    /// <summary>A connected client: the current one while its session lasts, else a new one.</summary>
+    public async Task<McpClient> GetClientAsync(CancellationToken cancellationToken)
+    {
+        if (_client is { } current && !current.Completion.IsCompleted)
+        {
+            return current;
+        }
+
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_client is { } client && !client.Completion.IsCompleted)
+            {
+                return client;
+            }
+
+            if (_client is not null)
+            {
+                await CloseAsync(_client).ConfigureAwait(false);
+                _client = null;
+            }
+
+            _client = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+            return _client;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Every tool the server offers (all pages).</summary>
+    public async Task<IList<McpClientTool>> ListToolsAsync(CancellationToken cancellationToken)
+    {
+        var client = await GetClientAsync(cancellationToken).ConfigureAwait(false);
+        return await client.ListToolsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Calls a tool; a failure of the connection itself drops the client so the next call reconnects.</summary>
+    public async Task<CallToolResult> CallToolAsync(string tool, IReadOnlyDictionary<string, object?> arguments, CancellationToken cancellationToken)
+    {
+        var client = await GetClientAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await client.CallToolAsync(tool, arguments, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception) when (client.Completion.IsCompleted && !cancellationToken.IsCancellationRequested)
+        {
+            await ForgetAsync(client).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            _disposed = true;
+            if (_client is not null)
+            {
+                await CloseAsync(_client).ConfigureAwait(false);
+                _client = null;
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task ForgetAsync(McpClient broken)
+    {
+        await _gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (ReferenceEquals(_client, broken))
+            {
+                _client = null;
+                await CloseAsync(broken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<McpClient> ConnectAsync(CancellationToken cancellationToken)
+    {
+        IClientTransport transport = configuration.Url is { } url
+            ? new HttpClientTransport(
+                new HttpClientTransportOptions
+                {
+                    Endpoint = url,
+                    Name = Name,
+                    AdditionalHeaders = configuration.Headers.ToDictionary(h => h.Key, h => h.Value),
+                    TransportMode = configuration.Transport switch
+                    {
+                        McpRemoteTransport.Sse => HttpTransportMode.Sse,
+                        McpRemoteTransport.StreamableHttp => HttpTransportMode.StreamableHttp,
+                        _ => HttpTransportMode.AutoDetect,
+                    },
+                    ConnectionTimeout = Options.ConnectTimeout,
+                },
+                loggerFactory)
+            : new StdioClientTransport(
+                new StdioClientTransportOptions
+                {
+                    Command = configuration.Command!,
+                    Arguments = [.. configuration.Arguments],
+                    EnvironmentVariables = configuration.Environment.ToDictionary(e => e.Key, e => (string?)e.Value),
+                    WorkingDirectory = configuration.WorkingDirectory,
+                    Name = Name,
+                },
+                loggerFactory);
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(Options.ConnectTimeout);
+        var clientOptions = new McpClientOptions
+        {
+            ClientInfo = new Implementation { Name = Options.ClientName, Version = typeof(McpServerConnection).Assembly.GetName().Version?.ToString(3) ?? "0.0.0" },
+            InitializationTimeout = Options.ConnectTimeout,
+        };
+        return await McpClient.CreateAsync(transport, clientOptions, loggerFactory, timeout.Token).ConfigureAwait(false);
+    }
+
+    private static async Task CloseAsync(McpClient client)
+    {
+        try
+        {
+            await client.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
+        {
+            // Closing a session that already broke can fail in many ways; it is closed either way.
+        }
+    }
+}

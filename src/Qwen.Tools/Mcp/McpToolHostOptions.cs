@@ -1,0 +1,32 @@
+namespace Qwen.Tools;
+
+/// <summary>Timeouts and identity of an <see cref="McpToolHost"/>.</summary>
+public sealed class McpToolHostOptions
+{
+    /// <summary>How long starting a server and its MCP handshake may take.</summary>
+    /// <value>The default value is 60 seconds.</value>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long one tool call may take before it is abandoned with an error text.</summary>
+    /// <value>The default value is 5 minutes.</value>
+    public TimeSpan CallTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The client name the servers see.</summary>
+    /// <value>The default value is <c>qwen-agents</c>.</value>
+    public string ClientName { get; set; } = "qwen-agents";
+
+    internal void Validate()
+    {
+        if (ConnectTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ConnectTimeout), ConnectTimeout, "McpToolHostOptions.ConnectTimeout must be positive.");
+        }
+
+        if (CallTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(CallTimeout), CallTimeout, "McpToolHostOptions.CallTimeout must be positive.");
+        }
+
+        ArgumentException.ThrowIfNullOrWhiteSpace(ClientName, nameof(ClientName));
+    }
+}

@@ -28,6 +28,9 @@ public static class CodeInterpreterServiceCollectionExtensions
             provider.GetRequiredService<IOptions<CodeInterpreterOptions>>().Value,
             provider.GetService<ILogger<CodeInterpreter>>()));
         services.TryAddSingleton(provider => new CodeInterpreterTool(provider.GetRequiredService<CodeInterpreter>()));
+
+        // As an AIFunction service too, so the ToolRegistry of AddQwenTools holds it beside the other tools.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.AI.AIFunction, CodeInterpreterTool>(provider => provider.GetRequiredService<CodeInterpreterTool>()));
         return services;
     }
 }

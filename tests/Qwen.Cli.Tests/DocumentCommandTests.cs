@@ -130,6 +130,6 @@ public sealed class DocumentCommandTests : IDisposable
         var result = await CliRunner.RunAsync("tool", "teleport", "--workdir", _temp);
 
         Assert.Equal(1, result.ExitCode);
-        Assert.Equal("qwen: There is no tool named 'teleport'. Available tools: doc_parser, retrieval, storage, web_extractor.", result.StdErr.Trim());
+        Assert.Equal("qwen: There is no tool named 'teleport'. Available tools: doc_parser, retrieval, storage, web_extractor, code_interpreter.", result.StdErr.Trim());
     }
 }

@@ -1,10 +1,12 @@
 using System.Globalization;
 using System.Text.Json;
 using Qwen.Runtime;
+using Qwen.Runtime.Bench;
 
 // Runtime throughput on one checkpoint: load time, prefill and decode tokens/s, peak RSS, as one JSON line.
 // usage: dotnet run -c Release --project bench/Qwen.Runtime.Bench -- --model DIR [--prompt-tokens 512] [--gen-tokens 64]
 //        [--repeats 3] [--threads N] [--device cpu|cuda] [--dtype float32|bfloat16|float16]
+//    or: ... -- --matvec float32|bfloat16 [--threads N] [--repeats 10]   (decode mat-vec bandwidth alone, 0.5B shapes)
 var values = new Dictionary<string, string>(StringComparer.Ordinal);
 for (var i = 0; i < args.Length; i++)
 {
@@ -17,13 +19,19 @@ for (var i = 0; i < args.Length; i++)
     values[args[i][2..]] = args[++i];
 }
 
+int Int(string name, int fallback) => values.TryGetValue(name, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
+
+if (values.TryGetValue("matvec", out var matvecType))
+{
+    MatVecBench.Run(Int("threads", Environment.ProcessorCount), Int("repeats", 10), matvecType == "bfloat16" ? TorchSharp.torch.ScalarType.BFloat16 : TorchSharp.torch.ScalarType.Float32);
+    return 0;
+}
+
 if (!values.TryGetValue("model", out var model))
 {
     await Console.Error.WriteLineAsync("Qwen.Runtime.Bench: --model DIR is required").ConfigureAwait(false);
     return 2;
 }
-
-int Int(string name, int fallback) => values.TryGetValue(name, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
 
 var options = new BenchmarkOptions
 {

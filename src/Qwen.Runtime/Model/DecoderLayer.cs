@@ -9,23 +9,26 @@ internal sealed class DecoderLayer : IDisposable
     private readonly ModelConfig _config;
     private readonly int _index;
     private readonly bool _sliding;
+    private readonly LinearOps _linear;
 
-    public DecoderLayer(ModelConfig config, int index, ScalarType dtype, Device device)
+    /// <summary>Allocates the layer: matrices in <paramref name="weightType"/>, norms and biases in <paramref name="computeType"/>.</summary>
+    public DecoderLayer(ModelConfig config, int index, ScalarType weightType, ScalarType computeType, Device device, LinearOps linear)
     {
         _config = config;
         _index = index;
+        _linear = linear;
         _sliding = config.LayerTypes[index] == ModelConfig.SlidingAttention;
         var h = config.HiddenSize;
         var qkvRows = (config.NumAttentionHeads + (2 * config.NumKeyValueHeads)) * config.HeadDim;
-        InputNorm = empty([h], dtype, device);
-        PostNorm = empty([h], dtype, device);
-        Qkv = empty([qkvRows, h], dtype, device);
-        QkvBias = config.AttentionBias ? empty([qkvRows], dtype, device) : null;
-        O = empty([h, config.NumAttentionHeads * config.HeadDim], dtype, device);
-        OBias = config.IsQwen3 && config.AttentionBias ? empty([h], dtype, device) : null;
-        QkNormSource = config.IsQwen3 ? empty([2, config.HeadDim], dtype, device) : null;
-        GateUp = empty([2L * config.IntermediateSize, h], dtype, device);
-        Down = empty([h, config.IntermediateSize], dtype, device);
+        InputNorm = empty([h], computeType, device);
+        PostNorm = empty([h], computeType, device);
+        Qkv = empty([qkvRows, h], weightType, device);
+        QkvBias = config.AttentionBias ? empty([qkvRows], computeType, device) : null;
+        O = empty([h, config.NumAttentionHeads * config.HeadDim], weightType, device);
+        OBias = config.IsQwen3 && config.AttentionBias ? empty([h], computeType, device) : null;
+        QkNormSource = config.IsQwen3 ? empty([2, config.HeadDim], computeType, device) : null;
+        GateUp = empty([2L * config.IntermediateSize, h], weightType, device);
+        Down = empty([h, config.IntermediateSize], weightType, device);
     }
 
     public Tensor InputNorm { get; }
@@ -97,15 +100,15 @@ internal sealed class DecoderLayer : IDisposable
         }
     }
 
-    /// <summary>Runs the block on <paramref name="x"/> [batch, tokens, hidden] in place and returns it.</summary>
-    public Tensor Forward(Tensor x, KvCache cache, in ForwardContext ctx)
+    /// <summary>Runs the block on <paramref name="x"/> [batch, tokens, hidden], updating it in place.</summary>
+    public void Forward(Tensor x, KvCache cache, in ForwardContext ctx)
     {
         var c = _config;
         long batch = x.shape[0], tokens = x.shape[1];
         int heads = c.NumAttentionHeads, kvHeads = c.NumKeyValueHeads, hd = c.HeadDim;
 
         var h = RmsNorm.Apply(x, InputNorm, c.RmsNormEps);
-        var qkv = F.linear(h, Qkv, QkvBias).view(batch, tokens, heads + (2 * kvHeads), hd);
+        var qkv = _linear.Apply(h, Qkv, QkvBias).view(batch, tokens, heads + (2 * kvHeads), hd);
         var qk = qkv.narrow(2, 0, heads + kvHeads);
         var v = qkv.narrow(2, heads + kvHeads, kvHeads);
         if (QkNorm is not null)
@@ -124,15 +127,14 @@ internal sealed class DecoderLayer : IDisposable
         values.narrow(2, ctx.Start, tokens).copy_(v.transpose(1, 2));
 
         var attention = Attend(q, keys, values, ctx);
-        var output = F.linear(attention, O, OBias);
+        var output = _linear.Apply(attention, O, OBias);
         x.add_(output);
 
         h = RmsNorm.Apply(x, PostNorm, c.RmsNormEps);
-        var gateUp = F.linear(h, GateUp);
+        var gateUp = _linear.Apply(h, GateUp);
         var ff = c.IntermediateSize;
         var act = F.silu(gateUp.narrow(-1, 0, ff)).mul_(gateUp.narrow(-1, ff, ff));
-        x.add_(F.linear(act, Down));
-        return x;
+        x.add_(_linear.Apply(act, Down));
     }
 
     /// <summary>A new view of all of <paramref name="t"/>: the loader disposes the views it is given, never the weights.</summary>

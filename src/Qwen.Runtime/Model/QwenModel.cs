@@ -3,7 +3,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using TorchSharp;
 using static TorchSharp.torch;
-using F = TorchSharp.torch.nn.functional;
 
 namespace Qwen.Runtime;
 
@@ -20,23 +19,30 @@ public sealed partial class QwenModel : IDisposable
     private readonly Tensor _finalNorm;
     private readonly Tensor? _lmHead;
     private readonly RotaryEmbedding _rope;
-    private readonly ScalarType _scalarType;
+    private readonly ScalarType _weightType;
+    private readonly ScalarType _computeType;
     private readonly Device _device;
+    private readonly LinearOps _linear;
     private bool _disposed;
 
-    private QwenModel(string directory, ModelConfig config, GenerationConfig generationConfig, TorchWorker worker, ScalarType scalarType, Device device)
+    private QwenModel(string directory, ModelConfig config, GenerationConfig generationConfig, TorchWorker worker, ScalarType weightType, Device device, QwenModelOptions options)
     {
         Directory = directory;
         Config = config;
         GenerationConfig = generationConfig;
         _worker = worker;
-        _scalarType = scalarType;
+        _weightType = weightType;
+
+        // On the CPU low-precision weights are a storage format: activations, norms and the KV cache stay float32,
+        // which is both more accurate and faster there than bf16 arithmetic. On a GPU everything uses the dtype.
+        _computeType = device.type == DeviceType.CPU ? ScalarType.Float32 : weightType;
         _device = device;
+        _linear = LinearOps.Create(device, options.CpuKernels, options.Threads ?? Environment.ProcessorCount);
         _rope = new RotaryEmbedding(config);
-        _embedding = empty([config.VocabSize, config.HiddenSize], scalarType, device);
-        _finalNorm = empty([config.HiddenSize], scalarType, device);
-        _lmHead = config.TieWordEmbeddings ? null : empty([config.VocabSize, config.HiddenSize], scalarType, device);
-        _layers = [.. Enumerable.Range(0, config.NumHiddenLayers).Select(i => new DecoderLayer(config, i, scalarType, device))];
+        _embedding = empty([config.VocabSize, config.HiddenSize], weightType, device);
+        _finalNorm = empty([config.HiddenSize], _computeType, device);
+        _lmHead = config.TieWordEmbeddings ? null : empty([config.VocabSize, config.HiddenSize], weightType, device);
+        _layers = [.. Enumerable.Range(0, config.NumHiddenLayers).Select(i => new DecoderLayer(config, i, weightType, _computeType, device, _linear))];
     }
 
     /// <summary>Gets the checkpoint directory the model was loaded from.</summary>
@@ -52,7 +58,7 @@ public sealed partial class QwenModel : IDisposable
     public string DeviceName => _device.ToString();
 
     /// <summary>Gets the dtype of the weights and activations.</summary>
-    public ModelDType DType => _scalarType switch
+    public ModelDType DType => _weightType switch
     {
         ScalarType.BFloat16 => ModelDType.BFloat16,
         ScalarType.Float16 => ModelDType.Float16,
@@ -94,10 +100,10 @@ public sealed partial class QwenModel : IDisposable
             return worker.Run(() =>
             {
                 var device = ResolveDevice(options.Device);
-                var scalarType = ResolveDType(options.DType, device);
+                var weightType = ResolveDType(options.DType, device);
                 var stopwatch = Stopwatch.StartNew();
                 using var checkpoint = SafeTensorsCheckpoint.Open(directory);
-                var model = new QwenModel(directory, config, generationConfig, worker, scalarType, device);
+                var model = new QwenModel(directory, config, generationConfig, worker, weightType, device, options);
                 try
                 {
                     model.LoadWeights(checkpoint, progress, logger);
@@ -110,7 +116,7 @@ public sealed partial class QwenModel : IDisposable
 
                 logger.LogInformation(
                     "Loaded {Architecture} from {Directory}: {Layers} layers, hidden {Hidden}, {Bytes:N0} bytes of weights on {Device} as {DType} in {Seconds:F2} s",
-                    config.Architecture, directory, config.NumHiddenLayers, config.HiddenSize, checkpoint.TotalBytes, device, scalarType, stopwatch.Elapsed.TotalSeconds);
+                    config.Architecture, directory, config.NumHiddenLayers, config.HiddenSize, checkpoint.TotalBytes, device, weightType, stopwatch.Elapsed.TotalSeconds);
                 return model;
             });
         }
@@ -140,8 +146,8 @@ public sealed partial class QwenModel : IDisposable
             var values = new Tensor[_layers.Length];
             for (var i = 0; i < _layers.Length; i++)
             {
-                keys[i] = zeros(shape, _scalarType, _device);
-                values[i] = zeros(shape, _scalarType, _device);
+                keys[i] = zeros(shape, _computeType, _device);
+                values[i] = zeros(shape, _computeType, _device);
             }
 
             return new KvCache(this, keys, values, maxTokens);
@@ -189,8 +195,8 @@ public sealed partial class QwenModel : IDisposable
     {
         ArgumentNullException.ThrowIfNull(promptIds);
         options ??= new GenerationOptions();
-        Generator.Validate(this, promptIds, options);
-        return Generator.RunAsync(this, [.. promptIds], options, cancellationToken);
+        GenerationLoop.Validate(this, promptIds, options);
+        return GenerationLoop.RunAsync(this, [.. promptIds], options, cancellationToken);
     }
 
     /// <summary>Frees the weights and stops the model's worker thread.</summary>
@@ -229,6 +235,9 @@ public sealed partial class QwenModel : IDisposable
         });
     }
 
+    /// <summary>Gets whether single-token steps use the managed CPU mat-vec kernel.</summary>
+    internal bool UsesCpuKernel => _linear.UsesCpuKernel;
+
     /// <summary>Tensors alive on the worker thread (weights, caches and anything leaked): flat across tokens when nothing leaks.</summary>
     internal long LiveTensorCount() => _worker.Run(() => DisposeScopeManager.Statistics.ThreadTotalLiveCount);
 
@@ -248,7 +257,12 @@ public sealed partial class QwenModel : IDisposable
 
         using var idTensor = tensor(idArray, [tokens]).to(_device, disposeAfter: true);
         var x = _embedding.index_select(0, idTensor).view(1, tokens, Config.HiddenSize);
-        var (cos, sin) = _rope.Tables(start, tokens, _scalarType, _device);
+        if (x.dtype != _computeType)
+        {
+            x = x.to(_computeType);
+        }
+
+        var (cos, sin) = _rope.Tables(start, tokens, _computeType, _device);
         var context = new ForwardContext(
             start,
             cos.view(tokens, 1, Config.HeadDim),
@@ -258,13 +272,16 @@ public sealed partial class QwenModel : IDisposable
 
         foreach (var layer in _layers)
         {
-            x = layer.Forward(x, cache, context);
+            // Each layer's intermediates are freed before the next layer runs (x itself is updated in place),
+            // so a long prefill holds one layer's activations, not all of them.
+            using var layerScope = NewDisposeScope();
+            layer.Forward(x, cache, context);
         }
 
         cache.Length = start + tokens;
         var last = allPositions ? x : x.narrow(1, tokens - 1, 1);
         var normed = RmsNorm.Apply(last, _finalNorm, Config.RmsNormEps);
-        var logits = F.linear(normed, _lmHead ?? _embedding);
+        var logits = _linear.Apply(normed, _lmHead ?? _embedding);
         return (logits.dtype == ScalarType.Float32 ? logits : logits.to(ScalarType.Float32)).MoveToOuterDisposeScope();
     }
 
@@ -444,6 +461,7 @@ public sealed partial class QwenModel : IDisposable
 
     private void DisposeTensors()
     {
+        _linear.Dispose();
         _embedding.Dispose();
         _finalNorm.Dispose();
         _lmHead?.Dispose();

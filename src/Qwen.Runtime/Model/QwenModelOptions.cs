@@ -18,6 +18,10 @@ public sealed class QwenModelOptions
     /// <remarks>The setting is process-wide in libtorch: the last model loaded with a value decides.</remarks>
     public int? Threads { get; set; }
 
+    /// <summary>Gets or sets whether single-token steps on the CPU use the runtime's own vectorised mat-vec kernel (AVX-512) instead of libtorch's GEMM.</summary>
+    /// <value>The default value is true. The kernel is used only where the CPU supports 512-bit vectors.</value>
+    public bool CpuKernels { get; set; } = true;
+
     /// <summary>Gets or sets the logger for load-time information.</summary>
     /// <value>The default value is null (no logging).</value>
     public ILogger? Logger { get; set; }

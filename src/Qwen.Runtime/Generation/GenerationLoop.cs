@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace Qwen.Runtime;
 
 /// <summary>The generation loop: prefill, then one cached decode step per token, sampling, stop ids and stop strings.</summary>
-internal static class Generator
+internal static class GenerationLoop
 {
     public static void Validate(QwenModel model, IReadOnlyList<int> promptIds, GenerationOptions options)
     {

@@ -1,0 +1,73 @@
+using System.Diagnostics;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Qwen.Runtime.Bench;
+
+/// <summary>
+/// Memory bandwidth of one decode step's matrix-vector products alone, on Qwen2.5-0.5B shapes (fused q/k/v, o,
+/// fused gate/up, down per layer, and the tied 151936x896 output layer): the runtime's managed kernel against libtorch.
+/// </summary>
+internal static unsafe class MatVecBench
+{
+    public static void Run(int threads, int repeats, ScalarType dtype)
+    {
+        TorchNative.EnsureLoaded();
+        torch.set_num_threads(threads);
+        using var noGrad = torch.no_grad();
+        var generator = new torch.Generator(1);
+        var shapes = new List<(long Rows, long Cols)>();
+        for (var layer = 0; layer < 24; layer++)
+        {
+            shapes.AddRange([(1152, 896), (896, 896), (9728, 896), (896, 4864)]);
+        }
+
+        shapes.Add((151936, 896));
+        var weights = shapes.Select(s => randn(s.Rows, s.Cols, generator: generator).to(dtype, disposeAfter: true)).ToList();
+        var bytes = weights.Sum(w => w.numel() * w.element_size());
+        var inputs = shapes.Select(s => randn(1, s.Cols, generator: generator)).ToList();
+        using var parallel = new CpuParallel(threads);
+        var kernel = new MatVec(parallel);
+        var outputs = shapes.Select(s => empty(1, s.Rows)).ToList();
+
+        double Kernel()
+        {
+            var watch = Stopwatch.StartNew();
+            for (var i = 0; i < weights.Count; i++)
+            {
+                kernel.Multiply((float*)NativeTensor.Data(inputs[i]), NativeTensor.Data(weights[i]), dtype == ScalarType.BFloat16, null, (float*)NativeTensor.Data(outputs[i]), (int)shapes[i].Rows, (int)shapes[i].Cols);
+            }
+
+            return watch.Elapsed.TotalSeconds;
+        }
+
+        double Torch()
+        {
+            var watch = Stopwatch.StartNew();
+            for (var i = 0; i < weights.Count; i++)
+            {
+                using var x = dtype == ScalarType.Float32 ? inputs[i].alias() : inputs[i].to(dtype);
+                using var y = nn.functional.linear(x, weights[i]);
+            }
+
+            return watch.Elapsed.TotalSeconds;
+        }
+
+        var kernelTimes = new List<double>();
+        var torchTimes = new List<double>();
+        Kernel();
+        Torch();
+        for (var r = 0; r < repeats; r++)
+        {
+            kernelTimes.Add(Kernel());
+            torchTimes.Add(Torch());
+        }
+
+        static string Figures(List<double> t, long bytes) =>
+            $"min {t.Min() * 1000:F1} ms ({bytes / t.Min() / 1e9:F1} GB/s, {1 / t.Min():F1} steps/s), median {t.Order().ElementAt(t.Count / 2) * 1000:F1} ms";
+
+        Console.WriteLine($"matvec {dtype}, {threads} threads, {bytes / 1e9:F2} GB of weights per step, {repeats} repeats (alternating)");
+        Console.WriteLine($"  managed kernel: {Figures(kernelTimes, bytes)}");
+        Console.WriteLine($"  libtorch linear: {Figures(torchTimes, bytes)}");
+    }
+}

@@ -1,0 +1,67 @@
+using System.Runtime.Intrinsics;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace Qwen.Runtime;
+
+/// <summary>The model's linear layers: torch's GEMM for many rows (prefill, GPU), the managed mat-vec kernel for one row on the CPU.</summary>
+internal sealed unsafe class LinearOps : IDisposable
+{
+    private readonly CpuParallel? _parallel;
+    private readonly MatVec? _matVec;
+
+    private LinearOps(CpuParallel? parallel)
+    {
+        _parallel = parallel;
+        _matVec = parallel is null ? null : new MatVec(parallel);
+    }
+
+    /// <summary>Gets whether single-row products on the CPU use the managed kernel.</summary>
+    public bool UsesCpuKernel => _matVec is not null;
+
+    /// <summary>Sets up the kernels for a CPU model when the hardware and the native library allow it.</summary>
+    public static LinearOps Create(Device device, bool enableKernels, int threads)
+    {
+        var usable = enableKernels && device.type == TorchSharp.DeviceType.CPU && Vector512.IsHardwareAccelerated && NativeTensor.Available;
+        return new LinearOps(usable ? new CpuParallel(threads) : null);
+    }
+
+    /// <summary>x · Wᵀ + b, in the dtype of <paramref name="x"/> whatever the weight's storage dtype.</summary>
+    public Tensor Apply(Tensor x, Tensor weight, Tensor? bias = null)
+    {
+        var cols = weight.shape[1];
+        if (_matVec is not null && x.numel() == cols && x.dtype == ScalarType.Float32 && weight.dtype is ScalarType.Float32 or ScalarType.BFloat16)
+        {
+            var shape = x.shape;
+            shape[^1] = weight.shape[0];
+            var y = empty(shape, ScalarType.Float32);
+            using var input = x.contiguous();
+            _matVec.Multiply(
+                (float*)NativeTensor.Data(input),
+                NativeTensor.Data(weight),
+                weight.dtype == ScalarType.BFloat16,
+                bias is null ? null : (float*)NativeTensor.Data(bias),
+                (float*)NativeTensor.Data(y),
+                (int)weight.shape[0],
+                (int)cols);
+            return y;
+        }
+
+        if (weight.dtype != x.dtype)
+        {
+            // Weight-only low precision (bf16/f16 weights, float32 activations): compute in the weight's dtype.
+            using var low = x.to(weight.dtype);
+            using var lowBias = bias?.to(weight.dtype);
+            using var product = F.linear(low, weight, lowBias);
+            return product.to(x.dtype);
+        }
+
+        return F.linear(x, weight, bias);
+    }
+
+    public void Dispose()
+    {
+        _matVec?.Dispose();
+        _parallel?.Dispose();
+    }
+}

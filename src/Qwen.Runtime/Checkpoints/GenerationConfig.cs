@@ -45,8 +45,7 @@ public sealed class GenerationConfig
             return new GenerationConfig();
         }
 
-        using var doc = JsonFields.ParseFile(path);
-        return Parse(doc.RootElement, path);
+        return JsonFields.ReadObjectFile(path, Parse);
     }
 
     /// <summary>Parses the text of a <c>generation_config.json</c>.</summary>
@@ -57,17 +56,11 @@ public sealed class GenerationConfig
     public static GenerationConfig Parse(string json, string source = "generation_config.json")
     {
         ArgumentNullException.ThrowIfNull(json);
-        using var doc = JsonFields.Parse(json, source);
-        return Parse(doc.RootElement, source);
+        return JsonFields.ReadObject(json, source, Parse);
     }
 
     private static GenerationConfig Parse(JsonElement root, string source)
     {
-        if (root.ValueKind != JsonValueKind.Object)
-        {
-            throw new CheckpointFormatException(source, "must hold a JSON object");
-        }
-
         return new GenerationConfig
         {
             EosTokenIds = JsonFields.GetIntOrList(root, "eos_token_id", source),

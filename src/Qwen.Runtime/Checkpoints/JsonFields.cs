@@ -17,6 +17,11 @@ internal static class JsonFields
         }
     }
 
+    private static T Root<T>(JsonDocument doc, string source, Func<JsonElement, string, T> read) =>
+        doc.RootElement.ValueKind == JsonValueKind.Object
+            ? read(doc.RootElement, source)
+            : throw new CheckpointFormatException(source, "must hold a JSON object");
+
     public static JsonDocument ParseFile(string path)
     {
         string text;
@@ -30,6 +35,20 @@ internal static class JsonFields
         }
 
         return Parse(text, path);
+    }
+
+    /// <summary>Parses JSON text and hands its root object to <paramref name="read"/>.</summary>
+    public static T ReadObject<T>(string json, string source, Func<JsonElement, string, T> read)
+    {
+        using var doc = Parse(json, source);
+        return Root(doc, source, read);
+    }
+
+    /// <summary>Parses a JSON file and hands its root object to <paramref name="read"/>.</summary>
+    public static T ReadObjectFile<T>(string path, Func<JsonElement, string, T> read)
+    {
+        using var doc = ParseFile(path);
+        return Root(doc, path, read);
     }
 
     /// <summary>The property, or null when it is absent or JSON null.</summary>

@@ -94,8 +94,7 @@ public sealed class ModelConfig
             throw new CheckpointFormatException(path, "not found: a checkpoint directory needs config.json");
         }
 
-        using var doc = JsonFields.ParseFile(path);
-        return Parse(doc.RootElement, path);
+        return JsonFields.ReadObjectFile(path, Parse);
     }
 
     /// <summary>Parses the text of a <c>config.json</c>.</summary>
@@ -106,17 +105,11 @@ public sealed class ModelConfig
     public static ModelConfig Parse(string json, string source = "config.json")
     {
         ArgumentNullException.ThrowIfNull(json);
-        using var doc = JsonFields.Parse(json, source);
-        return Parse(doc.RootElement, source);
+        return JsonFields.ReadObject(json, source, Parse);
     }
 
     private static ModelConfig Parse(JsonElement root, string source)
     {
-        if (root.ValueKind != JsonValueKind.Object)
-        {
-            throw new CheckpointFormatException(source, "must hold a JSON object");
-        }
-
         var architecture = ReadArchitecture(root, source);
         var qwen3 = architecture == "Qwen3ForCausalLM";
         var act = JsonFields.GetString(root, "hidden_act", source) ?? "silu";

@@ -19,6 +19,12 @@ internal sealed unsafe class LinearOps : IDisposable
     /// <summary>Gets whether single-row products on the CPU use the managed kernel.</summary>
     public bool UsesCpuKernel => _matVec is not null;
 
+    /// <summary>Gets the managed mat-vec kernel, when in use.</summary>
+    public MatVec? MatVec => _matVec;
+
+    /// <summary>Gets the kernel threads, when in use.</summary>
+    public CpuParallel? Parallel => _parallel;
+
     /// <summary>Sets up the kernels for a CPU model when the hardware and the native library allow it.</summary>
     public static LinearOps Create(Device device, bool enableKernels, int threads)
     {

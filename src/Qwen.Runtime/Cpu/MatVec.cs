@@ -118,7 +118,7 @@ internal sealed unsafe class MatVec : IChunkJob, IDisposable
 
         for (; r < end; r++)
         {
-            _y[r] = DotF32(w + ((long)r * cols), x, cols);
+            _y[r] = Dot(w + ((long)r * cols), x, cols);
         }
     }
 
@@ -227,7 +227,9 @@ internal sealed unsafe class MatVec : IChunkJob, IDisposable
         }
     }
 
-    private static float DotF32(float* w, float* x, int cols)
+    /// <summary>The dot product of two float32 vectors.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Dot(float* w, float* x, int cols)
     {
         var acc = Vector512<float>.Zero;
         var i = 0;

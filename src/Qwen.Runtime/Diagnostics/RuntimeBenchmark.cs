@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using TorchSharp;
 
 namespace Qwen.Runtime;
 
@@ -78,7 +77,7 @@ public static class RuntimeBenchmark
             GenTokens = options.GenTokens,
             Device = model.DeviceName,
             DType = model.DType.ToString(),
-            Threads = model.RunAsync(torch.get_num_threads, CancellationToken.None).GetAwaiter().GetResult(),
+            Threads = model.Threads,
             Concurrency = concurrent is null ? null : options.Concurrency,
             AggregatePrefillTokensPerSecond = concurrent?.Prefill,
             AggregateDecodeTokensPerSecond = concurrent?.Decode,

@@ -150,13 +150,20 @@ internal sealed class BatchScheduler
         }
     }
 
-    /// <summary>One decode step for every active sequence together, then each samples with its own rules.</summary>
-    private void Step()
+    /// <summary>One decode step for every active sequence together, then each samples with its own rules; returns the batch size.</summary>
+    private int Step()
     {
         var batch = _active.ToArray();
         LargestBatch = Math.Max(LargestBatch, batch.Length);
         try
         {
+            if (batch.Length == 1)
+            {
+                // A lone sequence keeps the single-token fast path: it runs exactly as a request alone always has.
+                _model.DecodeInto(batch[0].LastToken, batch[0].Cache!, batch[0].Logits);
+                return SampleAll(batch);
+            }
+
             var ids = batch.Select(s => s.LastToken).ToArray();
             var caches = batch.Select(s => s.Cache!).ToArray();
             using var scope = NewDisposeScope();
@@ -172,9 +179,15 @@ internal sealed class BatchScheduler
             }
 
             _active.Clear();
-            return;
+            return 0;
         }
 
+        return SampleAll(batch);
+    }
+
+    /// <summary>Each sequence picks its next id from its logits with its own sampler; finished ones leave the batch.</summary>
+    private int SampleAll(BatchSequence[] batch)
+    {
         foreach (var sequence in batch)
         {
             if (sequence.Emit(sequence.Sampler.Next(sequence.Logits)))
@@ -182,6 +195,8 @@ internal sealed class BatchScheduler
                 _active.Remove(sequence);
             }
         }
+
+        return batch.Length;
     }
 
     /// <summary>Copies row i of float32 logits [rows, vocab] (or [1, 1, vocab]) into sequence i's host buffer.</summary>

@@ -9,6 +9,9 @@ internal sealed partial class DecoderLayer : IDisposable
     private readonly ModelConfig _config;
     private readonly int _index;
     private readonly bool _sliding;
+
+    /// <summary>Gets whether this layer attends to a sliding window only.</summary>
+    public bool Sliding => _sliding;
     private readonly LinearOps _linear;
 
     /// <summary>Allocates the layer: matrices in <paramref name="weightType"/>, norms and biases in <paramref name="computeType"/>.</summary>

@@ -49,16 +49,11 @@ public sealed partial class QwenModel
     }
 
     /// <summary>The batched decode step; call on the worker thread inside a dispose scope. Returns float32 logits [sequences, vocab].</summary>
-    /// <remarks>A single sequence takes the ordinary single-token path (the CPU mat-vec kernel), so a lone request runs exactly as before.</remarks>
+    /// <remarks>The scheduler sends a lone sequence to <see cref="DecodeInto"/> (the CPU single-token fast path) instead.</remarks>
     internal Tensor ForwardDecodeBatchCore(IReadOnlyList<int> ids, IReadOnlyList<KvCache> caches)
     {
         var batch = ids.Count;
-        if (batch == 1)
-        {
-            using var single = ForwardCore(ids, caches[0], allPositions: false);
-            return single.view(1, Config.VocabSize).MoveToOuterDisposeScope();
-        }
-
+        UseTorchThreadsFor(batch);
         var idArray = new long[batch];
         var starts = new int[batch];
         var cosRows = new Tensor[batch];

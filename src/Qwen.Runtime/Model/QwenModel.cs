@@ -23,6 +23,9 @@ public sealed partial class QwenModel : IDisposable
     private readonly ScalarType _computeType;
     private readonly Device _device;
     private readonly LinearOps _linear;
+    private readonly int _threads;
+    private CpuDecodeStep? _decodeStep;
+    private int _torchThreads;
     private bool _disposed;
 
     private QwenModel(string directory, ModelConfig config, GenerationConfig generationConfig, TorchWorker worker, ScalarType weightType, Device device, QwenModelOptions options)
@@ -38,7 +41,9 @@ public sealed partial class QwenModel : IDisposable
         _computeType = device.type == DeviceType.CPU ? ScalarType.Float32 : weightType;
         _device = device;
         _maxBatchSize = options.MaxBatchSize;
-        _linear = LinearOps.Create(device, options.CpuKernels, options.Threads ?? Environment.ProcessorCount);
+        _threads = options.Threads ?? Environment.ProcessorCount;
+        _torchThreads = _threads;
+        _linear = LinearOps.Create(device, options.CpuKernels, _threads);
         _rope = new RotaryEmbedding(config);
         _embedding = empty([config.VocabSize, config.HiddenSize], weightType, device);
         _finalNorm = empty([config.HiddenSize], _computeType, device);
@@ -185,6 +190,13 @@ public sealed partial class QwenModel : IDisposable
         ValidateCache(cache, ids.Count);
         return _worker.Run(() =>
         {
+            if (ids.Count == 1)
+            {
+                var next = new float[Config.VocabSize];
+                DecodeInto(ids[0], cache, next);
+                return next;
+            }
+
             using var scope = NewDisposeScope();
             using var logits = ForwardCore(ids, cache, allPositions: false);
             return ToArray(logits);
@@ -241,6 +253,9 @@ public sealed partial class QwenModel : IDisposable
         });
     }
 
+    /// <summary>Gets the CPU threads the model computes with.</summary>
+    internal int Threads => _threads;
+
     /// <summary>Gets whether single-token steps use the managed CPU mat-vec kernel.</summary>
     internal bool UsesCpuKernel => _linear.UsesCpuKernel;
 
@@ -250,11 +265,32 @@ public sealed partial class QwenModel : IDisposable
     /// <summary>Runs <paramref name="work"/> on the model's worker thread.</summary>
     internal Task<T> RunAsync<T>(Func<T> work, CancellationToken cancellationToken) => _worker.RunAsync(work, cancellationToken);
 
+    /// <summary>One single-token step: appends <paramref name="id"/> to the cache and writes the float32 logits; call on the worker thread.</summary>
+    internal unsafe void DecodeInto(int id, KvCache cache, Span<float> logits)
+    {
+        if (_decodeStep is not null)
+        {
+            fixed (float* output = logits)
+            {
+                _decodeStep.Step(id, cache.Length, cache, output);
+            }
+
+            cache.Length++;
+            return;
+        }
+
+        using var scope = NewDisposeScope();
+        using var result = ForwardCore([id], cache, allPositions: false);
+        using var host = result.device_type == DeviceType.CPU ? result.contiguous() : result.cpu();
+        System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(host.bytes).CopyTo(logits);
+    }
+
     /// <summary>The forward pass; call on the worker thread inside a dispose scope. Returns float32 logits [1, positions, vocab].</summary>
     internal Tensor ForwardCore(IReadOnlyList<int> ids, KvCache cache, bool allPositions)
     {
         var tokens = ids.Count;
         var start = cache.Length;
+        UseTorchThreadsFor(tokens);
         var idArray = new long[tokens];
         for (var i = 0; i < tokens; i++)
         {
@@ -289,6 +325,26 @@ public sealed partial class QwenModel : IDisposable
         var normed = RmsNorm.Apply(last, _finalNorm, Config.RmsNormEps);
         var logits = _linear.Apply(normed, _lmHead ?? _embedding);
         return (logits.dtype == ScalarType.Float32 ? logits : logits.to(ScalarType.Float32)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// A single-token step on the CPU runs libtorch single-threaded: its few small ops do not pay for an OpenMP
+    /// fork/join each (and on a busy machine a join waits for a descheduled thread), while the heavy products run on
+    /// the managed kernel's own threads. Multi-token passes give libtorch all threads for its GEMMs.
+    /// </summary>
+    private void UseTorchThreadsFor(int tokens)
+    {
+        if (!_linear.UsesCpuKernel)
+        {
+            return;
+        }
+
+        var wanted = tokens == 1 ? 1 : _threads;
+        if (wanted != _torchThreads)
+        {
+            torch.set_num_threads(wanted);
+            _torchThreads = wanted;
+        }
     }
 
     /// <summary>Copies a float32 logits row into a managed array.</summary>
@@ -463,10 +519,16 @@ public sealed partial class QwenModel : IDisposable
         {
             layer.FinishLoading();
         }
+
+        if (_linear is { MatVec: { } matVec, Parallel: { } parallel } && _computeType == ScalarType.Float32)
+        {
+            _decodeStep = new CpuDecodeStep(Config, matVec, parallel, _rope, _layers, _embedding, _finalNorm, _lmHead ?? _embedding);
+        }
     }
 
     private void DisposeTensors()
     {
+        _decodeStep?.Dispose();
         _linear.Dispose();
         _embedding.Dispose();
         _finalNorm.Dispose();

@@ -69,29 +69,10 @@ internal sealed class RotaryEmbedding
     /// <summary>Cos and signed-sin tables of shape [length, head_dim] for positions start .. start+length-1.</summary>
     public (Tensor Cos, Tensor SignedSin) Tables(long start, long length, ScalarType dtype, Device device)
     {
-        var (inv, scale) = _config.RopeScaling?.Type == RopeScalingType.Dynamic && start + length > _config.MaxPositionEmbeddings
-            ? ComputeParameters(_config, start + length)
-            : (_invFreq, _attentionFactor);
-        var half = inv.Length;
-        var dim = half * 2;
+        var dim = _config.HeadDim;
         var cos = new float[length * dim];
         var sin = new float[length * dim];
-        for (long t = 0; t < length; t++)
-        {
-            var pos = (double)(start + t);
-            var row = t * dim;
-            for (var i = 0; i < half; i++)
-            {
-                var (s, c) = Math.SinCos(pos * inv[i]);
-                var cs = (float)(c * scale);
-                var sn = (float)(s * scale);
-                cos[row + i] = cs;
-                cos[row + half + i] = cs;
-                sin[row + i] = -sn;
-                sin[row + half + i] = sn;
-            }
-        }
-
+        Fill(start, length, cos, sin);
         var cosT = tensor(cos, [length, dim]);
         var sinT = tensor(sin, [length, dim]);
         if (dtype == ScalarType.Float32 && device.type == DeviceType.CPU)
@@ -100,6 +81,31 @@ internal sealed class RotaryEmbedding
         }
 
         return (cosT.to(dtype, device, disposeAfter: true), sinT.to(dtype, device, disposeAfter: true));
+    }
+
+    /// <summary>Writes the cos and signed-sin rows (head_dim each) for <paramref name="length"/> positions from <paramref name="start"/>.</summary>
+    public void Fill(long start, long length, Span<float> cos, Span<float> signedSin)
+    {
+        var (inv, scale) = _config.RopeScaling?.Type == RopeScalingType.Dynamic && start + length > _config.MaxPositionEmbeddings
+            ? ComputeParameters(_config, start + length)
+            : (_invFreq, _attentionFactor);
+        var half = inv.Length;
+        var dim = half * 2;
+        for (long t = 0; t < length; t++)
+        {
+            var pos = (double)(start + t);
+            var row = (int)(t * dim);
+            for (var i = 0; i < half; i++)
+            {
+                var (s, c) = Math.SinCos(pos * inv[i]);
+                var cs = (float)(c * scale);
+                var sn = (float)(s * scale);
+                cos[row + i] = cs;
+                cos[row + half + i] = cs;
+                signedSin[row + i] = -sn;
+                signedSin[row + half + i] = sn;
+            }
+        }
     }
 
     private static (double[] InvFreq, double AttentionFactor) Yarn(ModelConfig config, RopeScaling s, double[] extrapolation)

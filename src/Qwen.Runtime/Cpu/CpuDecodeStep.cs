@@ -1,0 +1,362 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using static TorchSharp.torch;
+
+namespace Qwen.Runtime;
+
+/// <summary>
+/// One single-token decode step of the whole model on the CPU in managed code, reading the weights and the KV cache
+/// where libtorch keeps them: the same arithmetic as the libtorch forward pass, without a libtorch call per small op.
+/// </summary>
+/// <remarks>
+/// Decode at batch 1 is bound by reading the weights; the products run on <see cref="MatVec"/> across the CPU threads,
+/// and everything between them (norms, RoPE, the cache write, attention over the cache, SiLU, residuals) is a few
+/// vectorised loops over vectors of a few thousand floats. Used only for float32 activations on the CPU.
+/// </remarks>
+internal sealed unsafe class CpuDecodeStep : IChunkJob, IDisposable
+{
+    private readonly ModelConfig _config;
+    private readonly MatVec _matVec;
+    private readonly CpuParallel _parallel;
+    private readonly RotaryEmbedding _rope;
+    private readonly Layer[] _layers;
+    private readonly void* _embedding;
+    private readonly bool _embeddingBf16;
+    private readonly float* _finalNorm;
+    private readonly void* _head;
+    private readonly bool _headBf16;
+    private readonly int _qkvRows;
+    private readonly float _scale;
+
+    // Scratch, allocated once: the residual stream, the normed input, q/k/v, attention output, gate/up, activation.
+    private readonly float* _x;
+    private readonly float* _h;
+    private readonly float* _qkv;
+    private readonly float* _attention;
+    private readonly float* _gateUp;
+    private readonly float* _act;
+    private readonly float* _delta;
+    private readonly float* _cos;
+    private readonly float* _sin;
+    private float* _scores;
+    private int _scoresPerHead;
+
+    // The attention job's arguments for the current layer.
+    private float* _keys;
+    private float* _values;
+    private int _capacity;
+    private int _kvStart;
+    private int _end;
+
+    public CpuDecodeStep(ModelConfig config, MatVec matVec, CpuParallel parallel, RotaryEmbedding rope, DecoderLayer[] layers, Tensor embedding, Tensor finalNorm, Tensor head)
+    {
+        _config = config;
+        _matVec = matVec;
+        _parallel = parallel;
+        _rope = rope;
+        _layers = [.. layers.Select(l => new Layer(l))];
+        _embedding = NativeTensor.Data(embedding);
+        _embeddingBf16 = embedding.dtype == ScalarType.BFloat16;
+        _finalNorm = (float*)NativeTensor.Data(finalNorm);
+        _head = NativeTensor.Data(head);
+        _headBf16 = head.dtype == ScalarType.BFloat16;
+        _qkvRows = (config.NumAttentionHeads + (2 * config.NumKeyValueHeads)) * config.HeadDim;
+        _scale = 1f / MathF.Sqrt(config.HeadDim);
+        _x = Alloc(config.HiddenSize);
+        _h = Alloc(config.HiddenSize);
+        _delta = Alloc(config.HiddenSize);
+        _qkv = Alloc(_qkvRows);
+        _attention = Alloc(config.NumAttentionHeads * config.HeadDim);
+        _gateUp = Alloc(2 * config.IntermediateSize);
+        _act = Alloc(config.IntermediateSize);
+        _cos = Alloc(config.HeadDim);
+        _sin = Alloc(config.HeadDim);
+    }
+
+    /// <summary>Runs token <paramref name="id"/> at position <paramref name="position"/>, writes its keys and values into the cache and the logits into <paramref name="logits"/>.</summary>
+    public void Step(int id, int position, KvCache cache, float* logits)
+    {
+        var c = _config;
+        int hidden = c.HiddenSize, hd = c.HeadDim, heads = c.NumAttentionHeads, kvHeads = c.NumKeyValueHeads, ff = c.IntermediateSize;
+        ReadEmbedding(id);
+        _rope.Fill(position, 1, new Span<float>(_cos, hd), new Span<float>(_sin, hd));
+        EnsureScores(cache.Capacity);
+        _capacity = cache.Capacity;
+        _end = position + 1;
+
+        for (var l = 0; l < _layers.Length; l++)
+        {
+            ref readonly var layer = ref _layers[l];
+            RmsNorm(_x, layer.InputNorm, _h, hidden);
+            _matVec.Multiply(_h, layer.Qkv, layer.Bf16, layer.QkvBias, _qkv, _qkvRows, hidden);
+            if (layer.QNorm is not null)
+            {
+                for (var head = 0; head < heads; head++)
+                {
+                    RmsNorm(_qkv + (head * hd), layer.QNorm, _qkv + (head * hd), hd);
+                }
+
+                for (var head = 0; head < kvHeads; head++)
+                {
+                    RmsNorm(_qkv + ((heads + head) * hd), layer.KNorm, _qkv + ((heads + head) * hd), hd);
+                }
+            }
+
+            for (var head = 0; head < heads + kvHeads; head++)
+            {
+                Rope(_qkv + (head * hd), hd);
+            }
+
+            _keys = (float*)NativeTensor.Data(cache.Keys(l));
+            _values = (float*)NativeTensor.Data(cache.Values(l));
+            for (var head = 0; head < kvHeads; head++)
+            {
+                var slot = ((long)head * _capacity) + position;
+                Copy(_qkv + ((heads + head) * hd), _keys + (slot * hd), hd);
+                Copy(_qkv + ((heads + kvHeads + head) * hd), _values + (slot * hd), hd);
+            }
+
+            _kvStart = layer.Sliding ? Math.Max(0, position - c.SlidingWindow!.Value + 1) : 0;
+            _parallel.Run(this, heads);
+
+            _matVec.Multiply(_attention, layer.O, layer.Bf16, layer.OBias, _delta, hidden, heads * hd);
+            Add(_x, _delta, hidden);
+            RmsNorm(_x, layer.PostNorm, _h, hidden);
+            _matVec.Multiply(_h, layer.GateUp, layer.Bf16, null, _gateUp, 2 * ff, hidden);
+            SiluTimes(_gateUp, _gateUp + ff, _act, ff);
+            _matVec.Multiply(_act, layer.Down, layer.Bf16, null, _delta, hidden, ff);
+            Add(_x, _delta, hidden);
+        }
+
+        RmsNorm(_x, _finalNorm, _h, hidden);
+        _matVec.Multiply(_h, _head, _headBf16, null, logits, c.VocabSize, hidden);
+    }
+
+    /// <summary>Attention of one query head over the cached positions (a chunk of the per-layer attention job).</summary>
+    public void Execute(int chunk)
+    {
+        var hd = _config.HeadDim;
+        var kvHead = chunk / (_config.NumAttentionHeads / _config.NumKeyValueHeads);
+        var q = _qkv + (chunk * hd);
+        var keys = _keys + ((long)kvHead * _capacity * hd);
+        var values = _values + ((long)kvHead * _capacity * hd);
+        var scores = _scores + ((long)chunk * _scoresPerHead);
+        var count = _end - _kvStart;
+
+        var max = float.NegativeInfinity;
+        for (var s = 0; s < count; s++)
+        {
+            var score = MatVec.Dot(q, keys + ((long)(_kvStart + s) * hd), hd) * _scale;
+            scores[s] = score;
+            max = Math.Max(max, score);
+        }
+
+        var sum = ExpShifted(scores, count, max);
+        var output = _attention + (chunk * hd);
+        new Span<float>(output, hd).Clear();
+        var inverse = 1f / sum;
+        for (var s = 0; s < count; s++)
+        {
+            Axpy(scores[s] * inverse, values + ((long)(_kvStart + s) * hd), output, hd);
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var p in new[] { _x, _h, _delta, _qkv, _attention, _gateUp, _act, _cos, _sin, _scores })
+        {
+            NativeMemory.AlignedFree(p);
+        }
+    }
+
+    private static float* Alloc(long floats) => (float*)NativeMemory.AlignedAlloc((nuint)(Math.Max(floats, 16) * sizeof(float)), 64);
+
+    /// <summary>y = x * rsqrt(mean(x²) + eps) * w, as the libtorch path computes it in float32.</summary>
+    private void RmsNorm(float* x, float* weight, float* y, int n)
+    {
+        var sum = Vector512<float>.Zero;
+        var i = 0;
+        for (; i + 16 <= n; i += 16)
+        {
+            var v = Vector512.Load(x + i);
+            sum = Vector512.FusedMultiplyAdd(v, v, sum);
+        }
+
+        var total = Vector512.Sum(sum);
+        for (; i < n; i++)
+        {
+            total += x[i] * x[i];
+        }
+
+        var scale = 1f / MathF.Sqrt((total / n) + (float)_config.RmsNormEps);
+        var scaleV = Vector512.Create(scale);
+        i = 0;
+        for (; i + 16 <= n; i += 16)
+        {
+            (Vector512.Load(x + i) * scaleV * Vector512.Load(weight + i)).Store(y + i);
+        }
+
+        for (; i < n; i++)
+        {
+            y[i] = x[i] * scale * weight[i];
+        }
+    }
+
+    /// <summary>In-place rotate-half RoPE of one head: x * cos + roll(x, half) * signedSin.</summary>
+    private void Rope(float* x, int hd)
+    {
+        var half = hd / 2;
+        for (var i = 0; i < half; i++)
+        {
+            var a = x[i];
+            var b = x[i + half];
+            x[i] = (a * _cos[i]) + (b * _sin[i]);
+            x[i + half] = (b * _cos[i + half]) + (a * _sin[i + half]);
+        }
+    }
+
+    private void ReadEmbedding(int id)
+    {
+        var hidden = _config.HiddenSize;
+        if (_embeddingBf16)
+        {
+            var row = (ushort*)_embedding + ((long)id * hidden);
+            for (var i = 0; i < hidden; i++)
+            {
+                _x[i] = BitConverter.UInt32BitsToSingle((uint)row[i] << 16);
+            }
+        }
+        else
+        {
+            Copy((float*)_embedding + ((long)id * hidden), _x, hidden);
+        }
+    }
+
+    private void EnsureScores(int capacity)
+    {
+        if (_scoresPerHead >= capacity)
+        {
+            return;
+        }
+
+        NativeMemory.AlignedFree(_scores);
+        _scores = Alloc((long)capacity * _config.NumAttentionHeads);
+        _scoresPerHead = capacity;
+    }
+
+    /// <summary>scores[i] = exp(scores[i] - max); returns their sum.</summary>
+    private static float ExpShifted(float* scores, int n, float max)
+    {
+        var maxV = Vector512.Create(max);
+        var sumV = Vector512<float>.Zero;
+        var i = 0;
+        for (; i + 16 <= n; i += 16)
+        {
+            var e = Vector512.Exp(Vector512.Load(scores + i) - maxV);
+            e.Store(scores + i);
+            sumV += e;
+        }
+
+        var sum = Vector512.Sum(sumV);
+        for (; i < n; i++)
+        {
+            scores[i] = MathF.Exp(scores[i] - max);
+            sum += scores[i];
+        }
+
+        return sum;
+    }
+
+    /// <summary>y += a * x.</summary>
+    private static void Axpy(float a, float* x, float* y, int n)
+    {
+        var av = Vector512.Create(a);
+        var i = 0;
+        for (; i + 16 <= n; i += 16)
+        {
+            Vector512.FusedMultiplyAdd(av, Vector512.Load(x + i), Vector512.Load(y + i)).Store(y + i);
+        }
+
+        for (; i < n; i++)
+        {
+            y[i] += a * x[i];
+        }
+    }
+
+    /// <summary>y = silu(gate) * up, silu(g) = g / (1 + exp(-g)).</summary>
+    private static void SiluTimes(float* gate, float* up, float* y, int n)
+    {
+        var one = Vector512<float>.One;
+        var i = 0;
+        for (; i + 16 <= n; i += 16)
+        {
+            var g = Vector512.Load(gate + i);
+            (g / (one + Vector512.Exp(-g)) * Vector512.Load(up + i)).Store(y + i);
+        }
+
+        for (; i < n; i++)
+        {
+            y[i] = gate[i] / (1 + MathF.Exp(-gate[i])) * up[i];
+        }
+    }
+
+    private static void Add(float* x, float* delta, int n)
+    {
+        var i = 0;
+        for (; i + 16 <= n; i += 16)
+        {
+            (Vector512.Load(x + i) + Vector512.Load(delta + i)).Store(x + i);
+        }
+
+        for (; i < n; i++)
+        {
+            x[i] += delta[i];
+        }
+    }
+
+    private static void Copy(float* from, float* to, int n) => Buffer.MemoryCopy(from, to, (long)n * sizeof(float), (long)n * sizeof(float));
+
+    /// <summary>One layer's weight addresses (valid while the model's tensors live).</summary>
+    private readonly struct Layer
+    {
+        public Layer(DecoderLayer layer)
+        {
+            InputNorm = (float*)NativeTensor.Data(layer.InputNorm);
+            PostNorm = (float*)NativeTensor.Data(layer.PostNorm);
+            Qkv = NativeTensor.Data(layer.Qkv);
+            QkvBias = layer.QkvBias is null ? null : (float*)NativeTensor.Data(layer.QkvBias);
+            O = NativeTensor.Data(layer.O);
+            OBias = layer.OBias is null ? null : (float*)NativeTensor.Data(layer.OBias);
+            QNorm = layer.QkNormSource is null ? null : (float*)NativeTensor.Data(layer.QkNormSource);
+            KNorm = QNorm is null ? null : QNorm + layer.QkNormSource!.shape[1];
+            GateUp = NativeTensor.Data(layer.GateUp);
+            Down = NativeTensor.Data(layer.Down);
+            Bf16 = layer.Qkv.dtype == ScalarType.BFloat16;
+            Sliding = layer.Sliding;
+        }
+
+        public float* InputNorm { get; }
+
+        public float* PostNorm { get; }
+
+        public void* Qkv { get; }
+
+        public float* QkvBias { get; }
+
+        public void* O { get; }
+
+        public float* OBias { get; }
+
+        public float* QNorm { get; }
+
+        public float* KNorm { get; }
+
+        public void* GateUp { get; }
+
+        public void* Down { get; }
+
+        public bool Bf16 { get; }
+
+        public bool Sliding { get; }
+    }
+}

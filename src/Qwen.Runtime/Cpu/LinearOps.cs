@@ -4,16 +4,18 @@ using F = TorchSharp.torch.nn.functional;
 
 namespace Qwen.Runtime;
 
-/// <summary>The model's linear layers: torch's GEMM for many rows (prefill, GPU), the managed mat-vec kernel for one row on the CPU.</summary>
+/// <summary>The model's linear layers: torch's GEMM for many rows (prefill, GPU), managed kernels on the CPU for one row (mat-vec) and for a few rows (a batched decode step).</summary>
 internal sealed unsafe class LinearOps : IDisposable
 {
     private readonly CpuParallel? _parallel;
     private readonly MatVec? _matVec;
+    private readonly RowsMatMul? _rowsMatMul;
 
     private LinearOps(CpuParallel? parallel)
     {
         _parallel = parallel;
         _matVec = parallel is null ? null : new MatVec(parallel);
+        _rowsMatMul = parallel is null ? null : new RowsMatMul(parallel);
     }
 
     /// <summary>Gets whether single-row products on the CPU use the managed kernel.</summary>
@@ -46,6 +48,25 @@ internal sealed unsafe class LinearOps : IDisposable
                 (float*)NativeTensor.Data(input),
                 NativeTensor.Data(weight),
                 weight.dtype == ScalarType.BFloat16,
+                bias is null ? null : (float*)NativeTensor.Data(bias),
+                (float*)NativeTensor.Data(y),
+                (int)weight.shape[0],
+                (int)cols);
+            return y;
+        }
+
+        var rows = x.numel() / cols;
+        if (_rowsMatMul is not null && rows > 1 && rows <= RowsMatMul.MaxRows && x.dtype == ScalarType.Float32 && weight.dtype == ScalarType.Float32)
+        {
+            // A batched decode step (or a short prompt): each weight read once for all rows, see RowsMatMul.
+            var shape = x.shape;
+            shape[^1] = weight.shape[0];
+            var y = empty(shape, ScalarType.Float32);
+            using var input = x.contiguous();
+            _rowsMatMul.Multiply(
+                (float*)NativeTensor.Data(input),
+                (int)rows,
+                (float*)NativeTensor.Data(weight),
                 bias is null ? null : (float*)NativeTensor.Data(bias),
                 (float*)NativeTensor.Data(y),
                 (int)weight.shape[0],

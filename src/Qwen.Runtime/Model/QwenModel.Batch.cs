@@ -53,7 +53,10 @@ public sealed partial class QwenModel
     internal Tensor ForwardDecodeBatchCore(IReadOnlyList<int> ids, IReadOnlyList<KvCache> caches)
     {
         var batch = ids.Count;
-        UseTorchThreadsFor(batch);
+
+        // With the managed kernels taking the products, libtorch runs only the small ops, single-threaded as in a
+        // single-token step; without them (GPU, no AVX-512) this does nothing.
+        UseTorchThreadsFor(batch <= RowsMatMul.MaxRows ? 1 : batch);
         var idArray = new long[batch];
         var starts = new int[batch];
         var cosRows = new Tensor[batch];

@@ -38,39 +38,30 @@ internal sealed unsafe class LinearOps : IDisposable
     public Tensor Apply(Tensor x, Tensor weight, Tensor? bias = null)
     {
         var cols = weight.shape[1];
-        if (_matVec is not null && x.numel() == cols && x.dtype == ScalarType.Float32 && weight.dtype is ScalarType.Float32 or ScalarType.BFloat16)
-        {
-            var shape = x.shape;
-            shape[^1] = weight.shape[0];
-            var y = empty(shape, ScalarType.Float32);
-            using var input = x.contiguous();
-            _matVec.Multiply(
-                (float*)NativeTensor.Data(input),
-                NativeTensor.Data(weight),
-                weight.dtype == ScalarType.BFloat16,
-                bias is null ? null : (float*)NativeTensor.Data(bias),
-                (float*)NativeTensor.Data(y),
-                (int)weight.shape[0],
-                (int)cols);
-            return y;
-        }
-
         var rows = x.numel() / cols;
-        if (_rowsMatMul is not null && rows > 1 && rows <= RowsMatMul.MaxRows && x.dtype == ScalarType.Float32 && weight.dtype == ScalarType.Float32)
+
+        // One row: the mat-vec kernel (f32 or bf16 weights). A few rows (a batched decode step, a short prompt): the
+        // few-rows kernel, which reads each float32 weight once for all of them (see RowsMatMul).
+        var oneRow = rows == 1 && weight.dtype is ScalarType.Float32 or ScalarType.BFloat16;
+        var fewRows = rows > 1 && rows <= RowsMatMul.MaxRows && weight.dtype == ScalarType.Float32;
+        if (_matVec is not null && _rowsMatMul is not null && x.dtype == ScalarType.Float32 && (oneRow || fewRows))
         {
-            // A batched decode step (or a short prompt): each weight read once for all rows, see RowsMatMul.
             var shape = x.shape;
             shape[^1] = weight.shape[0];
             var y = empty(shape, ScalarType.Float32);
             using var input = x.contiguous();
-            _rowsMatMul.Multiply(
-                (float*)NativeTensor.Data(input),
-                (int)rows,
-                (float*)NativeTensor.Data(weight),
-                bias is null ? null : (float*)NativeTensor.Data(bias),
-                (float*)NativeTensor.Data(y),
-                (int)weight.shape[0],
-                (int)cols);
+            var inputData = (float*)NativeTensor.Data(input);
+            var biasData = bias is null ? null : (float*)NativeTensor.Data(bias);
+            var output = (float*)NativeTensor.Data(y);
+            if (oneRow)
+            {
+                _matVec.Multiply(inputData, NativeTensor.Data(weight), weight.dtype == ScalarType.BFloat16, biasData, output, (int)weight.shape[0], (int)cols);
+            }
+            else
+            {
+                _rowsMatMul.Multiply(inputData, (int)rows, (float*)NativeTensor.Data(weight), biasData, output, (int)weight.shape[0], (int)cols);
+            }
+
             return y;
         }
 

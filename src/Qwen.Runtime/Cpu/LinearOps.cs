@@ -40,11 +40,9 @@ internal sealed unsafe class LinearOps : IDisposable
         var cols = weight.shape[1];
         var rows = x.numel() / cols;
 
-        // One row: the mat-vec kernel (f32 or bf16 weights). A few rows (a batched decode step, a short prompt): the
-        // few-rows kernel, which reads each float32 weight once for all of them (see RowsMatMul).
-        var oneRow = rows == 1 && weight.dtype is ScalarType.Float32 or ScalarType.BFloat16;
-        var fewRows = rows > 1 && rows <= RowsMatMul.MaxRows && weight.dtype == ScalarType.Float32;
-        if (_matVec is not null && _rowsMatMul is not null && x.dtype == ScalarType.Float32 && (oneRow || fewRows))
+        // One row: the mat-vec kernel. A few rows (a batched decode step, a short prompt): the few-rows kernel, which
+        // reads each weight once for all of them (see RowsMatMul). Both take float32 or bf16 weights.
+        if (_matVec is not null && _rowsMatMul is not null && rows <= RowsMatMul.MaxRows && x.dtype == ScalarType.Float32 && weight.dtype is ScalarType.Float32 or ScalarType.BFloat16)
         {
             var shape = x.shape;
             shape[^1] = weight.shape[0];
@@ -53,13 +51,14 @@ internal sealed unsafe class LinearOps : IDisposable
             var inputData = (float*)NativeTensor.Data(input);
             var biasData = bias is null ? null : (float*)NativeTensor.Data(bias);
             var output = (float*)NativeTensor.Data(y);
-            if (oneRow)
+            var bf16 = weight.dtype == ScalarType.BFloat16;
+            if (rows == 1)
             {
-                _matVec.Multiply(inputData, NativeTensor.Data(weight), weight.dtype == ScalarType.BFloat16, biasData, output, (int)weight.shape[0], (int)cols);
+                _matVec.Multiply(inputData, NativeTensor.Data(weight), bf16, biasData, output, (int)weight.shape[0], (int)cols);
             }
             else
             {
-                _rowsMatMul.Multiply(inputData, (int)rows, (float*)NativeTensor.Data(weight), biasData, output, (int)weight.shape[0], (int)cols);
+                _rowsMatMul.Multiply(inputData, (int)rows, NativeTensor.Data(weight), bf16, biasData, output, (int)weight.shape[0], (int)cols);
             }
 
             return y;

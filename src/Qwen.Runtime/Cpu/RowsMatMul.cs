@@ -1,13 +1,15 @@
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace Qwen.Runtime;
 
-/// <summary>Y = X·Wᵀ (+ b) for a few activation rows (a batched decode step) with float32 weights, reading each weight once per step.</summary>
+/// <summary>Y = X·Wᵀ (+ b) for a few activation rows (a batched decode step) with float32 or bfloat16 weights, reading each weight once per step.</summary>
 /// <remarks>
 /// Decode is bound by reading the weights; libtorch's GEMM packs the weight panel on every call, which for a handful of
 /// rows costs about as much as the product. Here each chunk of weight rows (about 128 KB, so it stays in L2) is streamed
 /// from memory once and multiplied by all activation rows, four weight rows by four activation rows at a time (sixteen
-/// accumulators: each load feeds four FMAs). Chunks are shared across threads by <see cref="CpuParallel"/>.
+/// accumulators: each load feeds four FMAs). Chunks are shared across threads by <see cref="CpuParallel"/>. bf16 weights
+/// are widened chunk by chunk into a per-thread float32 buffer first, so the arithmetic is float32 as in the mat-vec kernel.
 /// </remarks>
 internal sealed unsafe class RowsMatMul(CpuParallel parallel) : IChunkJob
 {
@@ -16,8 +18,12 @@ internal sealed unsafe class RowsMatMul(CpuParallel parallel) : IChunkJob
 
     private const int ChunkBytes = 128 * 1024;
 
+    [ThreadStatic]
+    private static float[]? t_widened;
+
     private float* _x;
-    private float* _w;
+    private void* _w;
+    private bool _bf16;
     private float* _bias;
     private float* _y;
     private int _m;
@@ -25,12 +31,13 @@ internal sealed unsafe class RowsMatMul(CpuParallel parallel) : IChunkJob
     private int _cols;
     private int _rowsPerChunk;
 
-    /// <summary>y [m, rows] = x [m, cols] · w [rows, cols]ᵀ + bias [rows] (bias may be null).</summary>
-    public void Multiply(float* x, int m, float* w, float* bias, float* y, int rows, int cols)
+    /// <summary>y [m, rows] = x [m, cols] · w [rows, cols]ᵀ + bias [rows] (bias may be null); w is float32, or bfloat16 when <paramref name="bf16"/>.</summary>
+    public void Multiply(float* x, int m, void* w, bool bf16, float* bias, float* y, int rows, int cols)
     {
         _x = x;
         _m = m;
         _w = w;
+        _bf16 = bf16;
         _bias = bias;
         _y = y;
         _rows = rows;
@@ -43,27 +50,22 @@ internal sealed unsafe class RowsMatMul(CpuParallel parallel) : IChunkJob
     {
         var start = chunk * _rowsPerChunk;
         var end = Math.Min(_rows, start + _rowsPerChunk);
-        var grouped = start + ((end - start) & ~3);
-        long cols = _cols;
-        for (var i = 0; i < _m; i += 4)
+        if (!_bf16)
         {
-            // A last group of fewer than four rows repeats its first row in the missing places; those results are not stored.
-            var count = Math.Min(4, _m - i);
-            var x0 = _x + (i * cols);
-            var x1 = count > 1 ? x0 + cols : x0;
-            var x2 = count > 2 ? x0 + (2 * cols) : x0;
-            var x3 = count > 3 ? x0 + (3 * cols) : x0;
-            for (var r = start; r < grouped; r += 4)
+            Rows((float*)_w + ((long)start * _cols), start, end);
+        }
+        else
+        {
+            var count = (end - start) * _cols;
+            if (t_widened is null || t_widened.Length < count)
             {
-                Block(r, x0, x1, x2, x3, i, count);
+                t_widened = new float[_rowsPerChunk * _cols];
             }
 
-            for (var r = grouped; r < end; r++)
+            fixed (float* widened = t_widened)
             {
-                for (var j = 0; j < count; j++)
-                {
-                    _y[((i + j) * (long)_rows) + r] = MatVec.Dot(_w + (r * cols), x0 + (j * cols), _cols);
-                }
+                Widen((ushort*)_w + ((long)start * _cols), widened, count);
+                Rows(widened, start, end);
             }
         }
 
@@ -80,11 +82,55 @@ internal sealed unsafe class RowsMatMul(CpuParallel parallel) : IChunkJob
         }
     }
 
-    /// <summary>Weight rows r..r+3 against activation rows x0..x3 (of which the first <paramref name="count"/> are stored from row <paramref name="i"/>).</summary>
-    private void Block(int r, float* x0, float* x1, float* x2, float* x3, int i, int count)
+    /// <summary>bf16 to float32: the bf16 bits are the high half of the float's.</summary>
+    private static void Widen(ushort* source, float* destination, int count)
+    {
+        var i = 0;
+        for (; i + 32 <= count; i += 32)
+        {
+            var v = Vector512.Load(source + i);
+            Vector512.ShiftLeft(Vector512.WidenLower(v), 16).AsSingle().Store(destination + i);
+            Vector512.ShiftLeft(Vector512.WidenUpper(v), 16).AsSingle().Store(destination + i + 16);
+        }
+
+        for (; i < count; i++)
+        {
+            destination[i] = BitConverter.UInt32BitsToSingle((uint)source[i] << 16);
+        }
+    }
+
+    /// <summary>Output rows start..end-1, whose float32 weights begin at <paramref name="w"/>, for every activation row.</summary>
+    private void Rows(float* w, int start, int end)
+    {
+        var grouped = start + ((end - start) & ~3);
+        long cols = _cols;
+        for (var i = 0; i < _m; i += 4)
+        {
+            // A last group of fewer than four rows repeats its first row in the missing places; those results are not stored.
+            var count = Math.Min(4, _m - i);
+            var x0 = _x + (i * cols);
+            var x1 = count > 1 ? x0 + cols : x0;
+            var x2 = count > 2 ? x0 + (2 * cols) : x0;
+            var x3 = count > 3 ? x0 + (3 * cols) : x0;
+            for (var r = start; r < grouped; r += 4)
+            {
+                Block(w + ((r - start) * cols), r, x0, x1, x2, x3, i, count);
+            }
+
+            for (var r = grouped; r < end; r++)
+            {
+                for (var j = 0; j < count; j++)
+                {
+                    _y[((i + j) * (long)_rows) + r] = MatVec.Dot(w + ((r - start) * cols), x0 + (j * cols), _cols);
+                }
+            }
+        }
+    }
+
+    /// <summary>Weight rows r..r+3 (starting at <paramref name="w0"/>) against activation rows x0..x3 (of which the first <paramref name="count"/> are stored from row <paramref name="i"/>).</summary>
+    private void Block(float* w0, int r, float* x0, float* x1, float* x2, float* x3, int i, int count)
     {
         var cols = _cols;
-        var w0 = _w + ((long)r * cols);
         var w1 = w0 + cols;
         var w2 = w1 + cols;
         var w3 = w2 + cols;

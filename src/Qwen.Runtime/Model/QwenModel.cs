@@ -268,6 +268,8 @@ public sealed partial class QwenModel : IDisposable
     /// <summary>One single-token step: appends <paramref name="id"/> to the cache and writes the float32 logits; call on the worker thread.</summary>
     internal unsafe void DecodeInto(int id, KvCache cache, Span<float> logits)
     {
+        // Work queued before Dispose may run after the weights are freed: it must fail, not read freed memory.
+        ThrowIfDisposed();
         if (_decodeStep is not null)
         {
             fixed (float* output = logits)
@@ -288,6 +290,7 @@ public sealed partial class QwenModel : IDisposable
     /// <summary>The forward pass; call on the worker thread inside a dispose scope. Returns float32 logits [1, positions, vocab].</summary>
     internal Tensor ForwardCore(IReadOnlyList<int> ids, KvCache cache, bool allPositions)
     {
+        ThrowIfDisposed();
         var tokens = ids.Count;
         var start = cache.Length;
         UseTorchThreadsFor(tokens);

@@ -73,10 +73,10 @@ internal sealed class TorchWorker : IDisposable
         _queue.CompleteAdding();
         if (Thread.CurrentThread != _thread)
         {
+            // The loop ends once the queue drains; only then may the queue itself go.
             _thread.Join();
+            _queue.Dispose();
         }
-
-        _queue.Dispose();
     }
 
     private void Loop(int? threads)

@@ -119,6 +119,26 @@ public sealed class GeneratorTests
     }
 
     [Fact]
+    public async Task GenerateAsync_ModelDisposedMidStream_ThrowsObjectDisposed()
+    {
+        var model = QwenModel.Load(Qwen2Tiny, new QwenModelOptions { Device = "cpu" });
+        var seen = 0;
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () =>
+        {
+            await foreach (var update in model.GenerateAsync([1, 2, 3], new GenerationOptions { MaxNewTokens = 100, IgnoreEos = true }))
+            {
+                if (++seen == 3)
+                {
+                    model.Dispose();
+                }
+            }
+        });
+        Assert.Equal(3, seen);
+        Assert.Throws<ObjectDisposedException>(() => model.Forward([1]));
+    }
+
+    [Fact]
     public void GenerateAsync_InvalidArguments_ThrowBeforeRunning()
     {
         using var model = QwenModel.Load(Qwen2Tiny, new QwenModelOptions { Device = "cpu" });

@@ -53,6 +53,8 @@ internal static class GenerationLoop
         {
             while (true)
             {
+                // Ids the scheduler produced ahead of the reader are not handed out once the model is gone.
+                ObjectDisposedException.ThrowIf(model.IsDisposed, model);
                 var (id, reason) = await ReadAsync(sequence.Tokens, cancellationToken).ConfigureAwait(false);
                 if (reason == GenerationFinishReason.Stop)
                 {

@@ -18,22 +18,29 @@ internal static class BenchCommand
         var threads = new Option<int?>("--threads") { Description = "CPU threads." };
         var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N.", DefaultValueFactory = _ => "auto" };
         var dtype = new Option<string?>("--dtype") { Description = "float32, bfloat16 or float16 (default: bfloat16 on CUDA, float32 on CPU)." };
+        var concurrency = new Option<int>("--concurrency") { Description = "Also time N parallel requests (batched) and report aggregate tokens/s.", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object." };
 
         var command = new Command("bench", "Measure load time, prefill and decode tokens/s and peak memory of a checkpoint.");
-        foreach (var option in new Option[] { model, promptTokens, genTokens, repeats, threads, device, dtype, json })
+        foreach (var option in new Option[] { model, promptTokens, genTokens, repeats, threads, device, dtype, concurrency, json })
         {
             command.Options.Add(option);
         }
 
         command.SetAction(async (parseResult, cancellationToken) =>
         {
+            var parallel = parseResult.GetValue(concurrency);
+            var modelOptions = GenerateCommand.ModelOptions(parseResult.GetValue(device)!, parseResult.GetValue(dtype), parseResult.GetValue(threads));
+
+            // All N requests must share one batch for the aggregate figures to mean what they say.
+            modelOptions.MaxBatchSize = Math.Max(modelOptions.MaxBatchSize, parallel);
             var options = new BenchmarkOptions
             {
                 PromptTokens = parseResult.GetValue(promptTokens),
                 GenTokens = parseResult.GetValue(genTokens),
                 Repeats = parseResult.GetValue(repeats),
-                Model = GenerateCommand.ModelOptions(parseResult.GetValue(device)!, parseResult.GetValue(dtype), parseResult.GetValue(threads)),
+                Concurrency = parallel,
+                Model = modelOptions,
             };
             var result = await RuntimeBenchmark.RunAsync(parseResult.GetValue(model)!, options, cancellationToken).ConfigureAwait(false);
             if (parseResult.GetValue(json))
@@ -47,6 +54,11 @@ internal static class BenchCommand
             await Console.Out.WriteLineAsync(string.Create(c, $"load     {result.LoadSeconds:F2} s")).ConfigureAwait(false);
             await Console.Out.WriteLineAsync(string.Create(c, $"prefill  {result.PrefillTokensPerSecond:F1} tok/s ({result.PromptTokens} tokens, median of {result.PrefillSeconds.Count})")).ConfigureAwait(false);
             await Console.Out.WriteLineAsync(string.Create(c, $"decode   {result.DecodeTokensPerSecond:F1} tok/s ({result.GenTokens} tokens, median of {result.DecodeSeconds.Count})")).ConfigureAwait(false);
+            if (result.Concurrency is { } n)
+            {
+                await Console.Out.WriteLineAsync(string.Create(c, $"{n} concurrent requests: prefill {result.AggregatePrefillTokensPerSecond:F1} tok/s, decode {result.AggregateDecodeTokensPerSecond:F1} tok/s aggregate ({result.AggregateDecodeTokensPerSecond / result.DecodeTokensPerSecond:F1}x single-request decode)")).ConfigureAwait(false);
+            }
+
             await Console.Out.WriteLineAsync(string.Create(c, $"peak RSS {result.PeakRssMegabytes:F0} MB")).ConfigureAwait(false);
             return 0;
         });

@@ -4,16 +4,18 @@ using F = TorchSharp.torch.nn.functional;
 
 namespace Qwen.Runtime;
 
-/// <summary>The model's linear layers: torch's GEMM for many rows (prefill, GPU), the managed mat-vec kernel for one row on the CPU.</summary>
+/// <summary>The model's linear layers: torch's GEMM for many rows (prefill, GPU), managed kernels on the CPU for one row (mat-vec) and for a few rows (a batched decode step).</summary>
 internal sealed unsafe class LinearOps : IDisposable
 {
     private readonly CpuParallel? _parallel;
     private readonly MatVec? _matVec;
+    private readonly RowsMatMul? _rowsMatMul;
 
     private LinearOps(CpuParallel? parallel)
     {
         _parallel = parallel;
         _matVec = parallel is null ? null : new MatVec(parallel);
+        _rowsMatMul = parallel is null ? null : new RowsMatMul(parallel);
     }
 
     /// <summary>Gets whether single-row products on the CPU use the managed kernel.</summary>
@@ -36,20 +38,29 @@ internal sealed unsafe class LinearOps : IDisposable
     public Tensor Apply(Tensor x, Tensor weight, Tensor? bias = null)
     {
         var cols = weight.shape[1];
-        if (_matVec is not null && x.numel() == cols && x.dtype == ScalarType.Float32 && weight.dtype is ScalarType.Float32 or ScalarType.BFloat16)
+        var rows = x.numel() / cols;
+
+        // One row: the mat-vec kernel. A few rows (a batched decode step, a short prompt): the few-rows kernel, which
+        // reads each weight once for all of them (see RowsMatMul). Both take float32 or bf16 weights.
+        if (_matVec is not null && _rowsMatMul is not null && rows <= RowsMatMul.MaxRows && x.dtype == ScalarType.Float32 && weight.dtype is ScalarType.Float32 or ScalarType.BFloat16)
         {
             var shape = x.shape;
             shape[^1] = weight.shape[0];
             var y = empty(shape, ScalarType.Float32);
             using var input = x.contiguous();
-            _matVec.Multiply(
-                (float*)NativeTensor.Data(input),
-                NativeTensor.Data(weight),
-                weight.dtype == ScalarType.BFloat16,
-                bias is null ? null : (float*)NativeTensor.Data(bias),
-                (float*)NativeTensor.Data(y),
-                (int)weight.shape[0],
-                (int)cols);
+            var inputData = (float*)NativeTensor.Data(input);
+            var biasData = bias is null ? null : (float*)NativeTensor.Data(bias);
+            var output = (float*)NativeTensor.Data(y);
+            var bf16 = weight.dtype == ScalarType.BFloat16;
+            if (rows == 1)
+            {
+                _matVec.Multiply(inputData, NativeTensor.Data(weight), bf16, biasData, output, (int)weight.shape[0], (int)cols);
+            }
+            else
+            {
+                _rowsMatMul.Multiply(inputData, (int)rows, NativeTensor.Data(weight), bf16, biasData, output, (int)weight.shape[0], (int)cols);
+            }
+
             return y;
         }
 

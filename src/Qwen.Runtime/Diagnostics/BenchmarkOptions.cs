@@ -15,6 +15,11 @@ public sealed class BenchmarkOptions
     /// <value>The default value is 3.</value>
     public int Repeats { get; set; } = 3;
 
+    /// <summary>Gets or sets the number of parallel requests timed together after the single-request measurements; 1 times none.</summary>
+    /// <value>The default value is 1.</value>
+    /// <remarks>Each request has its own <see cref="PromptTokens"/>-token prompt and generates <see cref="GenTokens"/> tokens after its first.</remarks>
+    public int Concurrency { get; set; } = 1;
+
     /// <summary>Gets or sets where and how the model is loaded.</summary>
     /// <value>The default value is the default <see cref="QwenModelOptions"/>.</value>
     public QwenModelOptions Model { get; set; } = new();

@@ -48,4 +48,19 @@ public sealed record BenchmarkResult
     /// <summary>Gets the CPU threads torch used.</summary>
     [JsonPropertyName("threads")]
     public int Threads { get; init; }
+
+    /// <summary>Gets the number of parallel requests of the concurrent measurement, or null when none was run.</summary>
+    [JsonPropertyName("concurrency")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Concurrency { get; init; }
+
+    /// <summary>Gets the median aggregate decode throughput of the concurrent requests: generated tokens (after each request's first) per second of the decode phase, across all requests.</summary>
+    [JsonPropertyName("aggregate_decode_tok_s")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? AggregateDecodeTokensPerSecond { get; init; }
+
+    /// <summary>Gets the median aggregate prefill throughput of the concurrent requests: prompt tokens of all requests per second, from submission to the last first token.</summary>
+    [JsonPropertyName("aggregate_prefill_tok_s")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? AggregatePrefillTokensPerSecond { get; init; }
 }

@@ -8,6 +8,7 @@ namespace Qwen.Runtime;
 /// Decode: after a 16-token prompt, <see cref="BenchmarkOptions.GenTokens"/> greedy single-token steps through
 /// <see cref="QwenModel.GenerateAsync"/> (sampling and streaming included), timed from the first generated token to the last.
 /// Each is run once to warm up, then <see cref="BenchmarkOptions.Repeats"/> times; medians are reported.
+/// With <see cref="BenchmarkOptions.Concurrency"/> above 1, that many requests are then timed together (aggregate throughput).
 /// </remarks>
 public static class RuntimeBenchmark
 {
@@ -26,6 +27,8 @@ public static class RuntimeBenchmark
         {
             throw new ArgumentOutOfRangeException(nameof(options), "BenchmarkOptions.PromptTokens, GenTokens and Repeats must be at least 1.");
         }
+
+        ConcurrentBenchmark.Validate(options);
 
         var loadWatch = Stopwatch.StartNew();
         using var model = QwenModel.Load(directory, options.Model);
@@ -58,6 +61,10 @@ public static class RuntimeBenchmark
             }
         }
 
+        (double Prefill, double Decode)? concurrent = options.Concurrency > 1
+            ? await ConcurrentBenchmark.RunAsync(model, options, cancellationToken).ConfigureAwait(false)
+            : null;
+
         return new BenchmarkResult
         {
             LoadSeconds = loadSeconds,
@@ -71,6 +78,9 @@ public static class RuntimeBenchmark
             Device = model.DeviceName,
             DType = model.DType.ToString(),
             Threads = model.Threads,
+            Concurrency = concurrent is null ? null : options.Concurrency,
+            AggregatePrefillTokensPerSecond = concurrent?.Prefill,
+            AggregateDecodeTokensPerSecond = concurrent?.Decode,
         };
     }
 
@@ -121,7 +131,7 @@ public static class RuntimeBenchmark
         return watch.Elapsed.TotalSeconds;
     }
 
-    private static int[] PseudoRandomIds(int count, int vocabSize, uint seed)
+    internal static int[] PseudoRandomIds(int count, int vocabSize, uint seed)
     {
         var ids = new int[count];
         var state = seed;
@@ -134,7 +144,7 @@ public static class RuntimeBenchmark
         return ids;
     }
 
-    private static double Median(List<double> values)
+    internal static double Median(List<double> values)
     {
         var sorted = values.Order().ToList();
         var mid = sorted.Count / 2;

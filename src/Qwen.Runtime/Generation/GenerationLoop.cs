@@ -1,10 +1,10 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using static TorchSharp.torch;
+using System.Runtime.ExceptionServices;
+using System.Threading.Channels;
 
 namespace Qwen.Runtime;
 
-/// <summary>The generation loop: prefill, then one cached decode step per token, sampling, stop ids and stop strings.</summary>
+/// <summary>The generation loop of one request: validation, then the ids from the model's batch scheduler turned into streamed text with stop strings.</summary>
 internal static class GenerationLoop
 {
     public static void Validate(QwenModel model, IReadOnlyList<int> promptIds, GenerationOptions options)
@@ -32,11 +32,12 @@ internal static class GenerationLoop
         }
     }
 
+    /// <summary>Submits the request to the model's <see cref="BatchScheduler"/> and turns the ids it produces into updates (text, stop strings).</summary>
     public static async IAsyncEnumerable<GenerationUpdate> RunAsync(
         QwenModel model, IReadOnlyList<int> promptIds, GenerationOptions options, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var capacity = (int)Math.Min((long)promptIds.Count + options.MaxNewTokens, model.Config.ContextLength);
-        using var cache = model.CreateCache(capacity);
         var sampling = options.Sampling ?? SamplingOptions.FromGenerationConfig(model.GenerationConfig);
         var sampler = new Sampler(sampling, promptIds);
         var stopIds = new HashSet<int>(options.StopTokenIds);
@@ -47,57 +48,63 @@ internal static class GenerationLoop
 
         var detokenizer = options.Decoder is { } decoder ? new StreamingDetokenizer(decoder) : null;
         var matcher = options.StopStrings.Count > 0 ? new StopStringMatcher(options.StopStrings) : null;
-        var logits = new float[model.Config.VocabSize];
-        IReadOnlyList<int> input = [.. promptIds];
-        for (var generated = 1; ; generated++)
+        var sequence = model.Scheduler.Submit([.. promptIds], options.MaxNewTokens, capacity, sampler, stopIds, cancellationToken);
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var step = input;
-            var id = await model.RunAsync(() => Step(model, step, cache, sampler, logits), cancellationToken).ConfigureAwait(false);
-
-            if (stopIds.Contains(id))
+            while (true)
             {
-                yield return new GenerationUpdate(id, Flush(detokenizer, matcher), GenerationFinishReason.Stop);
-                yield break;
-            }
-
-            var text = detokenizer?.Push(id) ?? string.Empty;
-            if (matcher is not null)
-            {
-                var (emit, stopped) = matcher.Push(text);
-                if (stopped)
+                // Ids the scheduler produced ahead of the reader are not handed out once the model is gone.
+                ObjectDisposedException.ThrowIf(model.IsDisposed, model);
+                var (id, reason) = await ReadAsync(sequence.Tokens, cancellationToken).ConfigureAwait(false);
+                if (reason == GenerationFinishReason.Stop)
                 {
-                    yield return new GenerationUpdate(id, emit, GenerationFinishReason.Stop);
+                    yield return new GenerationUpdate(id, Flush(detokenizer, matcher), GenerationFinishReason.Stop);
                     yield break;
                 }
 
-                text = emit;
-            }
+                var text = detokenizer?.Push(id) ?? string.Empty;
+                if (matcher is not null)
+                {
+                    var (emit, stopped) = matcher.Push(text);
+                    if (stopped)
+                    {
+                        yield return new GenerationUpdate(id, emit, GenerationFinishReason.Stop);
+                        yield break;
+                    }
 
-            if (generated >= options.MaxNewTokens || cache.Length >= cache.Capacity)
-            {
-                yield return new GenerationUpdate(id, text + Flush(detokenizer, matcher), GenerationFinishReason.Length);
-                yield break;
-            }
+                    text = emit;
+                }
 
-            yield return new GenerationUpdate(id, text);
-            input = [id];
+                if (reason == GenerationFinishReason.Length)
+                {
+                    yield return new GenerationUpdate(id, text + Flush(detokenizer, matcher), GenerationFinishReason.Length);
+                    yield break;
+                }
+
+                yield return new GenerationUpdate(id, text);
+            }
+        }
+        finally
+        {
+            // Stopped by a stop string, by the caller leaving the loop, or by cancellation: the scheduler drops the sequence
+            // at its next iteration (within one token); waiting for that means the request's memory is free when it returns.
+            sequence.Abandon();
+            await sequence.Freed.ConfigureAwait(false);
         }
     }
 
-    private static int Step(QwenModel model, IReadOnlyList<int> ids, KvCache cache, Sampler sampler, float[] buffer)
+    /// <summary>The next id; a failure of the model surfaces as its own exception, not as a closed channel.</summary>
+    private static async ValueTask<(int Id, GenerationFinishReason? Reason)> ReadAsync(ChannelReader<(int Id, GenerationFinishReason? Reason)> tokens, CancellationToken cancellationToken)
     {
-        if (ids.Count == 1)
+        try
         {
-            model.DecodeInto(ids[0], cache, buffer);
-            return sampler.Next(buffer);
+            return await tokens.ReadAsync(cancellationToken).ConfigureAwait(false);
         }
-
-        using var scope = NewDisposeScope();
-        using var logits = model.ForwardCore(ids, cache, allPositions: false);
-        using var host = logits.device_type == TorchSharp.DeviceType.CPU ? logits.contiguous() : logits.cpu();
-        MemoryMarshal.Cast<byte, float>(host.bytes).CopyTo(buffer);
-        return sampler.Next(buffer);
+        catch (ChannelClosedException e) when (e.InnerException is not null)
+        {
+            ExceptionDispatchInfo.Throw(e.InnerException);
+            throw;
+        }
     }
 
     private static string Flush(StreamingDetokenizer? detokenizer, StopStringMatcher? matcher)

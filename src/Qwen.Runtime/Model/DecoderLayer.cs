@@ -4,7 +4,7 @@ using F = TorchSharp.torch.nn.functional;
 namespace Qwen.Runtime;
 
 /// <summary>One decoder block's weights (q/k/v and gate/up fused at load) and its forward pass.</summary>
-internal sealed class DecoderLayer : IDisposable
+internal sealed partial class DecoderLayer : IDisposable
 {
     private readonly ModelConfig _config;
     private readonly int _index;
@@ -106,6 +106,29 @@ internal sealed class DecoderLayer : IDisposable
     /// <summary>Runs the block on <paramref name="x"/> [batch, tokens, hidden], updating it in place.</summary>
     public void Forward(Tensor x, KvCache cache, in ForwardContext ctx)
     {
+        var tokens = x.shape[1];
+        var (q, k, v) = Project(x, ctx.Cos, ctx.SignedSin);
+        var keys = cache.Keys(_index);
+        var values = cache.Values(_index);
+        keys.narrow(2, ctx.Start, tokens).copy_(k.transpose(1, 2));
+        values.narrow(2, ctx.Start, tokens).copy_(v.transpose(1, 2));
+        Finish(x, Attend(q, keys, values, ctx));
+    }
+
+    /// <summary>A new view of all of <paramref name="t"/>: the loader disposes the views it is given, never the weights.</summary>
+    public static Tensor WholeView(Tensor t) => t.narrow(0, 0, t.shape[0]);
+
+    public void Dispose()
+    {
+        foreach (var t in new[] { InputNorm, PostNorm, Qkv, QkvBias, O, OBias, QkNormSource, QkNorm, GateUp, Down })
+        {
+            t?.Dispose();
+        }
+    }
+
+    /// <summary>Input norm, fused q/k/v projection, q/k norms and RoPE: q [batch, tokens, heads, hd], k and v [batch, tokens, kv_heads, hd].</summary>
+    private (Tensor Q, Tensor K, Tensor V) Project(Tensor x, Tensor cos, Tensor signedSin)
+    {
         var c = _config;
         long batch = x.shape[0], tokens = x.shape[1];
         int heads = c.NumAttentionHeads, kvHeads = c.NumKeyValueHeads, hd = c.HeadDim;
@@ -120,35 +143,21 @@ internal sealed class DecoderLayer : IDisposable
         }
 
         // rotate_half(x) * sin == roll(x, half) * signedSin: one kernel for the rotation of all q and k heads.
-        var rotated = addcmul(qk * ctx.Cos, qk.roll(hd / 2, -1), ctx.SignedSin, 1);
-        var q = rotated.narrow(2, 0, heads);
-        var k = rotated.narrow(2, heads, kvHeads);
+        var rotated = addcmul(qk * cos, qk.roll(hd / 2, -1), signedSin, 1);
+        return (rotated.narrow(2, 0, heads), rotated.narrow(2, heads, kvHeads), v);
+    }
 
-        var keys = cache.Keys(_index);
-        var values = cache.Values(_index);
-        keys.narrow(2, ctx.Start, tokens).copy_(k.transpose(1, 2));
-        values.narrow(2, ctx.Start, tokens).copy_(v.transpose(1, 2));
-
-        var attention = Attend(q, keys, values, ctx);
+    /// <summary>Output projection and MLP with their residual adds, given the attention output [batch, tokens, heads * hd].</summary>
+    private void Finish(Tensor x, Tensor attention)
+    {
         var output = _linear.Apply(attention, O, OBias);
         x.add_(output);
 
-        h = RmsNorm.Apply(x, PostNorm, c.RmsNormEps);
+        var h = RmsNorm.Apply(x, PostNorm, _config.RmsNormEps);
         var gateUp = _linear.Apply(h, GateUp);
-        var ff = c.IntermediateSize;
+        var ff = _config.IntermediateSize;
         var act = F.silu(gateUp.narrow(-1, 0, ff)).mul_(gateUp.narrow(-1, ff, ff));
         x.add_(_linear.Apply(act, Down));
-    }
-
-    /// <summary>A new view of all of <paramref name="t"/>: the loader disposes the views it is given, never the weights.</summary>
-    public static Tensor WholeView(Tensor t) => t.narrow(0, 0, t.shape[0]);
-
-    public void Dispose()
-    {
-        foreach (var t in new[] { InputNorm, PostNorm, Qkv, QkvBias, O, OBias, QkNormSource, QkNorm, GateUp, Down })
-        {
-            t?.Dispose();
-        }
     }
 
     private Tensor Attend(Tensor q, Tensor keys, Tensor values, in ForwardContext ctx)

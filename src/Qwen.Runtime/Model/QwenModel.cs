@@ -40,6 +40,7 @@ public sealed partial class QwenModel : IDisposable
         // which is both more accurate and faster there than bf16 arithmetic. On a GPU everything uses the dtype.
         _computeType = device.type == DeviceType.CPU ? ScalarType.Float32 : weightType;
         _device = device;
+        _maxBatchSize = options.MaxBatchSize;
         _threads = options.Threads ?? Environment.ProcessorCount;
         _torchThreads = _threads;
         _linear = LinearOps.Create(device, options.CpuKernels, _threads);
@@ -88,6 +89,11 @@ public sealed partial class QwenModel : IDisposable
         if (options.Threads is < 1)
         {
             throw new ArgumentException($"QwenModelOptions.Threads must be at least 1, found {options.Threads}", nameof(options));
+        }
+
+        if (options.MaxBatchSize < 1)
+        {
+            throw new ArgumentException($"QwenModelOptions.MaxBatchSize must be at least 1, found {options.MaxBatchSize}", nameof(options));
         }
 
         if (!System.IO.Directory.Exists(directory))

@@ -22,6 +22,11 @@ public sealed class QwenModelOptions
     /// <value>The default value is true. The kernel is used only where the CPU supports 512-bit vectors.</value>
     public bool CpuKernels { get; set; } = true;
 
+    /// <summary>Gets or sets the most sequences decoded together in one batched step; further concurrent requests wait for a free slot.</summary>
+    /// <value>The default value is 32.</value>
+    /// <remarks>Each active sequence holds its own KV cache; a larger batch reads the weights once for more tokens per step.</remarks>
+    public int MaxBatchSize { get; set; } = 32;
+
     /// <summary>Gets or sets the logger for load-time information.</summary>
     /// <value>The default value is null (no logging).</value>
     public ILogger? Logger { get; set; }

@@ -49,7 +49,7 @@ public sealed class SlidingWindowTests
         }
     }
 
-    private static TempDirectory OneLayerModel(bool sliding, int layers = 1)
+    internal static TempDirectory OneLayerModel(bool sliding, int layers = 1)
     {
         var dir = new TempDirectory();
         TinyModelWriter.Write(dir.Path, new TinyModelOptions { Layers = layers, Seed = 3 });

@@ -179,9 +179,11 @@ public sealed class DocumentParser : IDisposable
         limit.CancelAfter(_options.Timeout);
         var token = limit.Token;
 
-        // Readers are synchronous; they run on the thread pool and check the token between pages and large elements.
-        // If one is stuck inside a library call, the caller still gets its answer on time and the reader stops at its next check.
-        var work = Task.Run(() => reader.Read(content, source, charset, token), token);
+        // Readers are synchronous and may run for long; each gets a thread of its own (not a pool thread), so a busy pool
+        // cannot hold back the timer that enforces the limit. They check the token between pages and large elements; if one
+        // is stuck inside a library call, the caller still gets its answer on time and the reader stops at its next check.
+        var work = Task.Factory.StartNew(
+            () => reader.Read(content, source, charset, token), token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         try
         {
             return await work.WaitAsync(token).ConfigureAwait(false);

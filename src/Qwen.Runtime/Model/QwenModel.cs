@@ -49,6 +49,13 @@ public sealed partial class QwenModel : IDisposable
         _finalNorm = empty([config.HiddenSize], _computeType, device);
         _lmHead = config.TieWordEmbeddings ? null : empty([config.VocabSize, config.HiddenSize], weightType, device);
         _layers = [.. Enumerable.Range(0, config.NumHiddenLayers).Select(i => new DecoderLayer(config, i, weightType, _computeType, device, _linear))];
+        foreach (var matrix in new[] { _embedding, _lmHead }.Concat(_layers.SelectMany(l => new[] { l.Qkv, l.O, l.GateUp, l.Down })))
+        {
+            if (matrix is not null)
+            {
+                NativeTensor.AdviseHugePages(matrix);
+            }
+        }
     }
 
     /// <summary>Gets the checkpoint directory the model was loaded from.</summary>

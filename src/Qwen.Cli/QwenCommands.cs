@@ -8,14 +8,14 @@ internal static class QwenCommands
     /// <summary>Creates every subcommand.</summary>
     public static IEnumerable<Command> All() =>
     [
+        ChatCommand.Create(),
+        GenerateCommand.Create(),
         TokenizeCommand.Create(),
         TemplateCommand.Create(),
-        GenerateCommand.Create(),
-        BenchCommand.Create(),
-        MakeTinyModelCommand.Create(),
         ParseCommand.Create(),
         SearchCommand.Create(),
         ToolCommand.Create(),
-        ChatCommand.Create(),
+        MakeTinyModelCommand.Create(),
+        BenchCommand.Create(),
     ];
 }

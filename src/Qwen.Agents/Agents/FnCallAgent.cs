@@ -58,8 +58,8 @@ public class FnCallAgent : QwenAgent
     protected override async IAsyncEnumerable<AgentResponseUpdate> RunStepsAsync(AgentRun run, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
-        List<AITool> tools = [.. _options.Tools, .. run.ChatOptions.Tools ?? []];
-        var runner = new ToolRunner(CreateRegistry(tools), _options, Logger, Name ?? nameof(FnCallAgent));
+        var tools = RunTools(run);
+        var runner = CreateToolRunner(tools);
         var toolMode = run.ChatOptions.ToolMode;
         for (var call = 1; ; call++)
         {
@@ -114,12 +114,22 @@ public class FnCallAgent : QwenAgent
         }
     }
 
-    private IEnumerable<AgentResponseUpdate> EndAtLimit(AgentRun run, List<FunctionCallContent> calls, string toolMessageId)
+    /// <summary>The agent's tools and the run's.</summary>
+    internal List<AITool> RunTools(AgentRun run) => [.. _options.Tools, .. run.ChatOptions.Tools ?? []];
+
+    /// <summary>A runner for one run's tool calls (its repeated-call guard spans the run).</summary>
+    internal ToolRunner CreateToolRunner(IEnumerable<AITool> tools) => new(CreateRegistry(tools), _options, Logger, Name ?? GetType().Name);
+
+    /// <summary>Ends a run at the model-call limit: the pending calls are answered as not run, then a final message says why the run stopped.</summary>
+    internal IEnumerable<AgentResponseUpdate> EndAtLimit(AgentRun run, IReadOnlyList<FunctionCallContent> calls, string toolMessageId)
     {
-        AgentLog.ModelCallLimit(Logger, Name ?? nameof(FnCallAgent), _options.MaxModelCalls);
-        List<AIContent> notRun = [.. calls.Select(c => new FunctionResultContent(c.CallId, AgentPrompts.CallNotRunAtLimit(run.Language, c.Name, _options.MaxModelCalls)))];
-        run.AddOutput(new ChatMessage(ChatRole.Tool, notRun) { MessageId = toolMessageId });
-        yield return run.CreateUpdate(ChatRole.Tool, notRun, toolMessageId);
+        AgentLog.ModelCallLimit(Logger, Name ?? GetType().Name, _options.MaxModelCalls);
+        if (calls.Count > 0)
+        {
+            List<AIContent> notRun = [.. calls.Select(c => new FunctionResultContent(c.CallId, AgentPrompts.CallNotRunAtLimit(run.Language, c.Name, _options.MaxModelCalls)))];
+            run.AddOutput(new ChatMessage(ChatRole.Tool, notRun) { MessageId = toolMessageId });
+            yield return run.CreateUpdate(ChatRole.Tool, notRun, toolMessageId);
+        }
 
         var finalId = "msg_" + Guid.NewGuid().ToString("N");
         var text = AgentPrompts.ModelCallLimitReached(run.Language, _options.MaxModelCalls);

@@ -17,4 +17,7 @@ internal static class AgentPrompts
 
     public static string ToolTimedOut(string tool, TimeSpan limit) =>
         $"Error: tool '{tool}' did not finish within {limit.TotalSeconds:0.#} s and was abandoned.";
+
+    public static string UnreadableAction(string reason, IEnumerable<string> tools) =>
+        $"Error: the action could not be read ({reason}). Write \"Action: \" with one of [{string.Join(",", tools)}] on its own line, then \"Action Input: \" with a JSON object; or write \"Final Answer: \" and the answer.";
 }

@@ -16,4 +16,10 @@ internal static partial class AgentLog
 
     [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Agent {Agent}: stopped after {Calls} model calls (the limit) without a final answer")]
     public static partial void ModelCallLimit(ILogger logger, string agent, int calls);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "Router {Agent}: handing the conversation to {Target}")]
+    public static partial void Routed(ILogger logger, string agent, string target);
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, Message = "Router {Agent}: the model chose '{Chosen}', which is not one of the agents; {Fallback} answers instead")]
+    public static partial void UnknownRoute(ILogger logger, string agent, string chosen, string fallback);
 }

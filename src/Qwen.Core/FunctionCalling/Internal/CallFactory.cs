@@ -139,7 +139,8 @@ internal sealed class CallFactory(Func<string>? idGenerator)
         return true;
     }
 
-    private ToolCallEvent Create(string name, JsonObject arguments, string rawText)
+    /// <summary>Makes the call event: a fresh id, the name, and the arguments as <see cref="JsonElement"/> values.</summary>
+    public ToolCallEvent Create(string name, JsonObject arguments, string rawText)
     {
         var values = new Dictionary<string, object?>(arguments.Count);
         if (arguments.Count > 0)

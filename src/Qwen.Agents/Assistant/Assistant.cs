@@ -115,7 +115,7 @@ public class Assistant : FnCallAgent, IDisposable
             Progress = _options.Progress,
         };
         var found = await _strategy.RetrieveAsync(retrieval, cancellationToken).ConfigureAwait(false);
-        var knowledge = KnowledgeFormatter.Fit(found, budget, tokenizer, k => KnowledgeFormatter.Format(k, run.Language));
+        var knowledge = KnowledgeFormatter.Fit(found, budget, k => tokenizer.CountTokens(KnowledgeFormatter.Format(k, run.Language)));
         AgentLog.Retrieved(Logger, Name ?? nameof(Assistant), knowledge.Chunks.Count, knowledge.Chunks.Sum(c => c.Chunk.Tokens), knowledge.Evidence.Count, files.Count);
         if (!knowledge.IsEmpty)
         {

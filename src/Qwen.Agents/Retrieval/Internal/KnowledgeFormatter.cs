@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Microsoft.ML.Tokenizers;
 using Qwen.Tools;
 
 namespace Qwen.Agents;
@@ -45,13 +44,13 @@ internal static class KnowledgeFormatter
         return snippets.Length == 0 ? string.Empty : RetrievalPrompts.KnowledgeTemplate(language) + snippets;
     }
 
-    /// <summary>Drops the lowest-scoring chunks, then the last quotes, until <paramref name="format"/>'s text fits <paramref name="budget"/> tokens.</summary>
-    public static RetrievedKnowledge Fit(RetrievedKnowledge knowledge, int budget, Tokenizer tokenizer, Func<RetrievedKnowledge, string> format)
+    /// <summary>Drops the lowest-scoring chunks, then the last quotes, until <paramref name="measure"/> is at most <paramref name="budget"/> tokens.</summary>
+    public static RetrievedKnowledge Fit(RetrievedKnowledge knowledge, int budget, Func<RetrievedKnowledge, int> measure)
     {
         var chunks = knowledge.Chunks.ToList();
         var evidence = knowledge.Evidence.ToList();
         var current = knowledge;
-        while (tokenizer.CountTokens(format(current)) > budget && (chunks.Count > 0 || evidence.Count > 0))
+        while (measure(current) > budget && (chunks.Count > 0 || evidence.Count > 0))
         {
             if (chunks.Count > 0)
             {

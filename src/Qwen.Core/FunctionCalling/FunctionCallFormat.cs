@@ -11,4 +11,7 @@ public enum FunctionCallFormat
 
     /// <summary>ReAct as in Qwen-Agent's ReActChat: <c>Thought:</c> / <c>Action:</c> / <c>Action Input:</c> / <c>Observation:</c> / <c>Final Answer:</c>.</summary>
     ReAct,
+
+    /// <summary>Qwen3-Coder's XML calls: <c>&lt;tool_call&gt;&lt;function=NAME&gt;&lt;parameter=P&gt;value&lt;/parameter&gt;&lt;/function&gt;&lt;/tool_call&gt;</c> (its chat template's format).</summary>
+    Xml,
 }

@@ -6,7 +6,7 @@ using Qwen.Core;
 
 namespace Qwen.Runtime;
 
-/// <summary>A local Qwen model as a Microsoft.Extensions.AI <see cref="IChatClient"/>: the checkpoint's chat template, native (Hermes) tool calling and Qwen3 reasoning.</summary>
+/// <summary>A local Qwen model as a Microsoft.Extensions.AI <see cref="IChatClient"/>: the checkpoint's chat template, native tool calling (Hermes JSON, or Qwen3-Coder's XML when the template writes it) and Qwen3 reasoning.</summary>
 /// <remarks>
 /// Thread-safe: concurrent requests each get their own KV cache. Tool calls the model writes as <c>&lt;tool_call&gt;</c> come back as
 /// <see cref="FunctionCallContent"/> (so <c>FunctionInvokingChatClient</c> can run them), reasoning in <c>&lt;think&gt;</c> as
@@ -27,6 +27,7 @@ public sealed class QwenChatClient : IChatClient
     private readonly int[] _stopIds;
     private readonly ChatClientMetadata _metadata;
     private readonly QwenModel? _ownedModel;
+    private readonly FunctionCallFormat _callFormat;
     private int _disposed;
 
     /// <summary>Initializes a new instance of the <see cref="QwenChatClient"/> class over a loaded model, reading tokenizer.json and the chat template from its directory.</summary>
@@ -74,6 +75,9 @@ public sealed class QwenChatClient : IChatClient
         _decoder = new TokenizerDecoder(tokenizer);
         _ownedModel = ownedModel;
 
+        // Qwen3-Coder's template writes calls as <function=NAME> XML; the other Qwen templates write Hermes JSON.
+        _callFormat = template.Source.Contains(XmlFunctionCallFormat.FunctionOpen, StringComparison.Ordinal) ? FunctionCallFormat.Xml : FunctionCallFormat.Hermes;
+
         // Chat turns end with <|im_end|>; base checkpoints' generation_config.json often names only <|endoftext|>.
         _stopIds = [.. new[] { "<|im_end|>", "<|endoftext|>" }.Select(tokenizer.TokenToId).OfType<int>()];
         _metadata = new ChatClientMetadata("qwen-local", providerUri: null, defaultModelId: options.ModelId ?? generator.Name);
@@ -114,7 +118,7 @@ public sealed class QwenChatClient : IChatClient
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         var request = ChatRequest.Create(messages, options, _defaults, _template, _tokenizer, _generator, _stopIds, _decoder);
-        return StreamAsync(request, cancellationToken);
+        return StreamAsync(request, options?.Tools?.OfType<AIFunctionDeclaration>().ToList(), cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -143,10 +147,10 @@ public sealed class QwenChatClient : IChatClient
         }
     }
 
-    private async IAsyncEnumerable<ChatResponseUpdate> StreamAsync(ChatRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<ChatResponseUpdate> StreamAsync(ChatRequest request, List<AIFunctionDeclaration>? tools, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var response = new ResponseWriter(request, _metadata.DefaultModelId!, _logger);
-        var parser = FunctionCallFormats.CreateParser(FunctionCallFormat.Hermes, new FunctionCallParserOptions { StartInReasoning = request.StartInReasoning });
+        var parser = FunctionCallFormats.CreateParser(_callFormat, new FunctionCallParserOptions { StartInReasoning = request.StartInReasoning, Tools = tools });
         if (request.Prefill.Length > 0 && response.Update(parser.Append(request.Prefill)) is { } first)
         {
             yield return first;

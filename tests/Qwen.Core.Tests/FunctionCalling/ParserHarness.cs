@@ -28,9 +28,10 @@ internal static class ParserHarness
     /// Parses <paramref name="output"/> whole, char by char, split in two at every position and in random chunks,
     /// asserts every split gives the same events, and returns them.
     /// </summary>
-    public static List<string> ParseInEverySplit(FunctionCallFormat format, string output, bool startInReasoning = false)
+    public static List<string> ParseInEverySplit(
+        FunctionCallFormat format, string output, bool startInReasoning = false, IReadOnlyList<Microsoft.Extensions.AI.AIFunctionDeclaration>? tools = null)
     {
-        var options = new FunctionCallParserOptions { StartInReasoning = startInReasoning };
+        var options = new FunctionCallParserOptions { StartInReasoning = startInReasoning, Tools = tools };
         var expected = Describe(Run(format, [output], options));
         Assert.Equal(expected, Describe(Run(format, output.Select(c => c.ToString()), options)));
         for (var split = 1; split < output.Length; split++)

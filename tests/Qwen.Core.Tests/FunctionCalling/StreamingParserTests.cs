@@ -11,6 +11,8 @@ public sealed class StreamingParserTests
         { FunctionCallFormat.Qwen, "好的，我来查询。\n✿FUNCTION✿: get_weather\n✿ARGS✿: {\"city\": \"北京\"}\n✿FUNCTION✿: add\n✿ARGS✿: {a: 1, b: 2,}\n✿RESULT✿: hallucinated" },
         { FunctionCallFormat.Qwen, "<think>\nhmm ✿FUNCTION✿: no\n</think>\n\nNo tools needed ✿ here ✿FUN but ✿ARG" },
         { FunctionCallFormat.ReAct, "Thought: need math\nAction: add\nAction Input: {\"a\": 1,\n \"b\": 2}\nObservation: 3" },
+        { FunctionCallFormat.Xml, "<think>\nplan <tool_call>\n</think>\n\nOK.\n<tool_call>\n<function=f>\n<parameter=s>\n</tool_\n</parameter>\n</function>\n</tool_call>\n<function=g>\n<parameter=n>\n1" },
+        { FunctionCallFormat.Xml, "Plain <tool not a marker> <function x> <tool_callx> <function=" },
         { FunctionCallFormat.ReAct, "Thought: I know\nThought: I now know the final answer\nFinal Answer: Observation: stays\nAction: stays" },
     };
 
@@ -179,5 +181,6 @@ public sealed class StreamingParserTests
         Assert.Empty(FunctionCallFormats.GetStopSequences(FunctionCallFormat.Hermes));
         Assert.Equal(["✿RESULT✿", "✿RETURN✿"], FunctionCallFormats.GetStopSequences(FunctionCallFormat.Qwen));
         Assert.Equal(["Observation:"], FunctionCallFormats.GetStopSequences(FunctionCallFormat.ReAct));
+        Assert.Empty(FunctionCallFormats.GetStopSequences(FunctionCallFormat.Xml));
     }
 }

@@ -98,17 +98,29 @@ internal sealed class CallFactory(Func<string>? idGenerator)
             return Create(name, arguments, rawText);
         }
 
-        if (TryReadCodeFence(argumentsText, out var code))
+        if (TryReadCodeFence(argumentsText, out var isJson, out var body))
         {
-            return Create(name, new JsonObject { ["code"] = code }, rawText);
+            // A fenced JSON object (```json, or a bare ``` around an object) is the arguments; any other fenced block is code.
+            if (LenientJsonReader.TryParseObject(body, allowTrailingText: true, out var fenced, out var fencedError))
+            {
+                return Create(name, fenced, rawText);
+            }
+
+            if (isJson)
+            {
+                return new ToolCallParseErrorEvent(rawText, $"the arguments of '{name}' are a ```json block that is not a JSON object: {fencedError}", name);
+            }
+
+            return Create(name, new JsonObject { ["code"] = body }, rawText);
         }
 
         return new ToolCallParseErrorEvent(rawText, $"the arguments of '{name}' are not a JSON object: {error}", name);
     }
 
-    private static bool TryReadCodeFence(string text, out string code)
+    private static bool TryReadCodeFence(string text, out bool isJson, out string body)
     {
-        code = string.Empty;
+        body = string.Empty;
+        isJson = false;
         if (!text.StartsWith("```", StringComparison.Ordinal))
         {
             return false;
@@ -121,17 +133,14 @@ internal sealed class CallFactory(Func<string>? idGenerator)
         }
 
         var info = text.AsSpan(3, newline - 3).Trim();
-        if (info.Equals("json", StringComparison.OrdinalIgnoreCase) || info.Equals("json5", StringComparison.OrdinalIgnoreCase))
-        {
-            return false;
-        }
-
+        isJson = info.Equals("json", StringComparison.OrdinalIgnoreCase) || info.Equals("json5", StringComparison.OrdinalIgnoreCase);
         var close = text.LastIndexOf("\n```", StringComparison.Ordinal);
-        code = close >= newline ? text[(newline + 1)..close] : text[(newline + 1)..];
+        body = close >= newline ? text[(newline + 1)..close] : text[(newline + 1)..];
         return true;
     }
 
-    private ToolCallEvent Create(string name, JsonObject arguments, string rawText)
+    /// <summary>Makes the call event: a fresh id, the name, and the arguments as <see cref="JsonElement"/> values.</summary>
+    public ToolCallEvent Create(string name, JsonObject arguments, string rawText)
     {
         var values = new Dictionary<string, object?>(arguments.Count);
         if (arguments.Count > 0)

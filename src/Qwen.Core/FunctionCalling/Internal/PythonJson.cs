@@ -172,4 +172,121 @@ internal static class PythonJson
 
         builder.Append('"');
     }
+    /// <summary>Converts a CLR argument value to JSON (a <see cref="JsonElement"/> passes through).</summary>
+    public static JsonElement ToElement(object? value) => value switch
+    {
+        JsonElement element => element,
+        null => default,
+        _ => JsonSerializer.SerializeToElement(value, AIJsonUtilities.DefaultOptions.GetTypeInfo(value.GetType())),
+    };
+
+    /// <summary>
+    /// Writes a value as the Qwen3-Coder template does: mappings and lists with <c>tojson</c>, everything else with Jinja's
+    /// <c>string</c> filter (Python's <c>str</c>: strings as they are, <c>True</c>/<c>False</c>/<c>None</c>).
+    /// </summary>
+    public static void WriteJinjaString(StringBuilder builder, JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object or JsonValueKind.Array:
+                Write(builder, element);
+                break;
+            case JsonValueKind.String:
+                builder.Append(element.GetString());
+                break;
+            case JsonValueKind.True:
+                builder.Append("True");
+                break;
+            case JsonValueKind.False:
+                builder.Append("False");
+                break;
+            case JsonValueKind.Number:
+                builder.Append(element.GetRawText());
+                break;
+            default:
+                builder.Append("None");
+                break;
+        }
+    }
+    /// <summary>Writes a value as Python's <c>repr</c> writes it inside a container (what Jinja's <c>string</c> filter gives for a list).</summary>
+    public static void WriteRepr(StringBuilder builder, JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                builder.Append('{');
+                var firstProperty = true;
+                foreach (var property in element.EnumerateObject())
+                {
+                    builder.Append(firstProperty ? string.Empty : ", ");
+                    firstProperty = false;
+                    WriteReprString(builder, property.Name);
+                    builder.Append(": ");
+                    WriteRepr(builder, property.Value);
+                }
+
+                builder.Append('}');
+                break;
+            case JsonValueKind.Array:
+                builder.Append('[');
+                var firstItem = true;
+                foreach (var item in element.EnumerateArray())
+                {
+                    builder.Append(firstItem ? string.Empty : ", ");
+                    firstItem = false;
+                    WriteRepr(builder, item);
+                }
+
+                builder.Append(']');
+                break;
+            case JsonValueKind.String:
+                WriteReprString(builder, element.GetString()!);
+                break;
+            default:
+                WriteJinjaString(builder, element);
+                break;
+        }
+    }
+
+    private static void WriteReprString(StringBuilder builder, string text)
+    {
+        // Python quotes with ' unless the text holds ' and no ".
+        var quote = text.Contains('\'', StringComparison.Ordinal) && !text.Contains('"', StringComparison.Ordinal) ? '"' : '\'';
+        builder.Append(quote);
+        foreach (var c in text)
+        {
+            switch (c)
+            {
+                case '\\':
+                    builder.Append("\\\\");
+                    break;
+                case '\n':
+                    builder.Append("\\n");
+                    break;
+                case '\r':
+                    builder.Append("\\r");
+                    break;
+                case '\t':
+                    builder.Append("\\t");
+                    break;
+                default:
+                    if (c == quote)
+                    {
+                        builder.Append('\\').Append(c);
+                    }
+                    else if (c < ' ' || c == '\x7f')
+                    {
+                        builder.Append("\\x").Append(((int)c).ToString("x2", CultureInfo.InvariantCulture));
+                    }
+                    else
+                    {
+                        builder.Append(c);
+                    }
+
+                    break;
+            }
+        }
+
+        builder.Append(quote);
+    }
 }

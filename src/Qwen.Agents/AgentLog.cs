@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Logging;
+
+namespace Qwen.Agents;
+
+/// <summary>The log events of Qwen.Agents, source-generated, with stable event ids.</summary>
+internal static partial class AgentLog
+{
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Agent {Agent}: model call {Call} {Outcome} in {ElapsedMs:0.0} ms ({InputTokens} input tokens, {OutputTokens} output tokens)")]
+    public static partial void ModelCall(ILogger logger, string agent, int call, double elapsedMs, long? inputTokens, long? outputTokens, string outcome);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Agent {Agent}: tool {Tool} (call {CallId}) {Outcome} in {ElapsedMs:0.0} ms")]
+    public static partial void ToolCall(ILogger logger, string agent, string tool, string callId, double elapsedMs, string outcome);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "Agent {Agent}: the model repeated the call {Tool} with the same arguments {Count} times in a row; it was not run again")]
+    public static partial void RepeatedCall(ILogger logger, string agent, string tool, int count);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Agent {Agent}: stopped after {Calls} model calls (the limit) without a final answer")]
+    public static partial void ModelCallLimit(ILogger logger, string agent, int calls);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "Router {Agent}: handing the conversation to {Target}")]
+    public static partial void Routed(ILogger logger, string agent, string target);
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, Message = "Router {Agent}: the model chose '{Chosen}', which is not one of the agents; {Fallback} answers instead")]
+    public static partial void UnknownRoute(ILogger logger, string agent, string chosen, string fallback);
+}

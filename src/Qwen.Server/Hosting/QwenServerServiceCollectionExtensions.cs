@@ -4,7 +4,7 @@ using Qwen.Server;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Registers what the <c>MapQwen...</c> endpoints need: options, the request gate, served models.</summary>
+/// <summary>Registers what the <c>MapQwen...</c> endpoints need: options, the request gate, sessions, and the served models, agents and tools.</summary>
 public static class QwenServerServiceCollectionExtensions
 {
     /// <summary>Registers the server's shared state; call once, then add models with <see cref="AddQwenServedModel(IServiceCollection, string, IChatClient)"/>.</summary>
@@ -26,6 +26,32 @@ public static class QwenServerServiceCollectionExtensions
             return true;
         });
         services.TryAddSingleton<ServerContext>();
+        services.TryAddSingleton<AgentCatalog>();
+        services.TryAddSingleton<SessionStore>();
+        return services;
+    }
+
+    /// <summary>Offers an agent on the agent API and in the browser UI.</summary>
+    /// <param name="services">The services.</param>
+    /// <param name="agent">The agent: its name, description and per-run factory.</param>
+    /// <returns>The services, for chaining.</returns>
+    public static IServiceCollection AddQwenServedAgent(this IServiceCollection services, ServedAgent agent)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(agent);
+        services.AddSingleton(agent);
+        return services;
+    }
+
+    /// <summary>Offers a tool users may switch on for agent runs.</summary>
+    /// <param name="services">The services.</param>
+    /// <param name="tool">The tool: its name, description and per-run factory.</param>
+    /// <returns>The services, for chaining.</returns>
+    public static IServiceCollection AddQwenServedTool(this IServiceCollection services, ServedTool tool)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(tool);
+        services.AddSingleton(tool);
         return services;
     }
 

@@ -15,13 +15,18 @@ public sealed partial class ServeCommandTests
     public async Task Serve_TinyModel_ServesTheApiMapsContextOverflowAndStopsOnCtrlC()
     {
         var workdir = Path.Combine(Path.GetTempPath(), "qwen-serve-test-" + Guid.NewGuid().ToString("N"));
-        using var server = Start("serve", "--model", Qwen2Tiny, "--device", "cpu", "--port", "0", "--workdir", workdir);
+        using var server = Start("serve", "--model", Qwen2Tiny, "--device", "cpu", "--port", "0", "--workdir", workdir, "--tools", "code_interpreter,retrieval");
         try
         {
             var line = await server.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
             var url = ListeningUrl().Match(line ?? string.Empty);
             Assert.True(url.Success, $"unexpected first line: {line}");
             using var http = new HttpClient { BaseAddress = new Uri(url.Groups[1].Value + "/") };
+
+            Assert.Contains("<title>Qwen.Agents</title>", await http.GetStringAsync("/"));
+            var catalog = JsonNode.Parse(await http.GetStringAsync("api/agents"))!;
+            Assert.Equal(["fncall", "react"], catalog["agents"]!.AsArray().Select(a => a!["name"]!.GetValue<string>()));
+            Assert.Equal(["code_interpreter", "retrieval"], catalog["tools"]!.AsArray().Select(a => a!["name"]!.GetValue<string>()));
 
             var models = JsonNode.Parse(await http.GetStringAsync("v1/models"))!;
             Assert.Equal("qwen2_tiny", models["data"]![0]!["id"]!.GetValue<string>());
@@ -65,6 +70,15 @@ public sealed partial class ServeCommandTests
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("--api-key", result.StdErr);
         Assert.Equal(string.Empty, result.StdOut);
+    }
+
+    [Fact]
+    public async Task Serve_UnknownTool_OneLineErrorBeforeLoading()
+    {
+        var result = await CliRunner.RunAsync("serve", "--model", Qwen2Tiny, "--port", "0", "--tools", "code_interpreter,teleport");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("'teleport' is not a built-in tool", result.StdErr);
     }
 
     [Fact]

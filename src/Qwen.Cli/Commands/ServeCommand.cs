@@ -6,12 +6,14 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Qwen.Core;
 using Qwen.Runtime;
 using Qwen.Server;
+using Qwen.Tools;
 
 namespace Qwen.Cli;
 
-/// <summary><c>qwen serve</c>: a local checkpoint (or an OpenAI-compatible server) behind an OpenAI-compatible HTTP API.</summary>
+/// <summary><c>qwen serve</c>: a local checkpoint (or an OpenAI-compatible server) behind an OpenAI-compatible HTTP API, the agent API and the browser UI.</summary>
 internal static class ServeCommand
 {
     /// <summary>Creates the command.</summary>
@@ -24,10 +26,13 @@ internal static class ServeCommand
         var port = new Option<int>("--port") { Description = "Port to listen on (0 picks a free one).", DefaultValueFactory = _ => 8000 };
         var apiKey = new Option<string?>("--api-key") { Description = "Key clients must send as 'Authorization: Bearer KEY'; default: none (loopback only)." };
         var workdir = new Option<string?>("--workdir") { Description = "Directory for sessions and uploads (default: ./qwen-serve)." };
+        var tools = new Option<string?>("--tools") { Description = $"Built-in tools the agents may use, comma-separated (default: all: {string.Join(',', QwenStandardAgentsServiceCollectionExtensions.BuiltInToolNames)})." };
+        var mcp = new Option<string?>("--mcp") { Description = "An MCP servers file ({\"mcpServers\": {...}}) whose tools the agents may use too." };
+        var noUi = new Option<bool>("--no-ui") { Description = "Serve the APIs only, no browser UI at /." };
         var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N (with --model).", DefaultValueFactory = _ => "auto" };
 
-        var command = new Command("serve", "Serve a model over an OpenAI-compatible HTTP API (GET /v1/models, POST /v1/chat/completions).");
-        foreach (var option in new Option[] { model, endpoint, apiModel, host, port, apiKey, workdir, device })
+        var command = new Command("serve", "Serve a model over an OpenAI-compatible HTTP API (/v1), the agents over an agent API (/api) and a browser UI (/).");
+        foreach (var option in new Option[] { model, endpoint, apiModel, host, port, apiKey, tools, mcp, workdir, noUi, device })
         {
             command.Options.Add(option);
         }
@@ -38,19 +43,34 @@ internal static class ServeCommand
                 parseResult.GetValue(host)!,
                 parseResult.GetValue(port),
                 parseResult.GetValue(apiKey),
-                parseResult.GetValue(workdir));
+                parseResult.GetValue(workdir),
+                ParseTools(parseResult.GetValue(tools)),
+                parseResult.GetValue(mcp),
+                !parseResult.GetValue(noUi));
             settings.Check();
 
-            // The upstream server's key (with --endpoint) comes from OPENAI_API_KEY: --api-key is this server's own key.
-            using var client = ChatCommand.CreateClient(parseResult.GetValue(model), parseResult.GetValue(endpoint), parseResult.GetValue(apiModel), apiKey: null, parseResult.GetValue(device)!);
-            var modelId = parseResult.GetValue(apiModel) ?? client.GetService<ChatClientMetadata>()?.DefaultModelId ?? "qwen";
-            await RunAsync(settings, modelId, client, cancellationToken).ConfigureAwait(false);
-            return 0;
+            // MCP servers start before the model loads, so a broken file fails fast; they stop when the server does.
+            var mcpHost = settings.McpFile is { } mcpFile ? await McpToolHost.StartAsync(McpServersConfiguration.Load(mcpFile), cancellationToken: cancellationToken).ConfigureAwait(false) : null;
+            try
+            {
+                // The upstream server's key (with --endpoint) comes from OPENAI_API_KEY: --api-key is this server's own key.
+                using var client = ChatCommand.CreateClient(parseResult.GetValue(model), parseResult.GetValue(endpoint), parseResult.GetValue(apiModel), apiKey: null, parseResult.GetValue(device)!);
+                var modelId = parseResult.GetValue(apiModel) ?? client.GetService<ChatClientMetadata>()?.DefaultModelId ?? "qwen";
+                await RunAsync(settings, modelId, client, mcpHost?.Tools ?? [], cancellationToken).ConfigureAwait(false);
+                return 0;
+            }
+            finally
+            {
+                if (mcpHost is not null)
+                {
+                    await mcpHost.DisposeAsync().ConfigureAwait(false);
+                }
+            }
         });
         return command;
     }
 
-    private static async Task RunAsync(Settings settings, string modelId, IChatClient client, CancellationToken cancellationToken)
+    private static async Task RunAsync(Settings settings, string modelId, IChatClient client, IReadOnlyList<AIFunction> mcpTools, CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -73,14 +93,32 @@ internal static class ServeCommand
             o.ErrorMapper = MapRuntimeError;
         });
         builder.Services.AddQwenServedModel(modelId, client);
+        if (client.GetService<QwenTokenizer>() is { } tokenizer)
+        {
+            // Exact token counts for retrieval budgets when the model is local.
+            builder.Services.AddSingleton<Microsoft.ML.Tokenizers.Tokenizer>(tokenizer);
+        }
+
+        builder.Services.AddQwenStandardAgents(settings.Tools);
+        foreach (var tool in mcpTools)
+        {
+            builder.Services.AddQwenServedTool(new ServedTool(tool.Name, tool.Description, _ => [tool]));
+        }
 
         await using var app = builder.Build();
         app.MapQwenOpenAIApi();
+        app.MapQwenAgentApi();
+        if (settings.Ui)
+        {
+            app.MapQwenUi();
+        }
+
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var address = app.Urls.First();
-            await Console.Out.WriteLineAsync($"Listening on {address} (OpenAI API: {address}/v1, model '{modelId}')").ConfigureAwait(false);
+            var ui = settings.Ui ? $", UI: {address}/" : string.Empty;
+            await Console.Out.WriteLineAsync($"Listening on {address} (OpenAI API: {address}/v1, model '{modelId}'; agent API: {address}/api{ui})").ConfigureAwait(false);
             if (settings.ApiKey is not null)
             {
                 await Console.Error.WriteLineAsync("qwen: API requests need 'Authorization: Bearer <the --api-key>'.").ConfigureAwait(false);
@@ -113,7 +151,10 @@ internal static class ServeCommand
     };
 
     /// <summary>The network settings, checked before the (slow) model load.</summary>
-    private sealed record Settings(string Host, int Port, string? ApiKey, string? WorkDirectory)
+    private static List<string>? ParseTools(string? value) =>
+        value is null ? null : [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+
+    private sealed record Settings(string Host, int Port, string? ApiKey, string? WorkDirectory, List<string>? Tools, string? McpFile, bool Ui)
     {
         public string Url => $"http://{(IPAddress.TryParse(Host, out var ip) && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{Host}]" : Host)}:{Port}";
 
@@ -132,6 +173,16 @@ internal static class ServeCommand
             if (ApiKey is { Length: 0 })
             {
                 throw new ArgumentException("--api-key must not be empty.");
+            }
+
+            if (Tools?.FirstOrDefault(t => !QwenStandardAgentsServiceCollectionExtensions.BuiltInToolNames.Contains(t)) is { } unknown)
+            {
+                throw new ArgumentException($"--tools: '{unknown}' is not a built-in tool; choose from {string.Join(", ", QwenStandardAgentsServiceCollectionExtensions.BuiltInToolNames)}.");
+            }
+
+            if (McpFile is not null && !File.Exists(McpFile))
+            {
+                throw new ArgumentException($"--mcp: the file '{McpFile}' does not exist.");
             }
 
             var loopback = Host == "localhost" || (IPAddress.TryParse(Host, out var address) && IPAddress.IsLoopback(address));

@@ -9,6 +9,8 @@ internal static class QwenCommands
     public static IEnumerable<Command> All() =>
     [
         ChatCommand.Create(),
+        DownloadCommand.Create(),
+        ModelsCommand.Create(),
         GenerateCommand.Create(),
         TokenizeCommand.Create(),
         TemplateCommand.Create(),

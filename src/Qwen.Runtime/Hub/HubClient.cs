@@ -54,7 +54,16 @@ public sealed class HubClient : IDisposable
             throw new ArgumentException($"'{model}' is neither a folder nor a Hugging Face model name such as Qwen/Qwen3-0.6B.", nameof(model));
         }
 
-        return _cache.FindCompleteSnapshot(reference) ?? await DownloadAsync(reference, progress, cancellationToken).ConfigureAwait(false);
+        return FindCached(reference) ?? await DownloadAsync(reference, progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Finds a model in the cache without any request: the snapshot its revision last pointed at, when it holds a complete checkpoint.</summary>
+    /// <param name="model">The model and revision.</param>
+    /// <returns>The snapshot folder, or null when the model is not (completely) cached.</returns>
+    public string? FindCached(ModelReference model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return _cache.FindCompleteSnapshot(model);
     }
 
     /// <summary>Brings a model's checkpoint files up to date in the cache: asks the Hub which commit the revision is at and fetches the files that are missing.</summary>

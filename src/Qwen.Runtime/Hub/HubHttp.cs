@@ -215,7 +215,7 @@ internal sealed class HubHttp : IDisposable
         throw (status, code) switch
         {
             (_, "RepoNotFound") or (404, null) when file is null => new HubException(HubErrorKind.RepositoryNotFound,
-                $"Model {model.RepoId} was not found on {where} ({said}). Check the name (for example Qwen/Qwen3-0.6B); a private repository also needs HF_TOKEN."),
+                $"Model {model.RepoId} was not found on {where} ({said}). Check the name (for example Qwen/Qwen3-0.6B), or the path if you meant a local folder; a private repository also needs HF_TOKEN."),
             (_, "GatedRepo") or (401 or 403, _) => new HubException(HubErrorKind.Unauthorized,
                 $"Model {model.RepoId} on {where} is gated or private ({said}). {(_settings.Token is null ? "No token was sent: accept its terms on the model's page, create an access token, and set HF_TOKEN=hf_... (or put the token in $HF_HOME/token)." : "The token sent (HF_TOKEN or $HF_HOME/token) has no access to it: accept its terms on the model's page with that account, or use another token.")}"),
             (_, "RevisionNotFound") => new HubException(HubErrorKind.RevisionNotFound,

@@ -1,11 +1,10 @@
 using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 
 namespace Qwen.Runtime.Tests;
 
@@ -15,15 +14,23 @@ namespace Qwen.Runtime.Tests;
 /// a redirect to <c>/lfs/{sha256}</c> for LFS files), ranges, 401 for gated repositories and 404 for unknown ones, and
 /// injected faults (a connection dropped mid-file, a corrupted body, slow bodies).
 /// </summary>
+/// <remarks>
+/// Plain HTTP/1.1 over a <see cref="TcpListener"/>, one request per connection: no ASP.NET Core, so the CLI tests'
+/// output folder keeps the assemblies the <c>qwen</c> child process needs.
+/// </remarks>
 internal sealed class FakeHub : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentDictionary<string, FakeRepo> _repos = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, byte[]> _lfs = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (string File, byte[] Content)> _lfs = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _drops = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _corrupt = new(StringComparer.Ordinal);
+    private Task _acceptLoop = Task.CompletedTask;
 
-    private FakeHub(WebApplication app) => _app = app;
+    private FakeHub()
+    {
+    }
 
     /// <summary>Gets the base URL, for <c>HF_ENDPOINT</c> or <see cref="HubOptions.Endpoint"/>.</summary>
     public string Endpoint { get; private set; } = string.Empty;
@@ -34,17 +41,13 @@ internal sealed class FakeHub : IAsyncDisposable
     /// <summary>Gets or sets a pause after each 4 KiB of a file body, so concurrent downloads really overlap.</summary>
     public TimeSpan ChunkDelay { get; set; }
 
-    public static async Task<FakeHub> StartAsync()
+    public static Task<FakeHub> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
-        var hub = new FakeHub(app);
-        app.Run(hub.HandleAsync);
-        await app.StartAsync();
-        hub.Endpoint = app.Urls.First();
-        return hub;
+        var hub = new FakeHub();
+        hub._listener.Start();
+        hub.Endpoint = $"http://127.0.0.1:{((IPEndPoint)hub._listener.LocalEndpoint).Port}";
+        hub._acceptLoop = Task.Run(hub.AcceptLoopAsync);
+        return Task.FromResult(hub);
     }
 
     /// <summary>Serves <paramref name="files"/> as repository <paramref name="repoId"/> at a new commit on <c>main</c>; with a token, the repository is gated.</summary>
@@ -55,7 +58,7 @@ internal sealed class FakeHub : IAsyncDisposable
         {
             if (FakeRepo.IsLfs(name))
             {
-                _lfs[Sha256(content)] = content;
+                _lfs[Sha256(content)] = (name, content);
             }
         }
 
@@ -76,51 +79,108 @@ internal sealed class FakeHub : IAsyncDisposable
     /// <summary>Counts the requests whose line starts with <paramref name="prefix"/>, such as <c>GET /lfs/</c>.</summary>
     public int Count(string prefix) => Requests.Count(r => r.StartsWith(prefix, StringComparison.Ordinal));
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
-
     public static string Sha256(byte[] content) => Convert.ToHexStringLower(SHA256.HashData(content));
 
-    private async Task HandleAsync(HttpContext context)
+    public async ValueTask DisposeAsync()
     {
-        var request = context.Request;
-        var path = request.Path.Value ?? "/";
-        Requests.Enqueue($"{request.Method} {path} {request.Headers.Range}".TrimEnd());
-        const string api = "/api/models/";
-        if (path.StartsWith(api, StringComparison.Ordinal))
+        await _stop.CancelAsync();
+        _listener.Stop();
+        try
         {
-            await RevisionAsync(context, path[api.Length..]);
+            await _acceptLoop;
         }
-        else if (path.StartsWith("/lfs/", StringComparison.Ordinal) && _lfs.TryGetValue(path[5..], out var content))
+        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
         {
-            var file = _repos.Values.SelectMany(r => r.Files).First(f => FakeRepo.IsLfs(f.Key) && Sha256(f.Value) == path[5..]).Key;
-            await ServeBodyAsync(context, file, content);
+            // Stopped.
         }
-        else if (path.Split('/') is [_, var org, var name, "resolve", var rev, .. var fileParts] && fileParts.Length > 0)
+
+        _stop.Dispose();
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        while (!_stop.IsCancellationRequested)
         {
-            await ResolveAsync(context, $"{org}/{name}", Uri.UnescapeDataString(rev), string.Join('/', fileParts.Select(Uri.UnescapeDataString)));
-        }
-        else
-        {
-            context.Response.StatusCode = 404;
+            var client = await _listener.AcceptTcpClientAsync(_stop.Token);
+            _ = Task.Run(() => ServeAsync(client));
         }
     }
 
-    private async Task RevisionAsync(HttpContext context, string rest)
+    private async Task ServeAsync(TcpClient client)
+    {
+        using var _ = client;
+        var stream = client.GetStream();
+        try
+        {
+            if (await ReadRequestAsync(stream) is not var (method, path, headers))
+            {
+                return;
+            }
+
+            headers.TryGetValue("Range", out var range);
+            Requests.Enqueue($"{method} {path} {range}".TrimEnd());
+            var response = Route(method, path, headers);
+            await WriteAsync(stream, method, response);
+        }
+        catch (IOException)
+        {
+            // The client went away (a test that cancels, or the connection this server dropped on purpose).
+        }
+    }
+
+    private static async Task<(string Method, string Path, Dictionary<string, string> Headers)?> ReadRequestAsync(NetworkStream stream)
+    {
+        var bytes = new List<byte>();
+        var one = new byte[1];
+        while (bytes.Count < 65536 && !(bytes.Count >= 4 && bytes[^4] == '\r' && bytes[^3] == '\n' && bytes[^2] == '\r' && bytes[^1] == '\n'))
+        {
+            if (await stream.ReadAsync(one) == 0)
+            {
+                return null;
+            }
+
+            bytes.Add(one[0]);
+        }
+
+        var lines = Encoding.ASCII.GetString([.. bytes]).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        var start = lines[0].Split(' ');
+        var headers = lines.Skip(1).Select(l => l.Split(':', 2)).Where(p => p.Length == 2)
+            .ToDictionary(p => p[0].Trim(), p => p[1].Trim(), StringComparer.OrdinalIgnoreCase);
+        return (start[0], start[1].Split('?')[0], headers);
+    }
+
+    private Response Route(string method, string path, Dictionary<string, string> headers)
+    {
+        const string api = "/api/models/";
+        if (method == "GET" && path.StartsWith(api, StringComparison.Ordinal))
+        {
+            return Revision(path[api.Length..], headers);
+        }
+
+        if (path.StartsWith("/lfs/", StringComparison.Ordinal) && _lfs.TryGetValue(path[5..], out var lfs))
+        {
+            return Body(lfs.File, lfs.Content, headers);
+        }
+
+        if (path.Split('/') is [_, var org, var name, "resolve", var rev, .. var fileParts] && fileParts.Length > 0)
+        {
+            return Resolve($"{org}/{name}", Uri.UnescapeDataString(rev), string.Join('/', fileParts.Select(Uri.UnescapeDataString)), headers);
+        }
+
+        return new Response(404);
+    }
+
+    private Response Revision(string rest, Dictionary<string, string> headers)
     {
         var parts = rest.Split('/');
         if (parts.Length < 4 || parts[2] != "revision")
         {
-            context.Response.StatusCode = 404;
-            return;
+            return new Response(404);
         }
 
-        if (Find(context, $"{parts[0]}/{parts[1]}", Uri.UnescapeDataString(string.Join('/', parts[3..]))) is not var (repo, commit))
+        if (Find($"{parts[0]}/{parts[1]}", Uri.UnescapeDataString(string.Join('/', parts[3..])), headers, out var repo, out var commit) is { } error)
         {
-            return;
+            return error;
         }
 
         var body = new JsonObject
@@ -129,94 +189,79 @@ internal sealed class FakeHub : IAsyncDisposable
             ["sha"] = commit,
             ["siblings"] = new JsonArray([.. repo.Files.Keys.Order(StringComparer.Ordinal).Select(f => (JsonNode)new JsonObject { ["rfilename"] = f })]),
         };
-        context.Response.ContentType = "application/json";
-        await context.Response.WriteAsync(body.ToJsonString());
+        return new Response(200, new() { ["Content-Type"] = "application/json" }, Encoding.UTF8.GetBytes(body.ToJsonString()));
     }
 
-    private async Task ResolveAsync(HttpContext context, string repoId, string revision, string file)
+    private Response Resolve(string repoId, string revision, string file, Dictionary<string, string> headers)
     {
-        if (Find(context, repoId, revision) is not var (repo, commit))
+        if (Find(repoId, revision, headers, out var repo, out var commit) is { } error)
         {
-            return;
+            return error;
         }
 
-        var response = context.Response;
         if (!repo.Files.TryGetValue(file, out var content))
         {
-            response.StatusCode = 404;
-            response.Headers["X-Error-Code"] = "EntryNotFound";
-            return;
+            return new Response(404, new() { ["X-Error-Code"] = "EntryNotFound" });
         }
 
-        response.Headers["X-Repo-Commit"] = commit;
-        response.Headers.ETag = $"\"{GitBlobId(content)}\"";
-        if (FakeRepo.IsLfs(file))
+        var meta = new Dictionary<string, string> { ["X-Repo-Commit"] = commit, ["ETag"] = $"\"{GitBlobId(content)}\"" };
+        if (!FakeRepo.IsLfs(file))
         {
-            var sha = Sha256(content);
-            response.Headers["X-Linked-Etag"] = $"\"{sha}\"";
-            response.Headers["X-Linked-Size"] = content.Length.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            response.StatusCode = StatusCodes.Status302Found;
-            response.Headers.Location = $"/lfs/{sha}";
-            return;
-        }
-
-        await ServeBodyAsync(context, file, content);
-    }
-
-    /// <summary>The repository and commit a request names, or null after writing the Hub's error answer.</summary>
-    private (FakeRepo Repo, string Commit)? Find(HttpContext context, string repoId, string revision)
-    {
-        var response = context.Response;
-        if (!_repos.TryGetValue(repoId, out var repo))
-        {
-            response.StatusCode = 404;
-            response.Headers["X-Error-Code"] = "RepoNotFound";
-            response.Headers["X-Error-Message"] = "Repository not found";
-            return null;
-        }
-
-        if (repo.RequiredToken is { } token && context.Request.Headers.Authorization.ToString() != $"Bearer {token}")
-        {
-            response.StatusCode = 401;
-            response.Headers["X-Error-Code"] = "GatedRepo";
-            response.Headers["X-Error-Message"] = $"Access to model {repoId} is restricted. You must have access to it and be authenticated to access it. Please log in.";
-            return null;
-        }
-
-        var commit = repo.Branches.TryGetValue(revision, out var head) ? head : revision == repo.Commit ? repo.Commit : null;
-        if (commit is null)
-        {
-            response.StatusCode = 404;
-            response.Headers["X-Error-Code"] = "RevisionNotFound";
-            response.Headers["X-Error-Message"] = "Invalid rev id: " + revision;
-            return null;
-        }
-
-        return (repo, commit);
-    }
-
-    private async Task ServeBodyAsync(HttpContext context, string file, byte[] content)
-    {
-        var response = context.Response;
-        response.Headers.AcceptRanges = "bytes";
-        long start = 0;
-        if (context.Request.Headers.Range.ToString() is { Length: > 0 } range && range.StartsWith("bytes=", StringComparison.Ordinal) && range.EndsWith('-'))
-        {
-            start = long.Parse(range[6..^1], System.Globalization.CultureInfo.InvariantCulture);
-            if (start >= content.Length)
+            var body = Body(file, content, headers);
+            foreach (var (name, value) in meta)
             {
-                response.StatusCode = StatusCodes.Status416RangeNotSatisfiable;
-                return;
+                body.Headers[name] = value;
             }
 
-            response.StatusCode = StatusCodes.Status206PartialContent;
-            response.Headers.ContentRange = $"bytes {start}-{content.Length - 1}/{content.Length}";
+            return body;
         }
 
-        response.ContentLength = content.Length - start;
-        if (HttpMethods.IsHead(context.Request.Method))
+        var sha = Sha256(content);
+        meta["X-Linked-Etag"] = $"\"{sha}\"";
+        meta["X-Linked-Size"] = content.Length.ToString(CultureInfo.InvariantCulture);
+        meta["Location"] = $"/lfs/{sha}";
+        return new Response(302, meta);
+    }
+
+    /// <summary>Null with the repository and commit a request names, or the Hub's error answer.</summary>
+    private Response? Find(string repoId, string revision, Dictionary<string, string> headers, out FakeRepo repo, out string commit)
+    {
+        commit = string.Empty;
+        if (!_repos.TryGetValue(repoId, out repo!))
         {
-            return;
+            return new Response(404, new() { ["X-Error-Code"] = "RepoNotFound", ["X-Error-Message"] = "Repository not found" });
+        }
+
+        if (repo.RequiredToken is { } token && (!headers.TryGetValue("Authorization", out var auth) || auth != $"Bearer {token}"))
+        {
+            return new Response(401, new() { ["X-Error-Code"] = "GatedRepo", ["X-Error-Message"] = $"Access to model {repoId} is restricted. You must have access to it and be authenticated to access it. Please log in." });
+        }
+
+        if (repo.Branches.TryGetValue(revision, out var head) || revision == repo.Commit)
+        {
+            commit = head ?? repo.Commit;
+            return null;
+        }
+
+        return new Response(404, new() { ["X-Error-Code"] = "RevisionNotFound", ["X-Error-Message"] = "Invalid rev id: " + revision });
+    }
+
+    /// <summary>A file body from the requested range, with the faults set for it.</summary>
+    private Response Body(string file, byte[] content, Dictionary<string, string> headers)
+    {
+        long start = 0;
+        var responseHeaders = new Dictionary<string, string> { ["Accept-Ranges"] = "bytes" };
+        var status = 200;
+        if (headers.TryGetValue("Range", out var range) && range.StartsWith("bytes=", StringComparison.Ordinal) && range.EndsWith('-'))
+        {
+            start = long.Parse(range[6..^1], CultureInfo.InvariantCulture);
+            if (start >= content.Length)
+            {
+                return new Response(416, new() { ["Content-Range"] = $"bytes */{content.Length}" });
+            }
+
+            status = 206;
+            responseHeaders["Content-Range"] = $"bytes {start}-{content.Length - 1}/{content.Length}";
         }
 
         var body = content;
@@ -226,25 +271,39 @@ internal sealed class FakeHub : IAsyncDisposable
             body[body.Length / 2] ^= 0xFF;
         }
 
-        var stopAt = _drops.TryRemove(file, out var drop) ? drop : long.MaxValue;
-        for (var offset = start; offset < body.Length; offset += 4096)
+        return new Response(status, responseHeaders, body, start, file);
+    }
+
+    private async Task WriteAsync(NetworkStream stream, string method, Response response)
+    {
+        var length = response.Body is null ? 0 : response.Body.Length - response.Start;
+        var head = new StringBuilder($"HTTP/1.1 {response.Status} {(HttpStatusCode)response.Status}\r\n");
+        foreach (var (name, value) in response.Headers)
+        {
+            head.Append(CultureInfo.InvariantCulture, $"{name}: {value}\r\n");
+        }
+
+        head.Append(CultureInfo.InvariantCulture, $"Content-Length: {length}\r\nConnection: close\r\n\r\n");
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(head.ToString()));
+        if (method == "HEAD" || response.Body is not { } body)
+        {
+            return;
+        }
+
+        // A dropped connection closes cleanly after part of the body: the client sees fewer bytes than Content-Length.
+        var stopAt = response.File is not null && _drops.TryRemove(response.File, out var drop) ? drop : long.MaxValue;
+        for (var offset = response.Start; offset < body.Length; offset += 4096)
         {
             var count = (int)Math.Min(4096, body.Length - offset);
             if (offset + count > stopAt)
             {
-                await response.Body.WriteAsync(body.AsMemory((int)offset, (int)(stopAt - offset)));
-                await response.Body.FlushAsync();
-
-                // Give the client time to read what was sent: a reset discards data it has not read yet.
-                await Task.Delay(200);
-                context.Abort();
+                await stream.WriteAsync(body.AsMemory((int)offset, (int)Math.Max(0, stopAt - offset)));
                 return;
             }
 
-            await response.Body.WriteAsync(body.AsMemory((int)offset, count));
+            await stream.WriteAsync(body.AsMemory((int)offset, count));
             if (ChunkDelay > TimeSpan.Zero)
             {
-                await response.Body.FlushAsync();
                 await Task.Delay(ChunkDelay);
             }
         }
@@ -252,6 +311,11 @@ internal sealed class FakeHub : IAsyncDisposable
 
     private static string GitBlobId(byte[] content) =>
         Convert.ToHexStringLower(SHA1.HashData([.. Encoding.ASCII.GetBytes($"blob {content.Length}\0"), .. content]));
+
+    private sealed record Response(int Status, Dictionary<string, string>? ResponseHeaders = null, byte[]? Body = null, long Start = 0, string? File = null)
+    {
+        public Dictionary<string, string> Headers { get; init; } = ResponseHeaders ?? [];
+    }
 }
 
 /// <summary>A repository the fake Hub serves.</summary>

@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using Qwen.Tools.Tests.TestSupport;
 
 namespace Qwen.Runtime.Tests;
 
@@ -15,25 +16,25 @@ namespace Qwen.Runtime.Tests;
 /// injected faults (a connection dropped mid-file, a corrupted body, slow bodies).
 /// </summary>
 /// <remarks>
-/// Plain HTTP/1.1 over a <see cref="TcpListener"/>, one request per connection: no ASP.NET Core, so the CLI tests'
+/// Plain HTTP/1.1 over <see cref="LoopbackTcpServer"/>, one request per connection: no ASP.NET Core, so the CLI tests'
 /// output folder keeps the assemblies the <c>qwen</c> child process needs.
 /// </remarks>
 internal sealed class FakeHub : IAsyncDisposable
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentDictionary<string, FakeRepo> _repos = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (string File, byte[] Content)> _lfs = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _drops = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _corrupt = new(StringComparer.Ordinal);
-    private Task _acceptLoop = Task.CompletedTask;
+    private readonly LoopbackTcpServer _server;
 
     private FakeHub()
     {
+        _server = new LoopbackTcpServer(ServeAsync);
+        Endpoint = $"http://127.0.0.1:{_server.Port}";
     }
 
     /// <summary>Gets the base URL, for <c>HF_ENDPOINT</c> or <see cref="HubOptions.Endpoint"/>.</summary>
-    public string Endpoint { get; private set; } = string.Empty;
+    public string Endpoint { get; }
 
     /// <summary>Gets every request: method, path and Range header.</summary>
     public ConcurrentQueue<string> Requests { get; } = new();
@@ -41,14 +42,7 @@ internal sealed class FakeHub : IAsyncDisposable
     /// <summary>Gets or sets a pause after each 4 KiB of a file body, so concurrent downloads really overlap.</summary>
     public TimeSpan ChunkDelay { get; set; }
 
-    public static Task<FakeHub> StartAsync()
-    {
-        var hub = new FakeHub();
-        hub._listener.Start();
-        hub.Endpoint = $"http://127.0.0.1:{((IPEndPoint)hub._listener.LocalEndpoint).Port}";
-        hub._acceptLoop = Task.Run(hub.AcceptLoopAsync);
-        return Task.FromResult(hub);
-    }
+    public static Task<FakeHub> StartAsync() => Task.FromResult(new FakeHub());
 
     /// <summary>Serves <paramref name="files"/> as repository <paramref name="repoId"/> at a new commit on <c>main</c>; with a token, the repository is gated.</summary>
     public FakeRepo AddRepo(string repoId, IReadOnlyDictionary<string, byte[]> files, string? requiredToken = null)
@@ -81,51 +75,18 @@ internal sealed class FakeHub : IAsyncDisposable
 
     public static string Sha256(byte[] content) => Convert.ToHexStringLower(SHA256.HashData(content));
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
+
+    private async Task ServeAsync(NetworkStream stream, CancellationToken cancellationToken)
     {
-        await _stop.CancelAsync();
-        _listener.Stop();
-        try
+        if (await ReadRequestAsync(stream) is not var (method, path, headers))
         {
-            await _acceptLoop;
-        }
-        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
-        {
-            // Stopped.
+            return;
         }
 
-        _stop.Dispose();
-    }
-
-    private async Task AcceptLoopAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            var client = await _listener.AcceptTcpClientAsync(_stop.Token);
-            _ = Task.Run(() => ServeAsync(client));
-        }
-    }
-
-    private async Task ServeAsync(TcpClient client)
-    {
-        using var _ = client;
-        var stream = client.GetStream();
-        try
-        {
-            if (await ReadRequestAsync(stream) is not var (method, path, headers))
-            {
-                return;
-            }
-
-            headers.TryGetValue("Range", out var range);
-            Requests.Enqueue($"{method} {path} {range}".TrimEnd());
-            var response = Route(method, path, headers);
-            await WriteAsync(stream, method, response);
-        }
-        catch (IOException)
-        {
-            // The client went away (a test that cancels, or the connection this server dropped on purpose).
-        }
+        headers.TryGetValue("Range", out var range);
+        Requests.Enqueue($"{method} {path} {range}".TrimEnd());
+        await WriteAsync(stream, method, Route(method, path, headers));
     }
 
     private static async Task<(string Method, string Path, Dictionary<string, string> Headers)?> ReadRequestAsync(NetworkStream stream)

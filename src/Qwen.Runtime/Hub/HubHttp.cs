@@ -133,6 +133,9 @@ internal sealed class HubHttp : IDisposable
         {
             using var request = new HttpRequestMessage(method, uri);
             request.Headers.UserAgent.Add(UserAgent);
+
+            // As huggingface_hub does: a compressed answer would lose the Content-Length that sizes a file, and the bytes the sha256 covers.
+            request.Headers.AcceptEncoding.Add(new StringWithQualityHeaderValue("identity"));
             if (_settings.Token is { } token && uri.Authority == _settings.Endpoint.Authority)
             {
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);

@@ -14,7 +14,6 @@ public sealed class TokenMatcher
     private readonly StateSpace _space;
     private readonly int[] _ends;
     private readonly List<byte> _tail = [];
-    private ulong[]? _scratch;
     private Phase _phase;
     private GrammarState _state;
     private bool _atStart = true;
@@ -218,25 +217,13 @@ public sealed class TokenMatcher
         lock (_space.Gate)
         {
             _space.EnsureMask(state);
-            roomToReason = _atStart && reasoningId >= 0 && remainingTokens > state.MaxAfter + 8;
-            if (remainingTokens > state.MaxAfter)
-            {
-                Apply(logits, state.Mask!);
-            }
-            else
-            {
-                // Near the end of the budget: only tokens after which the rest still fits, written one byte per token if need be.
-                var scratch = _scratch ??= new ulong[state.Mask!.Length];
-                Array.Clear(scratch);
-                var limit = Math.Max(0, remainingTokens - 1);
-                var (minAfter, _) = _space.Collect(state, limit, scratch);
-                if (minAfter > limit)
-                {
-                    _space.Collect(state, minAfter, scratch);
-                }
+        }
 
-                Apply(logits, scratch);
-            }
+        roomToReason = _atStart && reasoningId >= 0 && remainingTokens > state.MaxAfter + 8;
+        Apply(logits, state.Mask!);
+        if (remainingTokens <= state.MaxAfter)
+        {
+            LimitToBudget(logits, state, Math.Max(0, remainingTokens - 1));
         }
 
         for (var i = 0; i < _ends.Length; i++)
@@ -250,6 +237,50 @@ public sealed class TokenMatcher
         if (roomToReason)
         {
             logits[reasoningId] = reasoningLogit;
+        }
+    }
+
+    /// <summary>
+    /// Near the end of the budget: keeps only the tokens after which the rest still fits in <paramref name="limit"/> bytes
+    /// (one byte per token at worst); with no such token, those that come closest.
+    /// </summary>
+    private static void LimitToBudget(Span<float> logits, GrammarState state, int limit)
+    {
+        var changes = state.Changes!;
+        if (limit >= state.Distance)
+        {
+            // Tokens that keep the distance fit; drop those that grow it past the limit.
+            foreach (var (id, after) in changes)
+            {
+                if (after > limit && (uint)id < (uint)logits.Length)
+                {
+                    logits[id] = float.NegativeInfinity;
+                }
+            }
+
+            return;
+        }
+
+        var best = changes.Length == 0 ? int.MaxValue : changes.Min(c => c.After);
+        var keep = Math.Max(limit, best);
+        var kept = new List<(int Id, float Logit)>();
+        foreach (var (id, after) in changes)
+        {
+            if (after <= keep && (uint)id < (uint)logits.Length && !float.IsNegativeInfinity(logits[id]))
+            {
+                kept.Add((id, logits[id]));
+            }
+        }
+
+        if (kept.Count == 0)
+        {
+            return;
+        }
+
+        logits.Fill(float.NegativeInfinity);
+        foreach (var (id, logit) in kept)
+        {
+            logits[id] = logit;
         }
     }
 

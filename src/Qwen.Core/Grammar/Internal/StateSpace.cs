@@ -84,9 +84,11 @@ internal sealed class StateSpace
         }
 
         var mask = new ulong[(Vocabulary.Size + 63) / 64];
-        var (_, maxAfter) = Collect(state, int.MaxValue, mask);
+        var changes = new List<(int Id, int After)>();
+        var (_, maxAfter) = Collect(state, int.MaxValue, mask, changes);
         state.Mask = mask;
         state.MaxAfter = maxAfter;
+        state.Changes = [.. changes];
         MaskCount++;
     }
 
@@ -94,7 +96,7 @@ internal sealed class StateSpace
     /// Fills <paramref name="mask"/> with the tokens whose resulting state is at most <paramref name="limit"/> bytes from a
     /// complete match; returns the least and the most such distance seen among all allowed tokens. Call under <see cref="Gate"/>.
     /// </summary>
-    public (int MinAfter, int MaxAfter) Collect(GrammarState state, int limit, ulong[] mask)
+    public (int MinAfter, int MaxAfter) Collect(GrammarState state, int limit, ulong[] mask, List<(int Id, int After)>? changes = null)
     {
         var vocabulary = Vocabulary;
         var sorted = vocabulary.Sorted;
@@ -117,8 +119,10 @@ internal sealed class StateSpace
             var depth = shared;
             for (; depth < bytes.Length; depth++)
             {
-                var next = Step(path[depth]!, bytes[depth]);
-                if (next is null)
+                // The cached transition inline; Step only for a byte not seen from this state yet.
+                var from = path[depth]!;
+                var next = from.Next?[bytes[depth]] ?? Step(from, bytes[depth]) ?? Dead;
+                if (ReferenceEquals(next, Dead))
                 {
                     break;
                 }
@@ -139,6 +143,11 @@ internal sealed class StateSpace
             if (after <= limit)
             {
                 mask[id >> 6] |= 1UL << (id & 63);
+            }
+
+            if (after != state.Distance)
+            {
+                changes?.Add((id, after));
             }
         }
 

@@ -85,6 +85,7 @@ internal sealed class ChatRequest
             StopTokenIds = stopIds,
             StopStrings = [.. options?.StopSequences ?? []],
             Decoder = decoder,
+            Constraint = ChatConstraints.For(options, tools, prefill.Length > 0, thinking != false, startInReasoning, tokenizer),
         };
         return new ChatRequest(
             ids, prefill, startInReasoning, tools.Count > 0, options?.AllowMultipleToolCalls ?? true, options?.Reasoning?.Output != ReasoningOutput.None, generation);
@@ -114,11 +115,6 @@ internal sealed class ChatRequest
         if (options.StopSequences?.Any(string.IsNullOrEmpty) == true)
         {
             throw new ArgumentException("ChatOptions.StopSequences must not contain null or empty strings.", nameof(options));
-        }
-
-        if (options.ResponseFormat is ChatResponseFormatJson)
-        {
-            throw new NotSupportedException("ChatOptions.ResponseFormat JSON (constrained JSON output) is not supported by the embedded Qwen runtime yet; ask for JSON in the prompt instead.");
         }
 
         if (options.AdditionalProperties?.TryGetValue(QwenChatClient.EnableThinkingKey, out var value) == true && ReadBool(value) is null)

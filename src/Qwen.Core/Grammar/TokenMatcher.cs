@@ -261,20 +261,20 @@ public sealed class TokenMatcher
             return;
         }
 
-        var best = changes.Length == 0 ? int.MaxValue : changes.Min(c => c.After);
-        var keep = Math.Max(limit, best);
+        // Over the limit: only tokens that bring the end closer enough (or, with none, as close as any can).
+        var keep = Math.Max(limit, state.MinAfter);
+        if (keep >= state.Distance)
+        {
+            return;
+        }
+
         var kept = new List<(int Id, float Logit)>();
         foreach (var (id, after) in changes)
         {
-            if (after <= keep && (uint)id < (uint)logits.Length && !float.IsNegativeInfinity(logits[id]))
+            if (after <= keep && (uint)id < (uint)logits.Length)
             {
                 kept.Add((id, logits[id]));
             }
-        }
-
-        if (kept.Count == 0)
-        {
-            return;
         }
 
         logits.Fill(float.NegativeInfinity);

@@ -43,6 +43,9 @@ internal sealed class GrammarState(long[] key, (int Node, GrammarFrame? Stack)[]
     /// <summary>Gets or sets the largest distance to a complete match after any allowed token (valid once <see cref="Mask"/> is set).</summary>
     public int MaxAfter { get; set; }
 
+    /// <summary>Gets or sets the smallest distance to a complete match after any allowed token (valid once <see cref="Mask"/> is set).</summary>
+    public int MinAfter { get; set; }
+
     /// <summary>Gets or sets the allowed ids after which the distance to a complete match is not <see cref="Distance"/> (most tokens keep it), with that distance.</summary>
     public (int Id, int After)[]? Changes { get; set; }
 }

@@ -85,9 +85,10 @@ internal sealed class StateSpace
 
         var mask = new ulong[(Vocabulary.Size + 63) / 64];
         var changes = new List<(int Id, int After)>();
-        var (_, maxAfter) = Collect(state, int.MaxValue, mask, changes);
-        state.Mask = mask;
+        var (minAfter, maxAfter) = Collect(state, int.MaxValue, mask, changes);
+        state.MinAfter = minAfter;
         state.MaxAfter = maxAfter;
+        state.Mask = mask;
         state.Changes = [.. changes];
         MaskCount++;
     }

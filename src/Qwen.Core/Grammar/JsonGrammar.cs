@@ -105,8 +105,44 @@ public sealed class JsonGrammar
 
         var builder = new GrammarBuilder();
         var compiler = new SchemaCompiler(builder);
+        return Build(builder, compiler.Json, Calls(builder, compiler, list), suffix, compiler.Warnings, "tool call");
+    }
+
+    /// <summary>
+    /// Compiles an answer that is either JSON (following <paramref name="schema"/>, or any JSON value when null) or one tool call
+    /// written as <paramref name="callOpen"/>, a newline, the call's JSON (see <see cref="ForToolCall"/>) and <paramref name="callClose"/>:
+    /// structured output from a model that may still call tools first.
+    /// </summary>
+    /// <param name="schema">The answer's schema, or null for any JSON value.</param>
+    /// <param name="functions">The functions a call may name (at least one).</param>
+    /// <param name="callOpen">The text that opens a call (Hermes: <c>&lt;tool_call&gt;</c>).</param>
+    /// <param name="callClose">The text that closes it (Hermes: <c>"\n&lt;/tool_call&gt;"</c>).</param>
+    /// <returns>The grammar.</returns>
+    /// <exception cref="ArgumentException">No function was given, or a marker is empty.</exception>
+    /// <exception cref="JsonGrammarException">A schema is malformed or unsupported.</exception>
+    public static JsonGrammar ForAnswerOrToolCall(JsonElement? schema, IEnumerable<AIFunctionDeclaration> functions, string callOpen, string callClose)
+    {
+        ArgumentNullException.ThrowIfNull(functions);
+        ArgumentException.ThrowIfNullOrEmpty(callOpen);
+        ArgumentException.ThrowIfNullOrEmpty(callClose);
+        var list = functions.ToList();
+        if (list.Count == 0)
+        {
+            throw new ArgumentException("At least one function is needed for a tool-call alternative.", nameof(functions));
+        }
+
+        var builder = new GrammarBuilder();
+        var compiler = new SchemaCompiler(builder);
+        var answer = schema is { } s ? compiler.CompileDocument(s) : compiler.Json.AnyValue();
+        var call = builder.Sequence(builder.Literal(callOpen + "\n"), Calls(builder, compiler, list), builder.Literal(callClose));
+        return Build(builder, compiler.Json, builder.Choice([answer, call]), suffix: null, compiler.Warnings, "answer or tool call");
+    }
+
+    /// <summary>One call to any of the functions: <c>{"name": "NAME", "arguments": ARGUMENTS}</c>.</summary>
+    private static Fragment Calls(GrammarBuilder builder, SchemaCompiler compiler, List<AIFunctionDeclaration> functions)
+    {
         var calls = new List<Fragment>();
-        foreach (var function in list)
+        foreach (var function in functions)
         {
             try
             {
@@ -121,7 +157,7 @@ public sealed class JsonGrammar
             }
         }
 
-        return Build(builder, compiler.Json, builder.Choice(calls), suffix, compiler.Warnings, "tool call");
+        return builder.Choice(calls);
     }
 
     private static JsonGrammar Build(GrammarBuilder builder, JsonFragments json, Fragment value, string? suffix, List<string> warnings, string description)

@@ -7,18 +7,12 @@ namespace Qwen.Core;
 /// </summary>
 public sealed class TokenConstraint
 {
-    private readonly TokenConstraintOptions _options;
-
     private TokenConstraint(JsonGrammar grammar, QwenTokenizer tokenizer, TokenConstraintOptions options)
     {
         Grammar = grammar;
-        _options = new TokenConstraintOptions
-        {
-            ReasoningStart = options.ReasoningStart,
-            ReasoningEnd = options.ReasoningEnd,
-            StartsInReasoning = options.StartsInReasoning,
-            Trigger = options.Trigger,
-        };
+        ReasoningEnd = options.ReasoningEnd;
+        StartsInReasoning = options.StartsInReasoning;
+        Trigger = options.Trigger;
         Space = new StateSpace(grammar.Graph, GrammarVocabulary.For(tokenizer));
         ReasoningStartId = options.ReasoningStart is { } start ? Space.Vocabulary.IdOfText(start) : -1;
         ReasoningEndId = options.ReasoningEnd is { } end ? Space.Vocabulary.IdOfText(end) : -1;
@@ -41,7 +35,11 @@ public sealed class TokenConstraint
 
     internal StateSpace Space { get; }
 
-    internal TokenConstraintOptions Options => _options;
+    internal string? ReasoningEnd { get; }
+
+    internal bool StartsInReasoning { get; }
+
+    internal string? Trigger { get; }
 
     internal int ReasoningStartId { get; }
 

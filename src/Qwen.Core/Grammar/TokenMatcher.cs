@@ -24,7 +24,7 @@ public sealed class TokenMatcher
         _space = constraint.Space;
         _ends = ends;
         _state = _space.Start;
-        _phase = constraint.Options.StartsInReasoning ? Phase.Reasoning : constraint.Options.Trigger is not null ? Phase.Free : Phase.Grammar;
+        _phase = constraint.StartsInReasoning ? Phase.Reasoning : constraint.Trigger is not null ? Phase.Free : Phase.Grammar;
     }
 
     private enum Phase
@@ -71,14 +71,14 @@ public sealed class TokenMatcher
         switch (_phase)
         {
             case Phase.Free:
-                if (FindMarker(text, _constraint.Options.Trigger!, out var afterTrigger))
+                if (FindMarker(text, _constraint.Trigger!, out var afterTrigger))
                 {
                     EnterGrammar(afterTrigger);
                 }
 
                 break;
             case Phase.Reasoning:
-                if (FindMarker(text, _constraint.Options.ReasoningEnd!, out var afterReasoning))
+                if (FindMarker(text, _constraint.ReasoningEnd!, out var afterReasoning))
                 {
                     EnterGrammar(afterReasoning);
                 }
@@ -118,7 +118,7 @@ public sealed class TokenMatcher
 
         _state = next ?? throw new InvalidOperationException(
             $"Token {tokenId} is not allowed by the grammar ({_constraint.Grammar.Graph.Description}) at this point; it must be chosen from logits masked by TokenMatcher.Mask.");
-        if (_constraint.Options.Trigger is not null && _state.Accepting && _state.IsFinal)
+        if (_constraint.Trigger is not null && _state.Accepting && _state.IsFinal)
         {
             // A lazy constraint is done with this occurrence: free text again until the next trigger.
             _phase = Phase.Free;

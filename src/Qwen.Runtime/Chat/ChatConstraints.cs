@@ -46,6 +46,12 @@ internal static class ChatConstraints
         {
             var reasoning = thinking || startInReasoning ? Reasoning(tokenizer, startInReasoning) : null;
             var key = (json.Schema is { } schema ? "schema:" + schema.GetRawText() : "json") + "|" + Describe(reasoning);
+            if (tools.Count > 0 && options.ToolMode is null or AutoChatToolMode)
+            {
+                // Tools on offer: the answer is the JSON, or a call first (FunctionInvokingChatClient runs it and asks again).
+                return Get(tokenizer, key + "|tools:" + Signature(tools), () => JsonGrammar.ForAnswerOrToolCall(json.Schema, tools, CallOpen, CallSuffix), reasoning);
+            }
+
             return Get(tokenizer, key, () => json.Schema is { } s ? JsonGrammar.FromSchema(s) : JsonGrammar.AnyValue, reasoning);
         }
 

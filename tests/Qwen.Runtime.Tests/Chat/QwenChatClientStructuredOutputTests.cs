@@ -111,6 +111,32 @@ public sealed class QwenChatClientStructuredOutputTests(TinyChatModel fixture) :
     }
 
     [Fact]
+    public async Task GetResponseAsync_SchemaAndAutoTools_AnswersJsonOrCallsATool()
+    {
+        using var schema = JsonDocument.Parse("""{"type":"object","properties":{"summary":{"type":"string","maxLength":8}},"required":["summary"],"additionalProperties":false}""");
+        var weather = AIFunctionFactory.Create((string city) => "sunny", "get_weather");
+        for (var seed = 0; seed < 3; seed++)
+        {
+            var options = Options(ChatResponseFormat.ForJsonSchema(schema.RootElement), maxTokens: 60);
+            options.Tools = [weather];
+            options.Temperature = 1;
+            options.Seed = seed;
+
+            var response = await fixture.Client.GetResponseAsync(Ask(), options);
+
+            if (response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>().FirstOrDefault() is { } call)
+            {
+                Assert.Equal("get_weather", call.Name);
+                AssertValid(weather.JsonSchema, JsonSerializer.Serialize(call.Arguments, AIJsonUtilities.DefaultOptions));
+            }
+            else
+            {
+                AssertValid(schema.RootElement, response.Text);
+            }
+        }
+    }
+
+    [Fact]
     public async Task GetResponseAsync_EightConcurrentRequestsWithDifferentSchemas_AllValidateAndShareBatches()
     {
         string[] schemas =

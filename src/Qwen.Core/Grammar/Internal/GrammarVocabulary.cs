@@ -41,8 +41,10 @@ internal sealed class GrammarVocabulary
             }
         }
 
-        usable.Sort((a, b) => Bytes[a].AsSpan().SequenceCompareTo(Bytes[b]));
+        // Latin-1 maps each byte to the char of the same value, so ordinal string order is byte order (and sorts fast).
+        var keys = usable.Select(id => Encoding.Latin1.GetString(Bytes[id])).ToArray();
         Sorted = [.. usable];
+        Array.Sort(keys, Sorted, StringComparer.Ordinal);
         CommonPrefix = new int[Sorted.Length];
         for (var i = 1; i < Sorted.Length; i++)
         {

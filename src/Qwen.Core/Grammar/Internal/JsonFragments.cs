@@ -11,6 +11,13 @@ internal sealed class JsonFragments(GrammarBuilder builder)
     /// <summary>Most digits of a number's integer or fraction part; keeps a runaway model's numbers parseable as doubles.</summary>
     public const int NumberDigits = 16;
 
+    /// <summary>UTF-8 lead bytes, the second byte each allows (RFC 3629: no overlongs, no surrogates, nothing above U+10FFFF), and the continuation bytes after it.</summary>
+    private static readonly (byte Lo, byte Hi, byte SecondLo, byte SecondHi, int More)[] Utf8Leads =
+    [
+        (0xC2, 0xDF, 0x80, 0xBF, 0), (0xE0, 0xE0, 0xA0, 0xBF, 1), (0xE1, 0xEC, 0x80, 0xBF, 1), (0xED, 0xED, 0x80, 0x9F, 1),
+        (0xEE, 0xEF, 0x80, 0xBF, 1), (0xF0, 0xF0, 0x90, 0xBF, 2), (0xF1, 0xF3, 0x80, 0xBF, 2), (0xF4, 0xF4, 0x80, 0x8F, 2),
+    ];
+
     private int _anyRule = -1;
 
     public GrammarBuilder Builder => builder;
@@ -60,28 +67,21 @@ internal sealed class JsonFragments(GrammarBuilder builder)
     /// <summary>Any non-ASCII character as well-formed UTF-8 (no overlongs, no surrogates), from <paramref name="start"/> to <paramref name="end"/>.</summary>
     public void AddUtf8MultiByte(int start, int end)
     {
-        var one = builder.NewNode();
-        builder.AddBytes(one, 0x80, 0xBF, end);
-        var two = builder.NewNode();
-        builder.AddBytes(two, 0x80, 0xBF, one);
-        var three = builder.NewNode();
-        builder.AddBytes(three, 0x80, 0xBF, two);
-        builder.AddBytes(start, 0xC2, 0xDF, one);
-        var e0 = builder.NewNode();
-        builder.AddBytes(start, 0xE0, 0xE0, e0);
-        builder.AddBytes(e0, 0xA0, 0xBF, one);
-        builder.AddBytes(start, 0xE1, 0xEC, two);
-        builder.AddBytes(start, 0xEE, 0xEF, two);
-        var ed = builder.NewNode();
-        builder.AddBytes(start, 0xED, 0xED, ed);
-        builder.AddBytes(ed, 0x80, 0x9F, one);
-        var f0 = builder.NewNode();
-        builder.AddBytes(start, 0xF0, 0xF0, f0);
-        builder.AddBytes(f0, 0x90, 0xBF, two);
-        builder.AddBytes(start, 0xF1, 0xF3, three);
-        var f4 = builder.NewNode();
-        builder.AddBytes(start, 0xF4, 0xF4, f4);
-        builder.AddBytes(f4, 0x80, 0x8F, two);
+        // continuation[k]: the node from which k continuation bytes lead to the end.
+        var continuation = new int[3];
+        continuation[0] = end;
+        for (var k = 1; k < continuation.Length; k++)
+        {
+            continuation[k] = builder.NewNode();
+            builder.AddBytes(continuation[k], 0x80, 0xBF, continuation[k - 1]);
+        }
+
+        foreach (var (lo, hi, secondLo, secondHi, more) in Utf8Leads)
+        {
+            var second = builder.NewNode();
+            builder.AddBytes(start, lo, hi, second);
+            builder.AddBytes(second, secondLo, secondHi, continuation[more]);
+        }
     }
 
     public void AddHex(int from, int to)

@@ -96,13 +96,7 @@ public sealed class JsonGrammar
     /// <exception cref="JsonGrammarException">A parameter schema is malformed or unsupported; the message names the function.</exception>
     public static JsonGrammar ForToolCall(IEnumerable<AIFunctionDeclaration> functions, string? suffix = null)
     {
-        ArgumentNullException.ThrowIfNull(functions);
-        var list = functions.ToList();
-        if (list.Count == 0)
-        {
-            throw new ArgumentException("At least one function is needed for a tool-call grammar.", nameof(functions));
-        }
-
+        var list = AtLeastOne(functions);
         var builder = new GrammarBuilder();
         var compiler = new SchemaCompiler(builder);
         return Build(builder, compiler.Json, Calls(builder, compiler, list), suffix, compiler.Warnings, "tool call");
@@ -122,20 +116,21 @@ public sealed class JsonGrammar
     /// <exception cref="JsonGrammarException">A schema is malformed or unsupported.</exception>
     public static JsonGrammar ForAnswerOrToolCall(JsonElement? schema, IEnumerable<AIFunctionDeclaration> functions, string callOpen, string callClose)
     {
-        ArgumentNullException.ThrowIfNull(functions);
         ArgumentException.ThrowIfNullOrEmpty(callOpen);
         ArgumentException.ThrowIfNullOrEmpty(callClose);
-        var list = functions.ToList();
-        if (list.Count == 0)
-        {
-            throw new ArgumentException("At least one function is needed for a tool-call alternative.", nameof(functions));
-        }
-
+        var list = AtLeastOne(functions);
         var builder = new GrammarBuilder();
         var compiler = new SchemaCompiler(builder);
         var answer = schema is { } s ? compiler.CompileDocument(s) : compiler.Json.AnyValue();
         var call = builder.Sequence(builder.Literal(callOpen + "\n"), Calls(builder, compiler, list), builder.Literal(callClose));
         return Build(builder, compiler.Json, builder.Choice([answer, call]), suffix: null, compiler.Warnings, "answer or tool call");
+    }
+
+    private static List<AIFunctionDeclaration> AtLeastOne(IEnumerable<AIFunctionDeclaration> functions, [System.Runtime.CompilerServices.CallerArgumentExpression(nameof(functions))] string name = "")
+    {
+        ArgumentNullException.ThrowIfNull(functions, name);
+        var list = functions.ToList();
+        return list.Count > 0 ? list : throw new ArgumentException("At least one function is needed for a tool-call grammar.", name);
     }
 
     /// <summary>One call to any of the functions: <c>{"name": "NAME", "arguments": ARGUMENTS}</c>.</summary>

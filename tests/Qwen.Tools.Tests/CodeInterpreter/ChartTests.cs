@@ -88,9 +88,12 @@ public sealed class ChartTests(InterpreterFixture fixture) : IClassFixture<Inter
     }
 
     [Fact]
-    public void PngEncoder_Crc32_MatchesTheKnownValueOfIend()
+    public void PngEncoder_EndChunk_CarriesTheKnownCrcOfIend()
     {
-        Assert.Equal(0xAE426082u, PngEncoder.Crc32("IEND"u8));
+        var png = PngEncoder.Encode(1, 1, [0, 0, 0]);
+
+        // The last 12 bytes are the IEND chunk: length 0, "IEND", CRC-32 0xAE426082.
+        Assert.Equal([0, 0, 0, 0, (byte)'I', (byte)'E', (byte)'N', (byte)'D', 0xAE, 0x42, 0x60, 0x82], png[^12..]);
     }
 
     [Theory]

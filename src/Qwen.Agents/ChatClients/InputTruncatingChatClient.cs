@@ -62,7 +62,8 @@ public sealed class InputTruncatingChatClient : DelegatingChatClient
             MinToolResultTokens = options.MinToolResultTokens,
             Tokenizer = options.Tokenizer,
         };
-        _tokenizer = options.Tokenizer ?? ApproximateTokenizer.Instance;
+        // A checkpoint's client (QwenChatClient) offers its tokenizer as a service.
+        _tokenizer = options.Tokenizer ?? innerClient.GetService<QwenTokenizer>() ?? (Tokenizer)ApproximateTokenizer.Instance;
         _logger = loggerFactory?.CreateLogger<InputTruncatingChatClient>() ?? NullLogger<InputTruncatingChatClient>.Instance;
     }
 
@@ -73,6 +74,9 @@ public sealed class InputTruncatingChatClient : DelegatingChatClient
     /// <inheritdoc/>
     public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
         base.GetStreamingResponseAsync(Truncate(messages, options), options, cancellationToken);
+
+    /// <summary>Gets the tokenizer that counts: the configured one, else the inner client's <see cref="QwenTokenizer"/>, else <see cref="ApproximateTokenizer"/>.</summary>
+    internal Tokenizer Tokenizer => _tokenizer;
 
     /// <summary>Gets the input limit for a request: the explicit one, else the context minus the output budget, else 58,000.</summary>
     /// <param name="options">The request's options (their <c>MaxOutputTokens</c> is the output budget).</param>

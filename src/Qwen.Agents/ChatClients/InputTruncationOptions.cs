@@ -25,6 +25,6 @@ public sealed class InputTruncationOptions
     public int MinToolResultTokens { get; set; } = 256;
 
     /// <summary>Gets or sets the tokenizer that counts tokens: the checkpoint's <c>QwenTokenizer</c> when there is one.</summary>
-    /// <value>The default value is <see langword="null"/>: <c>Qwen.Core.ApproximateTokenizer.Instance</c>.</value>
+    /// <value>The default value is <see langword="null"/>: the inner client's <c>QwenTokenizer</c> service when it offers one (the embedded runtime does), else <c>Qwen.Core.ApproximateTokenizer.Instance</c>.</value>
     public Tokenizer? Tokenizer { get; set; }
 }

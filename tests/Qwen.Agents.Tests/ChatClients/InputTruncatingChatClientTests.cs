@@ -10,6 +10,9 @@ public sealed class InputTruncatingChatClientTests
 {
     private static readonly Tokenizer Counter = ApproximateTokenizer.Instance;
 
+    /// <summary>A tiny Qwen3 checkpoint's tokenizer, loaded once for the class.</summary>
+    private static readonly Lazy<QwenTokenizer> Qwen3 = new(() => QwenTokenizer.FromDirectory(Path.Combine(AppContext.BaseDirectory, "Fixtures", "qwen3_tiny")));
+
     [Fact]
     public async Task GetResponseAsync_InputWithinLimit_IsSentUnchanged()
     {
@@ -91,7 +94,7 @@ public sealed class InputTruncatingChatClientTests
     [Fact]
     public async Task GetResponseAsync_QwenTokenizer_CountsWithTheCheckpointsTokenizer()
     {
-        var tokenizer = QwenTokenizer.FromDirectory(Path.Combine(AppContext.BaseDirectory, "Fixtures", "tokenizers", "qwen3"));
+        var tokenizer = Qwen3.Value;
         var inner = new ScriptedChatClient(_ => ScriptedReply.Text("ok"));
         using var client = new InputTruncatingChatClient(inner, new InputTruncationOptions { MaxInputTokens = 600, Tokenizer = tokenizer });
 
@@ -99,13 +102,27 @@ public sealed class InputTruncatingChatClientTests
         [
             new(ChatRole.User, "Summarise"),
             new(ChatRole.Assistant, [new FunctionCallContent("x", "fetch")]),
-            new(ChatRole.Tool, [new FunctionResultContent("x", "Start. " + string.Concat(Enumerable.Repeat("The quick brown fox jumps over the lazy dog. ", 300)) + "End.")]),
+            new(ChatRole.Tool, [new FunctionResultContent("x", "Start. " + string.Concat(Enumerable.Repeat("The quick brown fox jumps over the lazy dog. ", 120)) + "End.")]),
         ]);
 
         var result = (string)inner.Requests[0].Messages[2].Contents.OfType<FunctionResultContent>().Single().Result!;
         Assert.InRange(tokenizer.CountTokens(result), 200, 600);
         Assert.StartsWith("Start.", result, StringComparison.Ordinal);
         Assert.EndsWith("End.", result, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Constructor_NoTokenizerConfigured_UsesTheInnerClientsQwenTokenizerElseTheApproximation()
+    {
+        var tokenizer = Qwen3.Value;
+        var scripted = new ScriptedChatClient(_ => ScriptedReply.Text("ok"));
+        using var checkpointClient = new TokenizerOfferingClient(scripted, tokenizer);
+
+        using var withCheckpoint = new InputTruncatingChatClient(checkpointClient);
+        using var withoutCheckpoint = new InputTruncatingChatClient(scripted);
+
+        Assert.Same(tokenizer, withCheckpoint.Tokenizer);
+        Assert.Same(ApproximateTokenizer.Instance, withoutCheckpoint.Tokenizer);
     }
 
     [Fact]
@@ -165,4 +182,11 @@ public sealed class InputTruncatingChatClientTests
         FunctionResultContent r => Counter.CountTokens(r.Result?.ToString() ?? string.Empty),
         _ => 0,
     }));
+
+    /// <summary>Stands in for a checkpoint's client, which offers its tokenizer as a service.</summary>
+    private sealed class TokenizerOfferingClient(IChatClient inner, QwenTokenizer tokenizer) : DelegatingChatClient(inner)
+    {
+        public override object? GetService(Type serviceType, object? serviceKey = null) =>
+            serviceKey is null && serviceType == typeof(QwenTokenizer) ? tokenizer : base.GetService(serviceType, serviceKey);
+    }
 }

@@ -28,7 +28,7 @@ public abstract class DocQAAgent : QwenAgent, IDisposable
     private readonly bool _ownsLibrary;
 
     private protected DocQAAgent(IChatClient chatClient, DocQAOptions options, ILoggerFactory? loggerFactory, DocumentLibrary? library)
-        : base(Guard(chatClient, options), options, loggerFactory)
+        : base(GuardModel(chatClient, options), options, loggerFactory)
     {
         _options = options;
         _ownsLibrary = library is null;
@@ -164,7 +164,8 @@ public abstract class DocQAAgent : QwenAgent, IDisposable
         return system.Count > 0 ? system[0] : new ChatMessage(ChatRole.System, string.Empty);
     }
 
-    private static PromptBudgetChatClient Guard(IChatClient chatClient, DocQAOptions options)
+    /// <summary>Validates the options and puts the budget guard in front of the model.</summary>
+    internal static PromptBudgetChatClient GuardModel(IChatClient chatClient, DocQAOptions options)
     {
         ArgumentNullException.ThrowIfNull(chatClient);
         ArgumentNullException.ThrowIfNull(options);

@@ -35,14 +35,8 @@ public sealed class MultiHopDocQAAgent : FnCallAgent, IDisposable
     /// <exception cref="ArgumentNullException"><paramref name="chatClient"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
     public MultiHopDocQAAgent(IChatClient chatClient, DocQAOptions? options = null, ILoggerFactory? loggerFactory = null)
-        : this(chatClient, Validated(options ?? new DocQAOptions()), loggerFactory, validated: true)
+        : base(DocQAAgent.GuardModel(chatClient, options ??= new DocQAOptions()), LoopOptions(options), loggerFactory)
     {
-    }
-
-    private MultiHopDocQAAgent(IChatClient chatClient, DocQAOptions options, ILoggerFactory? loggerFactory, bool validated)
-        : base(new PromptBudgetChatClient(chatClient, options.Documents.EffectiveTokenizer, options.TokenBudget), LoopOptions(options), loggerFactory)
-    {
-        _ = validated;
         _model = chatClient;
         _options = options;
         _loggerFactory = loggerFactory;
@@ -87,12 +81,6 @@ public sealed class MultiHopDocQAAgent : FnCallAgent, IDisposable
         yield return RetrievalUpdateExtensions.PropertyUpdate(run, RetrievalUpdateExtensions.KnowledgeKey, new RetrievedKnowledge(
             [.. all.SelectMany(k => k.Chunks).DistinctBy(c => (c.Chunk.Source, c.Chunk.Index))],
             [.. all.SelectMany(k => k.Evidence).Distinct()]));
-    }
-
-    private static DocQAOptions Validated(DocQAOptions options)
-    {
-        options.Validate();
-        return options;
     }
 
     private static FnCallAgentOptions LoopOptions(DocQAOptions options) => new()

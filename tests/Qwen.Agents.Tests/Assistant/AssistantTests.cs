@@ -128,6 +128,27 @@ public sealed class AssistantTests
     }
 
     [Fact]
+    public async Task RunAsync_ChunkReadingStrategy_ReadsEveryChunkAndShowsTheQuotes()
+    {
+        var file = DocumentTestKit.WriteFile(DocumentTestKit.Haystack(120, (60, Needle)), "harbour.txt");
+        var model = new ScriptedChatClient(request => request.LastUserText.StartsWith("# Document:", StringComparison.Ordinal)
+            ? ScriptedReply.Text(request.LastUserText.Contains(Needle, StringComparison.Ordinal) ? "{\"res\": \"ans\", \"content\": \"PELICAN-7\"}" : "{\"res\": \"none\", \"content\": \"<None>\"}")
+            : ScriptedReply.Text(request.SystemText.Contains("- [文件](harbour.txt) [page: 1]: PELICAN-7", StringComparison.Ordinal) ? "PELICAN-7" : "?"));
+        using var assistant = new Qwen.Agents.Assistant(model, new AssistantOptions
+        {
+            Documents = { Files = [file] },
+            RetrievalStrategy = new ChunkReadingStrategy(new ChunkReadingOptions { MaxConcurrency = 2 }),
+        });
+
+        var response = await assistant.RunAsync("What is the launch code?");
+
+        Assert.Equal("PELICAN-7", response.Text);
+        Assert.Equal(1, assistant.Library.IndexOpens);
+        Assert.True(model.Requests.Count > 5, "one call per chunk, then the answer");
+        Assert.Equal("PELICAN-7", Assert.Single(response.GetKnowledge()!.Evidence).Text);
+    }
+
+    [Fact]
     public async Task RunAsync_NoFiles_MakesNoRetrievalCall()
     {
         var model = Model();

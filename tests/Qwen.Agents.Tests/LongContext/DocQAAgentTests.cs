@@ -102,7 +102,10 @@ public sealed class DocQAAgentTests
         var fromUpdates = updates.Select(u => u.GetChunkReadingProgress()).OfType<ChunkReadingProgress>().ToList();
         Assert.InRange(fromUpdates.Count, 2, 102);
         Assert.Equal(total, fromUpdates[^1].Done);
-        Assert.Equal("Her name was Marguerite Solenne.", updates.ToAgentResponse().Text);
+        var response = updates.ToAgentResponse();
+        Assert.Equal("Her name was Marguerite Solenne.", response.Text);
+        Assert.Equal(ChatRole.Assistant, Assert.Single(response.Messages).Role);
+        Assert.NotNull(response.GetKnowledge());
     }
 
     [Fact]

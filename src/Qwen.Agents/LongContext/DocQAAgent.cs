@@ -128,10 +128,23 @@ public abstract class DocQAAgent : QwenAgent, IDisposable
             MaxPromptTokens = limit,
             Progress = new ProgressRelay(_options.Progress, progress.Writer),
         };
-        var retrieval = RetrieveAsync(context, progress.Writer, cancellationToken);
-        await foreach (var report in progress.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        using var abandoned = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var retrieval = RetrieveAsync(context, progress.Writer, abandoned.Token);
+        try
         {
-            yield return RetrievalUpdateExtensions.PropertyUpdate(run, RetrievalUpdateExtensions.ChunkReadingProgressKey, report);
+            await foreach (var report in progress.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                yield return RetrievalUpdateExtensions.PropertyUpdate(run, RetrievalUpdateExtensions.ChunkReadingProgressKey, report);
+            }
+        }
+        finally
+        {
+            // A caller that stops reading the stream early must not leave chunk calls running behind it.
+            if (!retrieval.IsCompleted)
+            {
+                await abandoned.CancelAsync().ConfigureAwait(false);
+                await ((Task)retrieval).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
         }
 
         var knowledge = KnowledgeFormatter.Fit(await retrieval.ConfigureAwait(false), limit, Measure);

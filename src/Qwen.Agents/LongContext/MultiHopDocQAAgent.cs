@@ -23,7 +23,6 @@ public sealed class MultiHopDocQAAgent : FnCallAgent, IDisposable
     /// <summary>The name of the tool the model calls.</summary>
     public const string ToolName = "ask_document";
 
-    private readonly IChatClient _model;
     private readonly DocQAOptions _options;
     private readonly ILoggerFactory? _loggerFactory;
     private readonly DocumentLibrary _library;
@@ -37,7 +36,6 @@ public sealed class MultiHopDocQAAgent : FnCallAgent, IDisposable
     public MultiHopDocQAAgent(IChatClient chatClient, DocQAOptions? options = null, ILoggerFactory? loggerFactory = null)
         : base(DocQAAgent.GuardModel(chatClient, options ??= new DocQAOptions()), LoopOptions(options), loggerFactory)
     {
-        _model = chatClient;
         _options = options;
         _loggerFactory = loggerFactory;
         _library = new DocumentLibrary(options.Documents, loggerFactory);
@@ -66,7 +64,8 @@ public sealed class MultiHopDocQAAgent : FnCallAgent, IDisposable
         }
 
         var found = new ConcurrentQueue<RetrievedKnowledge>();
-        using var reader = new ParallelDocQAAgent(_model, ReaderOptions(files), _loggerFactory, _library);
+        // The reader's calls go through this run's model, so they count in its model calls and usage (and meet the same budget).
+        using var reader = new ParallelDocQAAgent(GetRunChatClient(run), ReaderOptions(files), _loggerFactory, _library);
         var tool = new SubAnswerFunction(reader.AsAIFunction(new AIFunctionFactoryOptions { Name = ToolName, Description = RetrievalPrompts.MultiHopToolDescription(run.Language) }),
             _options.Documents.EffectiveTokenizer, _options.TokenBudget / 8, reader, found);
         run.ChatOptions.Tools = [.. run.ChatOptions.Tools ?? [], tool];

@@ -175,6 +175,44 @@ public sealed class DocQAAgentTests
     }
 
     [Fact]
+    public async Task RunStreamingAsync_CallerStopsReading_OutstandingChunkCallsAreCancelled()
+    {
+        var file = DocumentTestKit.WriteFile(DocumentTestKit.Haystack(300));
+        var started = 0;
+        var stopped = 0;
+        var model = new ScriptedChatClient(async (request, token) =>
+        {
+            if (Interlocked.Increment(ref started) > 4)
+            {
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, token);
+                }
+                finally
+                {
+                    Interlocked.Increment(ref stopped);
+                }
+            }
+
+            return ScriptedReply.Text("{\"res\": \"none\", \"content\": \"<None>\"}");
+        });
+        using var agent = new ParallelDocQAAgent(model, Options(file) is var o ? Concurrency(o, 4) : null);
+
+        await foreach (var update in agent.RunStreamingAsync("question?"))
+        {
+            if (update.GetChunkReadingProgress() is { Done: > 0 })
+            {
+                break;
+            }
+        }
+
+        Assert.Equal(Volatile.Read(ref started) - 4, Volatile.Read(ref stopped));
+        var before = Volatile.Read(ref started);
+        await Task.Delay(100);
+        Assert.Equal(before, Volatile.Read(ref started));
+    }
+
+    [Fact]
     public async Task RunAsync_QuestionTooLongForTheBudget_ThrowsBeforeAnyCall()
     {
         var file = DocumentTestKit.WriteFile(DocumentTestKit.Haystack(60));

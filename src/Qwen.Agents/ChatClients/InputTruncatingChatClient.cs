@@ -152,10 +152,10 @@ public sealed class InputTruncatingChatClient : DelegatingChatClient
             (total, shortened) = ShortenToolResults(kept, total, max);
         }
 
-        ChatClientsLog.Truncated(_logger, inputTokens, max, start - systemEnd, shortened, total);
+        AgentLog.Truncated(_logger, inputTokens, max, start - systemEnd, shortened, total);
         if (total > max)
         {
-            ChatClientsLog.StillTooLong(_logger, total, max);
+            AgentLog.StillTooLong(_logger, total, max);
         }
 
         return kept;

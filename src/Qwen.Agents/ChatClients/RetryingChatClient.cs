@@ -61,7 +61,7 @@ public sealed class RetryingChatClient : DelegatingChatClient
                 DelayGenerator = args => ValueTask.FromResult(args.Outcome.Exception is { } e ? RetryAfter(e) : null),
                 OnRetry = args =>
                 {
-                    ChatClientsLog.Retrying(logger, Describe(args.Outcome.Exception), args.AttemptNumber + 1, options.MaxRetries, args.RetryDelay);
+                    AgentLog.Retrying(logger, Describe(args.Outcome.Exception), args.AttemptNumber + 1, options.MaxRetries, args.RetryDelay);
                     return ValueTask.CompletedTask;
                 },
             })

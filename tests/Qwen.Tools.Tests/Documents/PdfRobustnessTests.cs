@@ -214,4 +214,41 @@ public sealed class PdfRobustnessTests : IDisposable
     [Fact]
     public void Clean_ArabicPresentationForms_FoldToLetters() =>
         Assert.Equal("\u0644\u0627", PdfText.Clean("\uFEFB").Normalize(NormalizationForm.FormC));
+
+    [Theory]
+    [InlineData("[", "]")]
+    [InlineData("<< /K ", ">>")]
+    public async Task ParseAsync_ArraysOrDictionariesNestedVeryDeep_ThrowsInsteadOfOverflowingTheStack(string open, string close)
+    {
+        const int depth = 100_000;
+        var nested = string.Concat(Enumerable.Repeat(open, depth)) + string.Concat(Enumerable.Repeat(close, depth));
+        var pdf = PdfFiles.Raw(
+        [
+            "<< /Type /Catalog /Pages 2 0 R >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            $"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Junk {nested} >>",
+        ]);
+
+        var error = await Assert.ThrowsAsync<DocumentParseException>(() => _parser.ParseAsync(pdf, "nested.pdf"));
+
+        Assert.Contains("nested.pdf", error.Message);
+    }
+
+    [Fact]
+    public async Task ParseAsync_PageTreeNestedVeryDeep_EndsWithoutCrashing()
+    {
+        const int depth = 20_000;
+        var objects = new List<string> { "<< /Type /Catalog /Pages 2 0 R >>" };
+        for (var i = 0; i < depth; i++)
+        {
+            var number = objects.Count + 1;
+            objects.Add(string.Create(CultureInfo.InvariantCulture, $"<< /Type /Pages /Kids [{number + 1} 0 R] /Count 1 >>"));
+        }
+
+        objects.Add("<< /Type /Page /MediaBox [0 0 612 792] >>");
+
+        var read = await Record.ExceptionAsync(() => _parser.ParseAsync(PdfFiles.Raw(objects), "tree.pdf"));
+
+        Assert.True(read is null or DocumentParseException, read?.ToString());
+    }
 }

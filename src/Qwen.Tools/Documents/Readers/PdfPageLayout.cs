@@ -49,12 +49,18 @@ internal static class PdfPageLayout
             return paragraphs;
         }
 
-        var extractor = visible > 40 && spaces * GlyphsPerSpace < visible
-            ? NearestNeighbourWordExtractor.Instance
-            : DefaultWordExtractor.Instance;
+        // PdfPig's default extractor splits words at spaces and at wide gaps. Where a page has no space glyphs and tight gaps, it
+        // runs words together ("approachtoblockcipherimplementation"); then the nearest-neighbour extractor, which groups glyphs
+        // by their distances, reads the page instead. It is not the first choice: on well-spaced pages it splits and merges more.
+        IReadOnlyList<Word> found = DefaultWordExtractor.Instance.GetWords(letters).ToList();
+        if (visible > 40 && spaces * GlyphsPerSpace < visible && RunTogether(found))
+        {
+            found = NearestNeighbourWordExtractor.Instance.GetWords(letters).ToList();
+        }
+
         var words = new List<PdfWord>();
         var rotated = new List<string>();
-        foreach (var word in extractor.GetWords(letters))
+        foreach (var word in found)
         {
             if (word.Letters.Count == 0)
             {
@@ -95,6 +101,20 @@ internal static class PdfPageLayout
         }
 
         return paragraphs;
+    }
+
+    /// <summary>Whether words look run together: more than a quarter of the letters sit in "words" of 16 letters or more.</summary>
+    private static bool RunTogether(IReadOnlyList<Word> words)
+    {
+        long letters = 0, inLong = 0;
+        foreach (var word in words)
+        {
+            var count = word.Text.Count(char.IsLetter);
+            letters += count;
+            inLong += count >= 16 ? count : 0;
+        }
+
+        return letters > 0 && inLong * 4 > letters;
     }
 
     /// <summary>The letters without glyphs drawn again over themselves (fake bold, a form drawn twice), which read as doubled letters.</summary>

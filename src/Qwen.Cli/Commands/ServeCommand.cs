@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -113,6 +114,8 @@ internal static class ServeCommand
             app.MapQwenUi();
         }
 
+        app.MapFallback(NotFoundAsync);
+
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -137,6 +140,15 @@ internal static class ServeCommand
         using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         await app.StopAsync(stopping.Token).ConfigureAwait(false);
         await Console.Error.WriteLineAsync("qwen: server stopped").ConfigureAwait(false);
+    }
+
+    /// <summary>Any other route: a JSON 404 in the APIs' error shape.</summary>
+    private static async Task NotFoundAsync(HttpContext http)
+    {
+        http.Response.StatusCode = 404;
+        http.Response.ContentType = "application/json";
+        var message = System.Text.Json.JsonSerializer.Serialize($"No route {http.Request.Method} {http.Request.Path}.");
+        await http.Response.WriteAsync($$$"""{"error": {"message": {{{message}}}, "type": "invalid_request_error", "param": null, "code": "not_found"}}""", http.RequestAborted).ConfigureAwait(false);
     }
 
     /// <summary>The runtime's own errors as API errors: a prompt over the context is the client's fault (400), with both numbers.</summary>

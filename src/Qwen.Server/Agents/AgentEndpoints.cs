@@ -247,15 +247,17 @@ internal static class AgentEndpoints
             last = events.RunFinished();
             outcome = "finished";
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !http.RequestAborted.IsCancellationRequested && !server.IsTimedOut(http))
         {
-            last = AgentEvents.RunError(http.RequestAborted.IsCancellationRequested ? "The client went away." : "Stopped.", "cancelled");
+            last = AgentEvents.RunError("Stopped.", "cancelled");
             outcome = "stopped";
         }
-        catch (Exception e) when (server.ErrorFor(e, http) is { } error)
+        catch (Exception e)
         {
-            last = AgentEvents.RunError(error.Message, error.Code ?? error.Type);
-            outcome = "failed: " + error.Message;
+            // Also a client that went away (error null): the completed part of the run is still kept below.
+            var error = server.ErrorFor(e, http);
+            last = AgentEvents.RunError(error?.Message ?? "The client went away.", error?.Code ?? error?.Type ?? "cancelled");
+            outcome = "failed: " + (error?.Message ?? "the client went away");
         }
 
         // What the run produced is kept, also when it was stopped: the user's turn and every completed step.

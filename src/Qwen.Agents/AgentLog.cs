@@ -22,4 +22,19 @@ internal static partial class AgentLog
 
     [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, Message = "Router {Agent}: the model chose '{Chosen}', which is not one of the agents; {Fallback} answers instead")]
     public static partial void UnknownRoute(ILogger logger, string agent, string chosen, string fallback);
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Retrieval: {Step} fell back to the question itself: {Reason}")]
+    public static partial void KeywordFallback(ILogger logger, string step, string reason);
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Information, Message = "Agent {Agent}: retrieved {Chunks} chunks ({Tokens} tokens) and {Evidence} quotes from {Files} files for the question")]
+    public static partial void Retrieved(ILogger logger, string agent, int chunks, int tokens, int evidence, int files);
+
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "Chunk reading: call for chunk {Chunk} failed ({Reason}); retry {Attempt} of {MaxRetries} in {DelayMs:0} ms")]
+    public static partial void ChunkRetry(ILogger logger, int chunk, string reason, int attempt, int maxRetries, double delayMs);
+
+    [LoggerMessage(EventId = 1104, Level = LogLevel.Information, Message = "Chunk reading: {Relevant} of {Total} chunks relevant, read in {ElapsedMs:0} ms")]
+    public static partial void ChunksRead(ILogger logger, int relevant, int total, double elapsedMs);
+
+    [LoggerMessage(EventId = 1105, Level = LogLevel.Warning, Message = "Agent {Agent}: no room for knowledge: the conversation leaves {Tokens} tokens of the reference budget")]
+    public static partial void NoRoomForKnowledge(ILogger logger, string agent, int tokens);
 }

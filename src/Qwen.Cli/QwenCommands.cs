@@ -9,7 +9,10 @@ internal static class QwenCommands
     public static IEnumerable<Command> All() =>
     [
         ChatCommand.Create(),
+        DocQACommand.Create(),
         ServeCommand.Create(),
+        DownloadCommand.Create(),
+        ModelsCommand.Create(),
         GenerateCommand.Create(),
         TokenizeCommand.Create(),
         TemplateCommand.Create(),

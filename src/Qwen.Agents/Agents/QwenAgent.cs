@@ -143,6 +143,16 @@ public abstract class QwenAgent : AIAgent
         }
     }
 
+    /// <summary>Gets the model as the helpers of <paramref name="run"/> see it (retrieval strategies, sub-steps): its calls are
+    /// this agent's logged and counted model calls, with their usage added to the run.</summary>
+    /// <param name="run">The run.</param>
+    /// <returns>A chat client over <see cref="ChatClient"/>; disposing it leaves the model alone.</returns>
+    protected IChatClient GetRunChatClient(AgentRun run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return new RunChatClient(ChatClient, (m, o, ct) => CallModelAsync(run, m, o, ct), (m, o, ct) => StreamModelAsync(run, m, o, ct));
+    }
+
     /// <inheritdoc />
     protected override ValueTask<AgentSession> CreateSessionCoreAsync(CancellationToken cancellationToken = default) =>
         ValueTask.FromResult<AgentSession>(new QwenAgentSession());

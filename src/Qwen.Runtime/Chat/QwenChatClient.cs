@@ -84,17 +84,19 @@ public sealed class QwenChatClient : IChatClient
     }
 
     /// <summary>Loads a checkpoint and returns a client that owns the model (disposing the client disposes the model).</summary>
-    /// <param name="directory">The checkpoint directory (config.json, safetensors, tokenizer.json, tokenizer_config.json).</param>
-    /// <param name="modelOptions">Device, dtype and threads; null for the defaults.</param>
+    /// <param name="directory">The checkpoint folder (config.json, safetensors, tokenizer.json, tokenizer_config.json), or a Hugging Face model name such as <c>Qwen/Qwen3-0.6B</c> (optionally <c>@REVISION</c>) found in the cache or downloaded into it; an existing folder wins over a name.</param>
+    /// <param name="modelOptions">Device, dtype, threads and where model names are downloaded from; null for the defaults.</param>
     /// <param name="options">Defaults for requests; null for the defaults.</param>
     /// <param name="progress">Receives progress while the weights load.</param>
     /// <returns>The client.</returns>
     /// <exception cref="CheckpointFormatException">The checkpoint is missing files or malformed.</exception>
     /// <exception cref="TokenizerFormatException">The tokenizer files are missing or malformed.</exception>
     /// <exception cref="TemplateException">The chat template is missing or uses an unsupported construct.</exception>
+    /// <exception cref="HubException">A model name could not be found, downloaded or verified.</exception>
     public static QwenChatClient Load(string directory, QwenModelOptions? modelOptions = null, QwenChatClientOptions? options = null, IProgress<LoadProgress>? progress = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        directory = HubClient.ResolveForLoad(directory, modelOptions?.Hub, modelOptions?.DownloadProgress);
 
         // Tokenizer and template first: a broken directory fails before the (slow) weights load.
         var tokenizer = QwenTokenizer.FromDirectory(directory);

@@ -41,9 +41,25 @@ public sealed partial class BrowserUiTests : IClassFixture<BrowserUiFixture>
     }
 
     [Fact]
-    public void Upload_Pdf_AgentAnswerCitesIt()
+    public void Upload_Pdf_AssistantAnswerCitesIt()
     {
         Open();
+        _browser.FindElement(By.CssSelector("#agent option[value='assistant']")).Click();
+
+        _browser.FindElement(By.Id("file")).SendKeys(Path.Combine(AppContext.BaseDirectory, "Fixtures", "docs", "doc.pdf"));
+        _browser.WaitFor(d => d.FindElement(By.Id("attachments")).Text.Contains("doc.pdf", StringComparison.Ordinal) ? "shown" : null, "the upload");
+        Send("How do I rotate an image, according to the PDF?");
+
+        var answer = _browser.WaitFor(d => d.FindElements(By.CssSelector(".msg.assistant .bubble")).FirstOrDefault(b => b.Text.StartsWith("From doc.pdf", StringComparison.Ordinal)), "the answer", seconds: 40);
+        Assert.Contains("def rotate_image(filename, degrees)", answer.Text);
+        Assert.Empty(_browser.FindElements(By.CssSelector(".tool-card")));
+    }
+
+    [Fact]
+    public void Upload_Pdf_FnCallAgentCitesItThroughTheRetrievalTool()
+    {
+        Open();
+        _browser.FindElement(By.CssSelector("#agent option[value='fncall']")).Click();
 
         _browser.FindElement(By.Id("file")).SendKeys(Path.Combine(AppContext.BaseDirectory, "Fixtures", "docs", "doc.pdf"));
         _browser.WaitFor(d => d.FindElement(By.Id("attachments")).Text.Contains("doc.pdf", StringComparison.Ordinal) ? "shown" : null, "the upload");
@@ -127,6 +143,18 @@ public sealed partial class BrowserUiTests : IClassFixture<BrowserUiFixture>
     {
         var last = messages[^1];
         var question = messages.Last(m => m.Role == ChatRole.User).Text;
+        if (question.EndsWith("\nKeywords:\n", StringComparison.Ordinal))
+        {
+            // The Assistant's keyword-generation call.
+            return TestChatClient.Updates(new TextContent("""{"keywords_zh": ["旋转", "图片"], "keywords_en": ["rotate", "image"]}"""));
+        }
+
+        if (question.Contains("PDF", StringComparison.Ordinal) && messages.FirstOrDefault(m => m.Role == ChatRole.System && m.Text.Contains("def rotate_image", StringComparison.Ordinal)) is { } knowledge)
+        {
+            // The Assistant put the retrieved passages into the system message: answer from them.
+            return TestChatClient.Updates(new TextContent("From doc.pdf: "), new TextContent(RotateLine().Match(knowledge.Text).Value));
+        }
+
         if (last.Role == ChatRole.Tool)
         {
             var result = string.Concat(last.Contents.OfType<FunctionResultContent>().Select(r => r.Result?.ToString()));

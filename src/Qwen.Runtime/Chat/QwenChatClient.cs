@@ -108,18 +108,20 @@ public sealed class QwenChatClient : IChatClient
     /// <inheritdoc/>
     /// <exception cref="ContextLengthExceededException">The rendered prompt does not fit in the model's context.</exception>
     /// <exception cref="ArgumentException">A message or option is invalid; the message names it.</exception>
-    /// <exception cref="NotSupportedException">An option or content the runtime does not support (JSON response format, non-function tools).</exception>
+    /// <exception cref="NotSupportedException">An option or content the runtime does not support (non-function tools).</exception>
+    /// <exception cref="JsonGrammarException">The JSON schema of <see cref="ChatOptions.ResponseFormat"/> or of a forced tool is malformed or uses a keyword constrained decoding cannot honour.</exception>
     public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
         GetStreamingResponseAsync(messages, options, cancellationToken).ToChatResponseAsync(cancellationToken);
 
     /// <inheritdoc/>
     /// <exception cref="ContextLengthExceededException">The rendered prompt does not fit in the model's context (thrown here, before anything is generated).</exception>
     /// <exception cref="ArgumentException">A message or option is invalid; the message names it.</exception>
-    /// <exception cref="NotSupportedException">An option or content the runtime does not support (JSON response format, non-function tools).</exception>
+    /// <exception cref="NotSupportedException">An option or content the runtime does not support (non-function tools).</exception>
+    /// <exception cref="JsonGrammarException">The JSON schema of <see cref="ChatOptions.ResponseFormat"/> or of a forced tool is malformed or uses a keyword constrained decoding cannot honour.</exception>
     public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        var request = ChatRequest.Create(messages, options, _defaults, _template, _tokenizer, _generator, _stopIds, _decoder);
+        var request = ChatRequest.Create(messages, options, _defaults, _template, _tokenizer, _generator, _stopIds, _decoder, _callFormat);
         return StreamAsync(request, options?.Tools?.OfType<AIFunctionDeclaration>().ToList(), cancellationToken);
     }
 
@@ -152,6 +154,7 @@ public sealed class QwenChatClient : IChatClient
     private async IAsyncEnumerable<ChatResponseUpdate> StreamAsync(ChatRequest request, List<AIFunctionDeclaration>? tools, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var response = new ResponseWriter(request, _metadata.DefaultModelId!, _logger);
+        response.WarnUnenforcedSchemaKeywords();
         var parser = FunctionCallFormats.CreateParser(_callFormat, new FunctionCallParserOptions { StartInReasoning = request.StartInReasoning, Tools = tools });
         if (request.Prefill.Length > 0 && response.Update(parser.Append(request.Prefill)) is { } first)
         {

@@ -20,7 +20,7 @@ internal static class ServeCommand
     /// <summary>Creates the command.</summary>
     public static Command Create()
     {
-        var model = new Option<string?>("--model") { Description = "Local checkpoint directory to serve." };
+        var model = new Option<string?>("--model") { Description = CliModels.Describe("config.json, safetensors, tokenizer.json, tokenizer_config.json") };
         var endpoint = new Option<string?>("--endpoint") { Description = "Base URL of an OpenAI-compatible server to serve instead of --model (the OPENAI_API_KEY environment variable is its key)." };
         var apiModel = new Option<string?>("--api-model") { Description = "Model name on that server (with --endpoint); also the id this server lists." };
         var host = new Option<string>("--host") { Description = "Address to bind; anything but loopback needs --api-key.", DefaultValueFactory = _ => "127.0.0.1" };
@@ -56,7 +56,11 @@ internal static class ServeCommand
             {
                 // The upstream server's key (with --endpoint) comes from OPENAI_API_KEY: --api-key is this server's own key.
                 using var client = ChatCommand.CreateClient(await CliModels.ResolveOptionalAsync(parseResult.GetValue(model), cancellationToken).ConfigureAwait(false), parseResult.GetValue(endpoint), parseResult.GetValue(apiModel), apiKey: null, parseResult.GetValue(device)!);
-                var modelId = parseResult.GetValue(apiModel) ?? client.GetService<ChatClientMetadata>()?.DefaultModelId ?? "qwen";
+                // A model given by name is served under that name (its cache folder is a revision hash); a folder under its own name.
+                var modelArgument = parseResult.GetValue(model);
+                var modelId = parseResult.GetValue(apiModel)
+                    ?? (modelArgument is not null && !Directory.Exists(modelArgument) ? modelArgument : null)
+                    ?? client.GetService<ChatClientMetadata>()?.DefaultModelId ?? "qwen";
                 await RunAsync(settings, modelId, client, mcpHost?.Tools ?? [], cancellationToken).ConfigureAwait(false);
                 return 0;
             }

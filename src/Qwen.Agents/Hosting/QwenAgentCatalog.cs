@@ -116,7 +116,7 @@ public sealed class QwenAgentCatalog : IDisposable
         options.MaxConcurrentToolCalls = definition.MaxConcurrentToolCalls;
         if (definition.Tools.Count > 0)
         {
-            var registry = _services.GetRequiredService<ToolRegistry>();
+            var registry = QwenAgentsOptionsValidator.RegisteredTools(_services);
             options.Tools = [.. definition.Tools.Select(tool => registry.TryGet(tool, out var function) ? function : throw new InvalidOperationException($"Agent '{name}' names the tool '{tool}', which the ToolRegistry does not hold."))];
         }
 

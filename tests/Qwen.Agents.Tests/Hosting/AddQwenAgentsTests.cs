@@ -152,7 +152,8 @@ public sealed class AddQwenAgentsTests
             updates.Add(update);
         }
 
-        Assert.IsType<OpenTelemetryAgent>(agent);
+        Assert.IsType<LoggingAgent>(agent);
+        Assert.NotNull(agent.GetService<OpenTelemetryAgent>());
         Assert.NotNull(agent.GetService<FnCallAgent>());
         Assert.Equal("It is sunny in Paris", updates.ToAgentResponse().Text);
         Assert.Contains(updates, u => u.Contents.OfType<FunctionCallContent>().Any(c => c.CallId == "call_1"));

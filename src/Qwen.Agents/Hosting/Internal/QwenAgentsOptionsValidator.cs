@@ -17,7 +17,7 @@ internal sealed class QwenAgentsOptionsValidator(IServiceProvider services) : IV
             return ValidateOptionsResult.Fail("QwenAgents:Agents must not be null.");
         }
 
-        var registry = services.GetService<ToolRegistry>();
+        var registry = RegisteredTools(services);
         var keyed = services.GetService<IServiceProviderIsKeyedService>();
         foreach (var (agentName, definition) in options.Agents)
         {
@@ -51,13 +51,9 @@ internal sealed class QwenAgentsOptionsValidator(IServiceProvider services) : IV
 
             foreach (var tool in definition.Tools)
             {
-                if (registry is null)
+                if (!registry.TryGet(tool, out _))
                 {
-                    failures.Add($"{where}:Tools names '{tool}' but no ToolRegistry is registered (call AddQwenTools, AddQwenCodeInterpreter or AddQwenTool).");
-                }
-                else if (!registry.TryGet(tool, out _))
-                {
-                    failures.Add($"{where}:Tools names '{tool}', which is not registered; registered: {string.Join(", ", registry.Tools.Select(t => t.Name))}.");
+                    failures.Add($"{where}:Tools names '{tool}', which is not registered (AddQwenTools, AddQwenCodeInterpreter, AddQwenTool); registered: {(registry.Tools.Count == 0 ? "none" : string.Join(", ", registry.Tools.Select(t => t.Name)))}.");
                 }
             }
 
@@ -92,6 +88,11 @@ internal sealed class QwenAgentsOptionsValidator(IServiceProvider services) : IV
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
+
+    /// <summary>Qwen.Tools' registry when <c>AddQwenTools</c> registered one, else the <see cref="AIFunction"/> services alone
+    /// (<c>AddQwenTool</c> registers a tool without a registry).</summary>
+    internal static ToolRegistry RegisteredTools(IServiceProvider services) =>
+        services.GetService<ToolRegistry>() ?? new ToolRegistry(services.GetServices<AIFunction>());
 
     private static void ValidateRouter(QwenAgentsOptions options, string agentName, QwenAgentDefinition definition, List<string> failures)
     {

@@ -15,6 +15,7 @@ internal sealed class ChatRenderer(bool json, string chartDirectory)
 {
     private const int MaxShownResultChars = 300;
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonSerializerOptions OneLine = new(AIJsonUtilities.DefaultOptions) { WriteIndented = false };
     private readonly bool _statusLine = !json && !Console.IsErrorRedirected;
     private readonly Dictionary<string, string> _callNames = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<string>> _savedFiles = new(StringComparer.Ordinal);
@@ -67,7 +68,7 @@ internal sealed class ChatRenderer(bool json, string chartDirectory)
                         case FunctionCallContent call:
                             thinking = EndThinking(thinking);
                             _callNames[call.CallId] = call.Name;
-                            await Console.Error.WriteLineAsync($"[tool call {call.CallId}] {call.Name} {JsonSerializer.Serialize(call.Arguments, AIJsonUtilities.DefaultOptions)}").ConfigureAwait(false);
+                            await Console.Error.WriteLineAsync($"[tool call {call.CallId}] {call.Name} {JsonSerializer.Serialize(call.Arguments, OneLine)}").ConfigureAwait(false);
                             if (_statusLine)
                             {
                                 await Console.Error.WriteAsync($"… running {call.Name}").ConfigureAwait(false);

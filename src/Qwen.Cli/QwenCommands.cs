@@ -9,6 +9,8 @@ internal static class QwenCommands
     public static IEnumerable<Command> All() =>
     [
         ChatCommand.Create(),
+        DocQACommand.Create(),
+        ServeCommand.Create(),
         GenerateCommand.Create(),
         TokenizeCommand.Create(),
         TemplateCommand.Create(),

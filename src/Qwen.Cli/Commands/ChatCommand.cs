@@ -143,7 +143,9 @@ internal static class ChatCommand
         }
     }
 
-    private static IChatClient CreateClient(string? modelDir, string? endpoint, string? apiModel, string? apiKey, string device)
+    /// <summary>The chat client `chat` and `serve` talk to: a local checkpoint (loaded with a progress bar on a terminal) or an OpenAI-compatible server.</summary>
+    /// <exception cref="ArgumentException">The options do not name exactly one model source, or name it badly.</exception>
+    internal static IChatClient CreateClient(string? modelDir, string? endpoint, string? apiModel, string? apiKey, string device)
     {
         switch (modelDir, endpoint)
         {

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Qwen.Tools;
 
@@ -45,26 +44,11 @@ internal static class SearchCommand
 
             if (parseResult.GetValue(json))
             {
-                var chunks = new JsonArray([.. results.Select(r => (JsonNode)new JsonObject
-                {
-                    ["source"] = r.Chunk.Source,
-                    ["page"] = r.Chunk.Page,
-                    ["lastPage"] = r.Chunk.LastPage,
-                    ["score"] = Math.Round(r.Score, 4),
-                    ["tokens"] = r.Chunk.Tokens,
-                    ["text"] = r.Chunk.Text,
-                })]);
-                await CliOutput.WriteJsonAsync(new JsonObject { ["query"] = text, ["budget"] = tokenBudget, ["chunks"] = chunks }).ConfigureAwait(false);
+                await CliOutput.WriteJsonAsync(new JsonObject { ["query"] = text, ["budget"] = tokenBudget, ["chunks"] = CliOutput.ChunksJson(results) }).ConfigureAwait(false);
                 return 0;
             }
 
-            foreach (var result in results)
-            {
-                var chunk = result.Chunk;
-                await Console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"--- {chunk.Source} ({CliOutput.Pages(chunk)}, score {result.Score:0.###}, {chunk.Tokens} tokens)")).ConfigureAwait(false);
-                await Console.Out.WriteLineAsync(chunk.Text).ConfigureAwait(false);
-            }
-
+            await CliOutput.WriteChunksAsync(results).ConfigureAwait(false);
             if (results.Count == 0)
             {
                 await Console.Error.WriteLineAsync("qwen: no chunk fits the budget; raise --budget or lower --chunk-tokens.").ConfigureAwait(false);

@@ -101,7 +101,7 @@ public sealed class ExamplesTests : IDisposable
     public async Task ReActDataAnalysis_FakeServer_RunsCodeOverTheCsvAndDrawsAChart()
     {
         const string Code = "const rows = readCsv('stock_prices.csv'); console.log(rows.length); plot.line(rows.map(r => r.Date), rows.map(r => Number(r.Close)), { title: 'Close' })";
-        await using var server = await FakeOpenAIServer.StartAsync(request => request.LastUserText.Contains("Observation: ", StringComparison.Ordinal)
+        await using var server = await FakeOpenAIServer.StartAsync(request => request.Index > 0
             ? FakeOpenAIReply.Text("Thought: I have the chart.\nFinal Answer: Drawn.")
             : FakeOpenAIReply.Text($"Thought: read and plot.\nAction: code_interpreter\nAction Input: {new JsonObject { ["code"] = Code }.ToJsonString()}\nObservation:"));
 

@@ -7,7 +7,7 @@ internal static class CliRunner
 {
     /// <summary>qwen as its own build wrote it (src/Qwen.Cli/bin/CONFIG/TFM): the copy in this test's output would run with
     /// the test's assembly set, which the loopback server's ASP.NET Core framework reference trims of packages qwen needs.</summary>
-    private static readonly Lazy<string> QwenDll = new(() =>
+    private static readonly Lazy<string> QwenDllPath = new(() =>
     {
         var testBin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         for (var root = testBin; root is not null; root = root.Parent)
@@ -21,6 +21,9 @@ internal static class CliRunner
         throw new InvalidOperationException($"Qwen.Agents.sln is not above {AppContext.BaseDirectory}.");
     });
 
+    /// <summary>Gets the path of qwen.dll to run.</summary>
+    public static string QwenDll => QwenDllPath.Value;
+
     public sealed record Result(int ExitCode, string StdOut, string StdErr);
 
     public static Task<Result> RunAsync(params string[] args) => RunWithInputAsync(null, args);
@@ -28,7 +31,7 @@ internal static class CliRunner
     /// <summary>Runs qwen with <paramref name="input"/> as its standard input (then closed), or the inherited one when null.</summary>
     public static async Task<Result> RunWithInputAsync(string? input, params string[] args)
     {
-        var qwenDll = QwenDll.Value;
+        var qwenDll = QwenDll;
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,

@@ -26,6 +26,7 @@ internal sealed class ChatRenderer(bool json, string chartDirectory)
         var all = new List<AgentResponseUpdate>();
         var thinking = false;
         var statusShown = false;
+        var running = new List<string>();
         try
         {
             await foreach (var update in updates.WithCancellation(cancellationToken).ConfigureAwait(false))
@@ -43,7 +44,7 @@ internal sealed class ChatRenderer(bool json, string chartDirectory)
                         continue;
                     }
 
-                    if (statusShown && content is not FunctionCallContent)
+                    if (statusShown)
                     {
                         await Console.Error.WriteAsync("\r\u001b[2K").ConfigureAwait(false);
                         statusShown = false;
@@ -68,23 +69,26 @@ internal sealed class ChatRenderer(bool json, string chartDirectory)
                         case FunctionCallContent call:
                             thinking = EndThinking(thinking);
                             _callNames[call.CallId] = call.Name;
+                            running.Add(call.CallId);
                             await Console.Error.WriteLineAsync($"[tool call {call.CallId}] {call.Name} {JsonSerializer.Serialize(call.Arguments, OneLine)}").ConfigureAwait(false);
-                            if (_statusLine)
-                            {
-                                await Console.Error.WriteAsync($"… running {call.Name}").ConfigureAwait(false);
-                                statusShown = true;
-                            }
-
                             break;
                         case FunctionResultContent result:
                             thinking = EndThinking(thinking);
                             await Console.Error.WriteLineAsync($"[tool result {result.CallId}] {NameOf(result.CallId)}: {Shorten(ResultText(result))}").ConfigureAwait(false);
+                            running.Remove(result.CallId);
                             foreach (var path in _savedFiles.GetValueOrDefault(result.CallId) ?? [])
                             {
                                 await Console.Error.WriteLineAsync($"[chart saved] {path}").ConfigureAwait(false);
                             }
 
                             break;
+                    }
+
+                    // The status line sits below the last line written and is redrawn after each, while tools run.
+                    if (_statusLine && running.Count > 0)
+                    {
+                        await Console.Error.WriteAsync($"… running {string.Join(", ", running.Select(NameOf))}").ConfigureAwait(false);
+                        statusShown = true;
                     }
                 }
             }

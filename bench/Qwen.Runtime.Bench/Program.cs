@@ -7,6 +7,8 @@ using Qwen.Runtime.Bench;
 // usage: dotnet run -c Release --project bench/Qwen.Runtime.Bench -- --model DIR [--prompt-tokens 512] [--gen-tokens 64]
 //        [--repeats 3] [--threads N] [--device cpu|cuda] [--dtype float32|bfloat16|float16]
 //    or: ... -- --matvec float32|bfloat16 [--threads N] [--repeats 10]   (decode mat-vec bandwidth alone, 0.5B shapes)
+//    or: ... -- --model DIR --constrained builtin|json|SCHEMA.json [--gen-tokens 64] [--repeats 3] [--threads N]
+//            (decode tokens/s with and without a JSON-schema constraint, and the schema's one-time cost)
 var values = new Dictionary<string, string>(StringComparer.Ordinal);
 for (var i = 0; i < args.Length; i++)
 {
@@ -52,6 +54,11 @@ var options = new BenchmarkOptions
         },
     },
 };
+
+if (values.TryGetValue("constrained", out var schema))
+{
+    return await ConstrainedDecodeBench.RunAsync(model, schema, options.GenTokens, options.Repeats, options.Model).ConfigureAwait(false);
+}
 
 var result = await RuntimeBenchmark.RunAsync(model, options).ConfigureAwait(false);
 Console.WriteLine(JsonSerializer.Serialize(result));

@@ -1,8 +1,9 @@
 using Microsoft.Extensions.Logging;
+using Qwen.Core;
 
 namespace Qwen.Agents;
 
-/// <summary>The log events of Qwen.Agents, source-generated, with stable event ids.</summary>
+/// <summary>The log events of Qwen.Agents, source-generated, with stable event ids: 10xx agents, 11xx retrieval, 12xx model middleware.</summary>
 internal static partial class AgentLog
 {
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Agent {Agent}: model call {Call} {Outcome} in {ElapsedMs:0.0} ms ({InputTokens} input tokens, {OutputTokens} output tokens)")]
@@ -37,4 +38,19 @@ internal static partial class AgentLog
 
     [LoggerMessage(EventId = 1105, Level = LogLevel.Warning, Message = "Agent {Agent}: no room for knowledge: the conversation leaves {Tokens} tokens of the reference budget")]
     public static partial void NoRoomForKnowledge(ILogger logger, string agent, int tokens);
+
+    [LoggerMessage(EventId = 1201, Level = LogLevel.Warning, Message = "The model wrote a {Format} function call that could not be parsed ({Reason}); it is passed on as text: {RawText}")]
+    public static partial void MalformedCall(ILogger logger, FunctionCallFormat format, string reason, string rawText);
+
+    [LoggerMessage(EventId = 1202, Level = LogLevel.Warning, Message = "The model called '{Name}' after its first call although ChatOptions.AllowMultipleToolCalls is false; the call is dropped")]
+    public static partial void ExtraCallDropped(ILogger logger, string name);
+
+    [LoggerMessage(EventId = 1210, Level = LogLevel.Warning, Message = "Model call failed ({Reason}); retry {Attempt} of {MaxRetries} in {Delay}")]
+    public static partial void Retrying(ILogger logger, string reason, int attempt, int maxRetries, TimeSpan delay);
+
+    [LoggerMessage(EventId = 1220, Level = LogLevel.Warning, Message = "Input of {InputTokens} tokens exceeds the limit of {MaxInputTokens}: dropped {DroppedMessages} oldest messages and shortened {ShortenedResults} tool results to {FinalTokens} tokens")]
+    public static partial void Truncated(ILogger logger, int inputTokens, int maxInputTokens, int droppedMessages, int shortenedResults, int finalTokens);
+
+    [LoggerMessage(EventId = 1221, Level = LogLevel.Warning, Message = "Input still has {FinalTokens} tokens after truncation, over the limit of {MaxInputTokens}: only the system message and the last user turn are left")]
+    public static partial void StillTooLong(ILogger logger, int finalTokens, int maxInputTokens);
 }

@@ -12,7 +12,7 @@ internal static class CommonOptions
         new("--chunk-tokens") { Description = "The most tokens a chunk may hold.", DefaultValueFactory = _ => 512 };
 
     public static Option<string?> Model() =>
-        new("--model") { Description = "A model folder whose tokenizer counts the tokens (default: a built-in approximation of Qwen's)." };
+        new("--model") { Description = "A model folder or Hugging Face model name (such as Qwen/Qwen3-0.6B) whose tokenizer counts the tokens (default: a built-in approximation of Qwen's)." };
 
     /// <summary>Checks a <c>--chunk-tokens</c> value.</summary>
     /// <exception cref="ArgumentException">It is below the smallest chunk size.</exception>

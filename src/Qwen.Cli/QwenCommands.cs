@@ -11,6 +11,8 @@ internal static class QwenCommands
         ChatCommand.Create(),
         DocQACommand.Create(),
         ServeCommand.Create(),
+        DownloadCommand.Create(),
+        ModelsCommand.Create(),
         GenerateCommand.Create(),
         TokenizeCommand.Create(),
         TemplateCommand.Create(),

@@ -30,7 +30,6 @@ public sealed class ChatCommandTests
     }
 
     [Theory]
-    [InlineData("Give a local checkpoint with --model DIR", "chat", "hi")]
     [InlineData("not both", "chat", "--model", "x", "--endpoint", "http://localhost:1/v1", "--api-model", "m", "hi")]
     [InlineData("--endpoint needs --api-model", "chat", "--endpoint", "http://localhost:1/v1", "hi")]
     [InlineData("is not an http(s) URL", "chat", "--endpoint", "localhost", "--api-model", "m", "hi")]

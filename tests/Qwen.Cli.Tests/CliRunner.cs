@@ -29,7 +29,12 @@ internal static class CliRunner
     public static Task<Result> RunAsync(params string[] args) => RunWithInputAsync(null, args);
 
     /// <summary>Runs qwen with <paramref name="input"/> as its standard input (then closed), or the inherited one when null.</summary>
-    public static async Task<Result> RunWithInputAsync(string? input, params string[] args)
+    public static Task<Result> RunWithInputAsync(string? input, params string[] args) => RunCoreAsync(input, null, args);
+
+    /// <summary>Runs qwen with environment variables set (a null value removes the variable), for the Hugging Face settings.</summary>
+    public static Task<Result> RunWithEnvironmentAsync(IReadOnlyDictionary<string, string?> environment, params string[] args) => RunCoreAsync(null, environment, args);
+
+    private static async Task<Result> RunCoreAsync(string? input, IReadOnlyDictionary<string, string?>? environment, string[] args)
     {
         var qwenDll = QwenDll;
         var start = new ProcessStartInfo("dotnet")
@@ -39,6 +44,13 @@ internal static class CliRunner
             RedirectStandardInput = input is not null,
             UseShellExecute = false,
         };
+        // No test may reach the real Hugging Face Hub: offline unless a test points HF_ENDPOINT at its own loopback server.
+        start.Environment["HF_HUB_OFFLINE"] = "1";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            start.Environment[name] = value;
+        }
+
         start.ArgumentList.Add(qwenDll);
         foreach (var arg in args)
         {

@@ -23,7 +23,7 @@ public class AssistantOptions : FnCallAgentOptions
     public IRetrievalStrategy? RetrievalStrategy { get; set; }
 
     /// <summary>Gets or sets the keyword generation of the default strategy (<see cref="KeywordStrategy.None"/> turns it off).</summary>
-    /// <value>The default value is <see cref="KeywordStrategy.GenKeyword"/>, as issue and Qwen-Agent's Assistant describe.</value>
+    /// <value>The default value is <see cref="KeywordStrategy.GenKeyword"/>, the keyword generation of Qwen-Agent's Assistant.</value>
     public KeywordStrategy KeywordStrategy { get; set; } = KeywordStrategy.GenKeyword;
 
     /// <summary>Gets or sets where chunk-reading progress goes when the strategy reads chunks (it also arrives as agent updates).</summary>

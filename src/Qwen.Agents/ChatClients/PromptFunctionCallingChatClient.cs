@@ -228,14 +228,14 @@ public sealed class PromptFunctionCallingChatClient : DelegatingChatClient
                         output.Add(new TextReasoningContent(reasoning.Text));
                         break;
                     case ToolCallEvent call when CallsSoFar > 0 && !allowMultipleCalls:
-                        ChatClientsLog.ExtraCallDropped(owner._logger, call.Call.Name);
+                        AgentLog.ExtraCallDropped(owner._logger, call.Call.Name);
                         break;
                     case ToolCallEvent call:
                         CallsSoFar++;
                         output.Add(call.Call);
                         break;
                     case ToolCallParseErrorEvent error:
-                        ChatClientsLog.MalformedCall(owner._logger, owner._format, error.Reason, error.RawText);
+                        AgentLog.MalformedCall(owner._logger, owner._format, error.Reason, error.RawText);
                         output.Add(new TextContent(error.RawText) { RawRepresentation = error });
                         break;
                 }

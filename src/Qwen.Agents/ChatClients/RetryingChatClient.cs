@@ -13,7 +13,7 @@ namespace Qwen.Agents;
 /// <summary>
 /// Calls the model again after transient failures (timeouts, connection failures, HTTP 408, 429 and 5xx), with capped,
 /// jittered exponential backoff that honours the server's <c>Retry-After</c>. Never retries other 4xx errors, the caller's
-/// cancellation, or a stream that has already yielded an update (what the caller saw cannot be taken back).
+/// cancellation, or a stream that has already yielded content (what the caller saw cannot be taken back).
 /// </summary>
 /// <remarks>
 /// Built on Polly.Core's retry strategy (backoff, jitter, injected <see cref="TimeProvider"/>); this class decides what is
@@ -61,7 +61,7 @@ public sealed class RetryingChatClient : DelegatingChatClient
                 DelayGenerator = args => ValueTask.FromResult(args.Outcome.Exception is { } e ? RetryAfter(e) : null),
                 OnRetry = args =>
                 {
-                    ChatClientsLog.Retrying(logger, Describe(args.Outcome.Exception), args.AttemptNumber + 1, options.MaxRetries, args.RetryDelay);
+                    AgentLog.Retrying(logger, Describe(args.Outcome.Exception), args.AttemptNumber + 1, options.MaxRetries, args.RetryDelay);
                     return ValueTask.CompletedTask;
                 },
             })
@@ -171,16 +171,31 @@ public sealed class RetryingChatClient : DelegatingChatClient
         _ => exception.GetType().Name + ": " + exception.Message,
     };
 
+    /// <summary>Whether an update carries something for the caller; servers open streams with an empty <c>content</c>.</summary>
+    private static bool HasContent(ChatResponseUpdate update) =>
+        update.Contents.Any(c => c is not (TextContent { Text.Length: 0 } or TextReasoningContent { Text.Length: 0, ProtectedData: null }));
+
     private async IAsyncEnumerable<ChatResponseUpdate> StreamAsync(IReadOnlyList<ChatMessage> messages, ChatOptions? options, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // Only the start of the stream is retried: up to the first update nothing reached the caller.
-        var (enumerator, hasFirst) = await _pipeline.ExecuteAsync(
+        // Only the start of the stream is retried: until an update with content arrives, nothing reached the caller
+        // (updates without content, such as the role announcement servers send first, are held until then).
+        var (enumerator, held, hasMore) = await _pipeline.ExecuteAsync(
             static async (state, ct) =>
             {
                 var attempt = state.Self.InnerClient.GetStreamingResponseAsync(state.Messages, state.Options, ct).GetAsyncEnumerator(ct);
                 try
                 {
-                    return (attempt, await attempt.MoveNextAsync().ConfigureAwait(false));
+                    var empty = new List<ChatResponseUpdate>();
+                    while (await attempt.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        empty.Add(attempt.Current);
+                        if (HasContent(attempt.Current))
+                        {
+                            return (attempt, empty, true);
+                        }
+                    }
+
+                    return (attempt, empty, false);
                 }
                 catch
                 {
@@ -193,13 +208,12 @@ public sealed class RetryingChatClient : DelegatingChatClient
 
         await using (enumerator.ConfigureAwait(false))
         {
-            if (!hasFirst)
+            foreach (var update in held)
             {
-                yield break;
+                yield return update;
             }
 
-            yield return enumerator.Current;
-            while (await enumerator.MoveNextAsync().ConfigureAwait(false))
+            while (hasMore && await enumerator.MoveNextAsync().ConfigureAwait(false))
             {
                 yield return enumerator.Current;
             }

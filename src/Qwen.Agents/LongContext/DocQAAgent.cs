@@ -28,7 +28,7 @@ public abstract class DocQAAgent : QwenAgent, IDisposable
     private readonly bool _ownsLibrary;
 
     private protected DocQAAgent(IChatClient chatClient, DocQAOptions options, ILoggerFactory? loggerFactory, DocumentLibrary? library)
-        : base(Guard(chatClient, options), options, loggerFactory)
+        : base(GuardModel(chatClient, options), options, loggerFactory)
     {
         _options = options;
         _ownsLibrary = library is null;
@@ -128,10 +128,23 @@ public abstract class DocQAAgent : QwenAgent, IDisposable
             MaxPromptTokens = limit,
             Progress = new ProgressRelay(_options.Progress, progress.Writer),
         };
-        var retrieval = RetrieveAsync(context, progress.Writer, cancellationToken);
-        await foreach (var report in progress.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        using var abandoned = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var retrieval = RetrieveAsync(context, progress.Writer, abandoned.Token);
+        try
         {
-            yield return RetrievalUpdateExtensions.PropertyUpdate(run, RetrievalUpdateExtensions.ChunkReadingProgressKey, report);
+            await foreach (var report in progress.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                yield return RetrievalUpdateExtensions.PropertyUpdate(run, RetrievalUpdateExtensions.ChunkReadingProgressKey, report);
+            }
+        }
+        finally
+        {
+            // A caller that stops reading the stream early must not leave chunk calls running behind it.
+            if (!retrieval.IsCompleted)
+            {
+                await abandoned.CancelAsync().ConfigureAwait(false);
+                await ((Task)retrieval).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
         }
 
         var knowledge = KnowledgeFormatter.Fit(await retrieval.ConfigureAwait(false), limit, Measure);
@@ -164,7 +177,8 @@ public abstract class DocQAAgent : QwenAgent, IDisposable
         return system.Count > 0 ? system[0] : new ChatMessage(ChatRole.System, string.Empty);
     }
 
-    private static PromptBudgetChatClient Guard(IChatClient chatClient, DocQAOptions options)
+    /// <summary>Validates the options and puts the budget guard in front of the model.</summary>
+    internal static PromptBudgetChatClient GuardModel(IChatClient chatClient, DocQAOptions options)
     {
         ArgumentNullException.ThrowIfNull(chatClient);
         ArgumentNullException.ThrowIfNull(options);

@@ -23,7 +23,6 @@ public sealed class MultiHopDocQAAgent : FnCallAgent, IDisposable
     /// <summary>The name of the tool the model calls.</summary>
     public const string ToolName = "ask_document";
 
-    private readonly IChatClient _model;
     private readonly DocQAOptions _options;
     private readonly ILoggerFactory? _loggerFactory;
     private readonly DocumentLibrary _library;
@@ -35,15 +34,8 @@ public sealed class MultiHopDocQAAgent : FnCallAgent, IDisposable
     /// <exception cref="ArgumentNullException"><paramref name="chatClient"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
     public MultiHopDocQAAgent(IChatClient chatClient, DocQAOptions? options = null, ILoggerFactory? loggerFactory = null)
-        : this(chatClient, Validated(options ?? new DocQAOptions()), loggerFactory, validated: true)
+        : base(DocQAAgent.GuardModel(chatClient, options ??= new DocQAOptions()), LoopOptions(options), loggerFactory)
     {
-    }
-
-    private MultiHopDocQAAgent(IChatClient chatClient, DocQAOptions options, ILoggerFactory? loggerFactory, bool validated)
-        : base(new PromptBudgetChatClient(chatClient, options.Documents.EffectiveTokenizer, options.TokenBudget), LoopOptions(options), loggerFactory)
-    {
-        _ = validated;
-        _model = chatClient;
         _options = options;
         _loggerFactory = loggerFactory;
         _library = new DocumentLibrary(options.Documents, loggerFactory);
@@ -72,7 +64,8 @@ public sealed class MultiHopDocQAAgent : FnCallAgent, IDisposable
         }
 
         var found = new ConcurrentQueue<RetrievedKnowledge>();
-        using var reader = new ParallelDocQAAgent(_model, ReaderOptions(files), _loggerFactory, _library);
+        // The reader's calls go through this run's model, so they count in its model calls and usage (and meet the same budget).
+        using var reader = new ParallelDocQAAgent(GetRunChatClient(run), ReaderOptions(files), _loggerFactory, _library);
         var tool = new SubAnswerFunction(reader.AsAIFunction(new AIFunctionFactoryOptions { Name = ToolName, Description = RetrievalPrompts.MultiHopToolDescription(run.Language) }),
             _options.Documents.EffectiveTokenizer, _options.TokenBudget / 8, reader, found);
         run.ChatOptions.Tools = [.. run.ChatOptions.Tools ?? [], tool];
@@ -87,12 +80,6 @@ public sealed class MultiHopDocQAAgent : FnCallAgent, IDisposable
         yield return RetrievalUpdateExtensions.PropertyUpdate(run, RetrievalUpdateExtensions.KnowledgeKey, new RetrievedKnowledge(
             [.. all.SelectMany(k => k.Chunks).DistinctBy(c => (c.Chunk.Source, c.Chunk.Index))],
             [.. all.SelectMany(k => k.Evidence).Distinct()]));
-    }
-
-    private static DocQAOptions Validated(DocQAOptions options)
-    {
-        options.Validate();
-        return options;
     }
 
     private static FnCallAgentOptions LoopOptions(DocQAOptions options) => new()

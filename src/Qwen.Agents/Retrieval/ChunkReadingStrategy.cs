@@ -161,9 +161,11 @@ public sealed partial class ChunkReadingStrategy : IRetrievalStrategy
         var evidence = new List<KnowledgeEvidence>();
         var answerTexts = new List<string>();
         var evidenceTokens = 0;
+        var seen = new HashSet<(string, string)>();
         for (var i = 0; i < answers.Length; i++)
         {
-            if (answers[i] is not { } answer)
+            // Overlapping chunks often quote the same sentence: once is enough.
+            if (answers[i] is not { } answer || !seen.Add((chunks[i].Source, answer)))
             {
                 continue;
             }

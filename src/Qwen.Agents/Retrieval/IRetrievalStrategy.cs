@@ -3,11 +3,11 @@ namespace Qwen.Agents;
 /// <summary>
 /// Finds the knowledge an agent answers from: given the conversation, the index over the documents, a token budget, the
 /// prompt language and the model, it returns the chunks to show the model (with their source and page) and, for strategies
-/// that read the documents, the sentences they quoted. <c>Assistant</c> and the document QA agents take one.
+/// that read the documents, the sentences they quoted. <see cref="Assistant"/> and the document QA agents take one.
 /// </summary>
 /// <remarks>
-/// Built in: <c>KeywordRetrievalStrategy</c> (Level 1: keywords from the model, then BM25) and
-/// <c>ChunkReadingStrategy</c> (Level 2: the model reads every chunk, its answers become BM25 queries).
+/// Built in: <see cref="KeywordRetrievalStrategy"/> (Level 1: keywords from the model, then BM25) and
+/// <see cref="ChunkReadingStrategy"/> (Level 2: the model reads every chunk, its answers become BM25 queries).
 /// Implementations must keep the returned chunks and evidence within <see cref="RetrievalContext.TokenBudget"/> tokens and each
 /// of their own model calls within <see cref="RetrievalContext.MaxPromptTokens"/>, and must be safe to call concurrently.
 /// </remarks>

@@ -11,7 +11,7 @@ internal static class BenchCommand
     /// <summary>Creates the command.</summary>
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "Checkpoint directory.", Required = true };
+        var model = new Option<string>("--model") { Description = CliModels.Describe("config.json, safetensors"), Required = true };
         var promptTokens = new Option<int>("--prompt-tokens") { Description = "Prompt length timed for prefill.", DefaultValueFactory = _ => 512 };
         var genTokens = new Option<int>("--gen-tokens") { Description = "Decode steps timed.", DefaultValueFactory = _ => 64 };
         var repeats = new Option<int>("--repeats") { Description = "Timed repeats (after a warm-up); medians are reported.", DefaultValueFactory = _ => 3 };
@@ -29,6 +29,7 @@ internal static class BenchCommand
 
         command.SetAction(async (parseResult, cancellationToken) =>
         {
+            var modelDir = await CliModels.ResolveAsync(parseResult.GetValue(model)!, cancellationToken).ConfigureAwait(false);
             var parallel = parseResult.GetValue(concurrency);
             var modelOptions = GenerateCommand.ModelOptions(parseResult.GetValue(device)!, parseResult.GetValue(dtype), parseResult.GetValue(threads));
 
@@ -42,7 +43,7 @@ internal static class BenchCommand
                 Concurrency = parallel,
                 Model = modelOptions,
             };
-            var result = await RuntimeBenchmark.RunAsync(parseResult.GetValue(model)!, options, cancellationToken).ConfigureAwait(false);
+            var result = await RuntimeBenchmark.RunAsync(modelDir, options, cancellationToken).ConfigureAwait(false);
             if (parseResult.GetValue(json))
             {
                 await Console.Out.WriteLineAsync(JsonSerializer.Serialize(result)).ConfigureAwait(false);

@@ -18,7 +18,7 @@ internal static class ChatCommand
     /// <summary>Creates the command.</summary>
     public static Command Create()
     {
-        var model = new Option<string?>("--model") { Description = "Local checkpoint directory (config.json, safetensors, tokenizer.json, tokenizer_config.json)." };
+        var model = new Option<string?>("--model") { Description = CliModels.Describe("config.json, safetensors, tokenizer.json, tokenizer_config.json") + $" Default: {CliModels.DefaultModel}." };
         var endpoint = new Option<string?>("--endpoint") { Description = "Base URL of an OpenAI-compatible server (vLLM, SGLang, Ollama), e.g. http://localhost:8000/v1, instead of --model." };
         var apiModel = new Option<string?>("--api-model") { Description = "Model name on the server (with --endpoint)." };
         var apiKey = new Option<string?>("--api-key") { Description = "API key for the server (with --endpoint); default: the OPENAI_API_KEY environment variable." };
@@ -71,7 +71,7 @@ internal static class ChatCommand
             }
 
             var root = Path.GetFullPath(parseResult.GetValue(workDirectory) ?? Environment.CurrentDirectory);
-            using var client = CreateClient(parseResult.GetValue(model), parseResult.GetValue(endpoint), parseResult.GetValue(apiModel), parseResult.GetValue(apiKey), parseResult.GetValue(device)!);
+            using var client = CreateClient(await CliModels.ResolveForChatAsync(parseResult.GetValue(model), parseResult.GetValue(endpoint), cancellationToken).ConfigureAwait(false), parseResult.GetValue(endpoint), parseResult.GetValue(apiModel), parseResult.GetValue(apiKey), parseResult.GetValue(device)!);
             await using var toolSet = await ChatTools.CreateAsync(parseResult.GetValue(tools), parseResult.GetValue(mcp), root, cancellationToken).ConfigureAwait(false);
             var chatAgent = settings.CreateAgent(client, toolSet.Tools, chatOptions);
             try

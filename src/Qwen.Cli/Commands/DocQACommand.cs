@@ -25,7 +25,7 @@ internal static class DocQACommand
         var budget = new Option<int>("--budget") { Description = "The most tokens any one model call's prompt holds.", DefaultValueFactory = _ => 8000 };
         var chunkTokens = CommonOptions.ChunkTokens();
         var concurrency = new Option<int>("--concurrency") { Description = "Chunk-reading calls at the same time (levels 2 and 3).", DefaultValueFactory = _ => 8 };
-        var model = new Option<string?>("--model") { Description = "Local checkpoint directory (its tokenizer also counts the tokens)." };
+        var model = new Option<string?>("--model") { Description = "Local checkpoint folder or Hugging Face model name such as Qwen/Qwen3-0.6B (its tokenizer also counts the tokens)." };
         var endpoint = new Option<string?>("--endpoint") { Description = "Base URL of an OpenAI-compatible server, instead of --model." };
         var apiModel = new Option<string?>("--api-model") { Description = "Model name on the server (with --endpoint)." };
         var apiKey = new Option<string?>("--api-key") { Description = "API key for the server; default: the OPENAI_API_KEY environment variable." };
@@ -61,8 +61,8 @@ internal static class DocQACommand
 
             var paths = parseResult.GetValue(files)!;
             var text = parseResult.GetValue(question)!;
-            var modelDir = parseResult.GetValue(model);
-            var tokenizer = CliTokenizers.Create(modelDir);
+            var modelDir = await CliModels.ResolveOptionalAsync(parseResult.GetValue(model), cancellationToken).ConfigureAwait(false);
+            var tokenizer = await CliTokenizers.CreateAsync(modelDir, cancellationToken).ConfigureAwait(false);
             var retrieval = new RetrievalOptions { TokenBudget = tokenBudget, Chunking = { MaxTokens = CommonOptions.CheckChunkTokens(parseResult.GetValue(chunkTokens)) } };
             using var parser = new DocumentParser();
             using var retriever = new DocumentRetriever(parser, tokenizer, retrieval);

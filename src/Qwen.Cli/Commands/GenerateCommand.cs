@@ -12,7 +12,7 @@ internal static class GenerateCommand
     /// <summary>Creates the command.</summary>
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "Checkpoint directory (config.json, safetensors, tokenizer.json).", Required = true };
+        var model = new Option<string>("--model") { Description = CliModels.Describe("config.json, safetensors, tokenizer.json"), Required = true };
         var prompt = new Option<string?>("--prompt") { Description = "Prompt text, encoded with the checkpoint's tokenizer.json." };
         var promptIds = new Option<string?>("--prompt-ids") { Description = "Prompt as comma-separated token ids, e.g. 1,2,3." };
         var maxTokens = new Option<int>("--max-tokens") { Description = "Most tokens to generate.", DefaultValueFactory = _ => 128 };
@@ -39,7 +39,7 @@ internal static class GenerateCommand
 
         command.SetAction(async (parseResult, cancellationToken) =>
         {
-            var modelDir = parseResult.GetValue(model)!;
+            var modelDir = await CliModels.ResolveAsync(parseResult.GetValue(model)!, cancellationToken).ConfigureAwait(false);
             var codec = CreateCodec(modelDir);
             var ids = (parseResult.GetValue(prompt), parseResult.GetValue(promptIds)) switch
             {

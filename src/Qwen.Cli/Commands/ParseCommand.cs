@@ -35,7 +35,7 @@ internal static class ParseCommand
                 return 0;
             }
 
-            var chunker = new DocumentChunker(CliTokenizers.Create(parseResult.GetValue(model)), new ChunkingOptions { MaxTokens = maxTokens });
+            var chunker = new DocumentChunker(await CliTokenizers.CreateAsync(parseResult.GetValue(model), cancellationToken).ConfigureAwait(false), new ChunkingOptions { MaxTokens = maxTokens });
             await WriteChunksAsync(path, chunker.Split(document, cancellationToken), parseResult.GetValue(json)).ConfigureAwait(false);
             return 0;
         });

@@ -38,7 +38,7 @@ internal static class SearchCommand
 
             var options = new RetrievalOptions { TokenBudget = tokenBudget, Chunking = { MaxTokens = CommonOptions.CheckChunkTokens(parseResult.GetValue(chunkTokens)) } };
             using var parser = new DocumentParser();
-            using var retriever = new DocumentRetriever(parser, CliTokenizers.Create(parseResult.GetValue(model)), options);
+            using var retriever = new DocumentRetriever(parser, await CliTokenizers.CreateAsync(parseResult.GetValue(model), cancellationToken).ConfigureAwait(false), options);
             var text = parseResult.GetValue(query)!;
             var results = await retriever.RetrieveAsync(parseResult.GetValue(files)!, RetrievalQuery.Parse(text), cancellationToken: cancellationToken).ConfigureAwait(false);
 

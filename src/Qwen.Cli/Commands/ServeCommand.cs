@@ -54,7 +54,7 @@ internal static class ServeCommand
             try
             {
                 // The upstream server's key (with --endpoint) comes from OPENAI_API_KEY: --api-key is this server's own key.
-                using var client = ChatCommand.CreateClient(parseResult.GetValue(model), parseResult.GetValue(endpoint), parseResult.GetValue(apiModel), apiKey: null, parseResult.GetValue(device)!);
+                using var client = ChatCommand.CreateClient(await CliModels.ResolveOptionalAsync(parseResult.GetValue(model), cancellationToken).ConfigureAwait(false), parseResult.GetValue(endpoint), parseResult.GetValue(apiModel), apiKey: null, parseResult.GetValue(device)!);
                 var modelId = parseResult.GetValue(apiModel) ?? client.GetService<ChatClientMetadata>()?.DefaultModelId ?? "qwen";
                 await RunAsync(settings, modelId, client, mcpHost?.Tools ?? [], cancellationToken).ConfigureAwait(false);
                 return 0;

@@ -17,7 +17,7 @@ internal static class TemplateCommand
     {
         var model = new Option<string>("--model")
         {
-            Description = "Checkpoint folder holding the chat template (tokenizer_config.json or chat_template.jinja)",
+            Description = CliModels.Describe("tokenizer_config.json or chat_template.jinja"),
             Required = true,
         };
         var messages = new Option<string>("--messages")
@@ -60,7 +60,7 @@ internal static class TemplateCommand
                 ToolsJson = toolsPath is null ? null : await ReadArrayAsync(toolsPath, "tools", cancellationToken).ConfigureAwait(false),
             };
 
-            var template = ChatTemplate.FromDirectory(parseResult.GetValue(model)!);
+            var template = ChatTemplate.FromDirectory(await CliModels.ResolveAsync(parseResult.GetValue(model)!, cancellationToken).ConfigureAwait(false));
             var text = template.RenderJson(messageList, options);
             var output = parseResult.GetValue(json)
                 ? JsonSerializer.Serialize(new Dictionary<string, string> { ["text"] = text }, JsonOptions) + "\n"

@@ -16,7 +16,7 @@ internal static class TokenizeCommand
     {
         var model = new Option<string>("--model")
         {
-            Description = "Checkpoint folder holding tokenizer.json (and tokenizer_config.json)",
+            Description = CliModels.Describe("tokenizer.json and tokenizer_config.json"),
             Required = true,
         };
         var json = new Option<bool>("--json")
@@ -45,7 +45,7 @@ internal static class TokenizeCommand
                 input = await Console.In.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            var tokenizer = QwenTokenizer.FromDirectory(parseResult.GetValue(model)!);
+            var tokenizer = QwenTokenizer.FromDirectory(await CliModels.ResolveAsync(parseResult.GetValue(model)!, cancellationToken).ConfigureAwait(false));
             var ids = tokenizer.EncodeToIds(input);
             var asJson = parseResult.GetValue(json);
             string output;

@@ -41,7 +41,7 @@ internal sealed class ChatRequest
     public GenerationOptions Generation { get; }
 
     public static ChatRequest Create(
-        IEnumerable<ChatMessage> messages, ChatOptions? options, QwenChatClientOptions defaults, ChatTemplate template, QwenTokenizer tokenizer, ITokenGenerator generator, IReadOnlyList<int> stopIds, ITokenDecoder decoder)
+        IEnumerable<ChatMessage> messages, ChatOptions? options, QwenChatClientOptions defaults, ChatTemplate template, QwenTokenizer tokenizer, ITokenGenerator generator, IReadOnlyList<int> stopIds, ITokenDecoder decoder, FunctionCallFormat callFormat = FunctionCallFormat.Hermes)
     {
         ArgumentNullException.ThrowIfNull(messages);
         var conversation = messages.ToList();
@@ -57,7 +57,7 @@ internal sealed class ChatRequest
         }
 
         var tools = options?.ToolMode is NoneChatToolMode ? [] : Declarations(options?.Tools);
-        var prefill = ForcedCallStart(options?.ToolMode, tools);
+        var prefill = ForcedCallStart(options?.ToolMode, tools, callFormat);
         var thinking = EnableThinking(options) ?? defaults.EnableThinking;
         if (prefill.Length > 0)
         {
@@ -85,6 +85,7 @@ internal sealed class ChatRequest
             StopTokenIds = stopIds,
             StopStrings = [.. options?.StopSequences ?? []],
             Decoder = decoder,
+            Constraint = ChatConstraints.For(options, tools, prefill.Length > 0, thinking != false, startInReasoning, tokenizer, jsonCalls: callFormat == FunctionCallFormat.Hermes),
         };
         return new ChatRequest(
             ids, prefill, startInReasoning, tools.Count > 0, options?.AllowMultipleToolCalls ?? true, options?.Reasoning?.Output != ReasoningOutput.None, generation);
@@ -114,11 +115,6 @@ internal sealed class ChatRequest
         if (options.StopSequences?.Any(string.IsNullOrEmpty) == true)
         {
             throw new ArgumentException("ChatOptions.StopSequences must not contain null or empty strings.", nameof(options));
-        }
-
-        if (options.ResponseFormat is ChatResponseFormatJson)
-        {
-            throw new NotSupportedException("ChatOptions.ResponseFormat JSON (constrained JSON output) is not supported by the embedded Qwen runtime yet; ask for JSON in the prompt instead.");
         }
 
         if (options.AdditionalProperties?.TryGetValue(QwenChatClient.EnableThinkingKey, out var value) == true && ReadBool(value) is null)
@@ -152,7 +148,7 @@ internal sealed class ChatRequest
         return declarations;
     }
 
-    private static string ForcedCallStart(ChatToolMode? mode, List<AIFunctionDeclaration> tools)
+    private static string ForcedCallStart(ChatToolMode? mode, List<AIFunctionDeclaration> tools, FunctionCallFormat callFormat)
     {
         if (mode is not RequiredChatToolMode required)
         {
@@ -175,7 +171,12 @@ internal sealed class ChatRequest
                 $"ChatOptions.ToolMode requires function '{name}', which is not among ChatOptions.Tools ({string.Join(", ", tools.Select(t => t.Name))}).", "options");
         }
 
-        // Written exactly as the Qwen templates render a call, so the model only chooses the arguments.
+        // Written exactly as the templates render a call, so the model only chooses the arguments.
+        if (callFormat == FunctionCallFormat.Xml)
+        {
+            return $"{XmlFunctionCallFormat.CallOpen}\n{XmlFunctionCallFormat.FunctionOpen}{name}>\n";
+        }
+
         return "<tool_call>\n{\"name\": " + JsonSerializer.Serialize(name, AIJsonUtilities.DefaultOptions) + ", \"arguments\": ";
     }
 

@@ -84,17 +84,19 @@ public sealed class QwenChatClient : IChatClient
     }
 
     /// <summary>Loads a checkpoint and returns a client that owns the model (disposing the client disposes the model).</summary>
-    /// <param name="directory">The checkpoint directory (config.json, safetensors, tokenizer.json, tokenizer_config.json).</param>
-    /// <param name="modelOptions">Device, dtype and threads; null for the defaults.</param>
+    /// <param name="directory">The checkpoint folder (config.json, safetensors, tokenizer.json, tokenizer_config.json), or a Hugging Face model name such as <c>Qwen/Qwen3-0.6B</c> (optionally <c>@REVISION</c>) found in the cache or downloaded into it; an existing folder wins over a name.</param>
+    /// <param name="modelOptions">Device, dtype, threads and where model names are downloaded from; null for the defaults.</param>
     /// <param name="options">Defaults for requests; null for the defaults.</param>
     /// <param name="progress">Receives progress while the weights load.</param>
     /// <returns>The client.</returns>
     /// <exception cref="CheckpointFormatException">The checkpoint is missing files or malformed.</exception>
     /// <exception cref="TokenizerFormatException">The tokenizer files are missing or malformed.</exception>
     /// <exception cref="TemplateException">The chat template is missing or uses an unsupported construct.</exception>
+    /// <exception cref="HubException">A model name could not be found, downloaded or verified.</exception>
     public static QwenChatClient Load(string directory, QwenModelOptions? modelOptions = null, QwenChatClientOptions? options = null, IProgress<LoadProgress>? progress = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        directory = HubClient.ResolveForLoad(directory, modelOptions?.Hub, modelOptions?.DownloadProgress);
 
         // Tokenizer and template first: a broken directory fails before the (slow) weights load.
         var tokenizer = QwenTokenizer.FromDirectory(directory);
@@ -106,18 +108,20 @@ public sealed class QwenChatClient : IChatClient
     /// <inheritdoc/>
     /// <exception cref="ContextLengthExceededException">The rendered prompt does not fit in the model's context.</exception>
     /// <exception cref="ArgumentException">A message or option is invalid; the message names it.</exception>
-    /// <exception cref="NotSupportedException">An option or content the runtime does not support (JSON response format, non-function tools).</exception>
+    /// <exception cref="NotSupportedException">An option or content the runtime does not support (non-function tools).</exception>
+    /// <exception cref="JsonGrammarException">The JSON schema of <see cref="ChatOptions.ResponseFormat"/> or of a forced tool is malformed or uses a keyword constrained decoding cannot honour.</exception>
     public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
         GetStreamingResponseAsync(messages, options, cancellationToken).ToChatResponseAsync(cancellationToken);
 
     /// <inheritdoc/>
     /// <exception cref="ContextLengthExceededException">The rendered prompt does not fit in the model's context (thrown here, before anything is generated).</exception>
     /// <exception cref="ArgumentException">A message or option is invalid; the message names it.</exception>
-    /// <exception cref="NotSupportedException">An option or content the runtime does not support (JSON response format, non-function tools).</exception>
+    /// <exception cref="NotSupportedException">An option or content the runtime does not support (non-function tools).</exception>
+    /// <exception cref="JsonGrammarException">The JSON schema of <see cref="ChatOptions.ResponseFormat"/> or of a forced tool is malformed or uses a keyword constrained decoding cannot honour.</exception>
     public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        var request = ChatRequest.Create(messages, options, _defaults, _template, _tokenizer, _generator, _stopIds, _decoder);
+        var request = ChatRequest.Create(messages, options, _defaults, _template, _tokenizer, _generator, _stopIds, _decoder, _callFormat);
         return StreamAsync(request, options?.Tools?.OfType<AIFunctionDeclaration>().ToList(), cancellationToken);
     }
 
@@ -150,6 +154,7 @@ public sealed class QwenChatClient : IChatClient
     private async IAsyncEnumerable<ChatResponseUpdate> StreamAsync(ChatRequest request, List<AIFunctionDeclaration>? tools, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var response = new ResponseWriter(request, _metadata.DefaultModelId!, _logger);
+        response.WarnUnenforcedSchemaKeywords();
         var parser = FunctionCallFormats.CreateParser(_callFormat, new FunctionCallParserOptions { StartInReasoning = request.StartInReasoning, Tools = tools });
         if (request.Prefill.Length > 0 && response.Update(parser.Append(request.Prefill)) is { } first)
         {

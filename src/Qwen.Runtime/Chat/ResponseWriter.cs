@@ -37,6 +37,15 @@ internal sealed partial class ResponseWriter(ChatRequest request, string modelId
         return contents is null ? null : New(contents);
     }
 
+    /// <summary>Logs each keyword of the request's schema that constrained decoding does not enforce.</summary>
+    public void WarnUnenforcedSchemaKeywords()
+    {
+        foreach (var keyword in request.Generation.Constraint?.Grammar.IgnoredKeywords ?? [])
+        {
+            LogUnenforcedKeyword(logger, keyword);
+        }
+    }
+
     /// <summary>The last update: why generation ended, and the token counts.</summary>
     public ChatResponseUpdate Finish(GenerationFinishReason reason, int outputTokens)
     {
@@ -75,4 +84,7 @@ internal sealed partial class ResponseWriter(ChatRequest request, string modelId
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The model wrote a malformed tool call to {Function} ({Reason}); it is returned as text: {RawText}")]
     private static partial void LogMalformedCall(ILogger logger, string function, string reason, string rawText);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "JSON schema keyword not enforced by constrained decoding (the output may not satisfy it): {Keyword}")]
+    private static partial void LogUnenforcedKeyword(ILogger logger, string keyword);
 }

@@ -190,8 +190,17 @@ internal sealed class BatchScheduler
     {
         foreach (var sequence in batch)
         {
-            if (sequence.Emit(sequence.Sampler.Next(sequence.Logits)))
+            try
             {
+                if (sequence.Emit(sequence.Sampler.Next(sequence.Logits)))
+                {
+                    _active.Remove(sequence);
+                }
+            }
+            catch (Exception e)
+            {
+                // One sequence's sampling rules (a grammar) failing ends that sequence only, not the batch.
+                sequence.Complete(e);
                 _active.Remove(sequence);
             }
         }

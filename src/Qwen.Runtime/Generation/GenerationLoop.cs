@@ -26,6 +26,11 @@ internal static class GenerationLoop
             throw new ArgumentException("GenerationOptions.StopStrings needs GenerationOptions.Decoder to see the text.", nameof(options));
         }
 
+        if (options.Constraint is not null && options.StopTokenIds.Count == 0 && (options.IgnoreEos || model.EosTokenIds.Count == 0))
+        {
+            throw new ArgumentException("GenerationOptions.Constraint needs an end id to finish on: set StopTokenIds or keep the model's end-of-sequence ids.", nameof(options));
+        }
+
         if (options.StopStrings.Any(string.IsNullOrEmpty))
         {
             throw new ArgumentException("GenerationOptions.StopStrings must not contain empty strings.", nameof(options));
@@ -39,12 +44,14 @@ internal static class GenerationLoop
         cancellationToken.ThrowIfCancellationRequested();
         var capacity = (int)Math.Min((long)promptIds.Count + options.MaxNewTokens, model.Config.ContextLength);
         var sampling = options.Sampling ?? SamplingOptions.FromGenerationConfig(model.GenerationConfig);
-        var sampler = new Sampler(sampling, promptIds);
         var stopIds = new HashSet<int>(options.StopTokenIds);
         if (!options.IgnoreEos)
         {
             stopIds.UnionWith(model.EosTokenIds);
         }
+
+        var grammar = options.Constraint?.CreateMatcher(stopIds);
+        var sampler = new Sampler(sampling, promptIds, grammar, capacity - promptIds.Count);
 
         var detokenizer = options.Decoder is { } decoder ? new StreamingDetokenizer(decoder) : null;
         var matcher = options.StopStrings.Count > 0 ? new StopStringMatcher(options.StopStrings) : null;

@@ -26,4 +26,12 @@ public sealed class GenerationOptions
     /// <summary>Gets or sets the decoder that turns ids into text; without one, updates carry ids only.</summary>
     /// <value>The default value is null.</value>
     public ITokenDecoder? Decoder { get; set; }
+
+    /// <summary>
+    /// Gets or sets a grammar the generated ids must follow (constrained decoding, for example a JSON schema); each request gets
+    /// its own matcher state, and the output is steered to a complete match before <see cref="MaxNewTokens"/> runs out.
+    /// Needs an end id to finish on (the model's end-of-sequence ids or <see cref="StopTokenIds"/>).
+    /// </summary>
+    /// <value>The default value is null (unconstrained).</value>
+    public Qwen.Core.TokenConstraint? Constraint { get; set; }
 }

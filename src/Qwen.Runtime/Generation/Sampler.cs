@@ -1,3 +1,5 @@
+using Qwen.Core;
+
 namespace Qwen.Runtime;
 
 /// <summary>Chooses each next token from float32 logits according to <see cref="SamplingOptions"/>, remembering what was generated for the penalties.</summary>
@@ -9,19 +11,32 @@ internal sealed class Sampler
     private readonly HashSet<int> _seen;
     private readonly Dictionary<int, int> _counts = [];
     private readonly List<int> _candidates = [];
+    private readonly TokenMatcher? _matcher;
+    private readonly int _budget;
+    private int _picked;
 
-    public Sampler(SamplingOptions options, IReadOnlyList<int> promptIds)
+    /// <param name="options">How to choose.</param>
+    /// <param name="promptIds">The prompt (for the repetition penalty).</param>
+    /// <param name="matcher">A grammar the ids must follow (constrained decoding), or null.</param>
+    /// <param name="budget">The most ids this sampler will be asked for (the matcher finishes the grammar within it).</param>
+    public Sampler(SamplingOptions options, IReadOnlyList<int> promptIds, TokenMatcher? matcher = null, int budget = int.MaxValue)
     {
         _options = options;
         _random = new Random(options.Seed ?? Random.Shared.Next());
         _seen = options.RepetitionPenalty != 1 ? [.. promptIds] : [];
+        _matcher = matcher;
+        _budget = budget;
     }
 
     /// <summary>Picks the next id (the logits are modified in place) and records it.</summary>
     public int Next(Span<float> logits)
     {
+        // Disallowed tokens go to -inf first, so no penalty or sampling rule can bring them back.
+        _matcher?.Mask(logits, _budget - _picked);
         ApplyPenalties(logits);
         var id = _options.IsGreedy ? ArgMax(logits) : Draw(logits);
+        _matcher?.Accept(id);
+        _picked++;
         Record(id);
         return id;
     }

@@ -79,6 +79,8 @@ internal sealed class HostedQwenChatClient : IChatClient
             Device = options.Device,
             DType = options.DType,
             Threads = options.Threads,
+            Hub = options.Hub,
+            DownloadProgress = options.DownloadProgress,
             Logger = loggerFactory?.CreateLogger<QwenModel>(),
         };
         var chat = new QwenChatClientOptions

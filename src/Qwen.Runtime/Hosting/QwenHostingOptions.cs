@@ -3,7 +3,7 @@ namespace Qwen.Runtime;
 /// <summary>How <c>AddQwenChatClient</c> loads and serves a local model; binds from configuration (for example the <c>Qwen</c> section of appsettings.json).</summary>
 public sealed class QwenHostingOptions
 {
-    /// <summary>Gets or sets the checkpoint directory (config.json, safetensors, tokenizer.json, tokenizer_config.json). Required.</summary>
+    /// <summary>Gets or sets the checkpoint folder (config.json, safetensors, tokenizer.json, tokenizer_config.json) or a Hugging Face model name such as <c>Qwen/Qwen3-0.6B</c> (optionally <c>@REVISION</c>), downloaded into the cache when it is not there. Required.</summary>
     /// <value>The default value is null.</value>
     public string? ModelPath { get; set; }
 
@@ -26,6 +26,14 @@ public sealed class QwenHostingOptions
     /// <summary>Gets or sets the request defaults of the client.</summary>
     /// <value>The default value is a new <see cref="QwenChatClientOptions"/>.</value>
     public QwenChatClientOptions Chat { get; set; } = new();
+
+    /// <summary>Gets or sets where a model name is looked up and downloaded: endpoint, cache, token, offline mode (unset values come from the <c>HF_*</c> environment variables).</summary>
+    /// <value>The default value is a new <see cref="HubOptions"/>.</value>
+    public HubOptions Hub { get; set; } = new();
+
+    /// <summary>Gets or sets a callback for download progress when <see cref="ModelPath"/> is a model name not yet in the cache (not bound from configuration).</summary>
+    /// <value>The default value is null.</value>
+    public IProgress<DownloadProgress>? DownloadProgress { get; set; }
 
     /// <summary>Gets or sets a callback for load progress (not bound from configuration).</summary>
     /// <value>The default value is null.</value>

@@ -10,11 +10,27 @@ internal sealed class QwenHostingOptionsValidator : IValidateOptions<QwenHosting
         var failures = new List<string>();
         if (string.IsNullOrWhiteSpace(options.ModelPath))
         {
-            failures.Add("QwenHostingOptions.ModelPath is required: the checkpoint directory holding config.json, *.safetensors and tokenizer.json.");
+            failures.Add("QwenHostingOptions.ModelPath is required: the checkpoint directory holding config.json, *.safetensors and tokenizer.json, or a model name such as Qwen/Qwen3-0.6B.");
         }
-        else if (!File.Exists(Path.Combine(options.ModelPath, "config.json")))
+        else if (Directory.Exists(options.ModelPath) ? !File.Exists(Path.Combine(options.ModelPath, "config.json")) : !ModelReference.TryParse(options.ModelPath, out _))
         {
-            failures.Add($"QwenHostingOptions.ModelPath '{options.ModelPath}' is not a checkpoint directory (no config.json there).");
+            failures.Add($"QwenHostingOptions.ModelPath '{options.ModelPath}' is neither a checkpoint directory (with config.json) nor a Hugging Face model name such as Qwen/Qwen3-0.6B.");
+        }
+
+        if (options.Hub is null)
+        {
+            failures.Add("QwenHostingOptions.Hub must not be null.");
+        }
+        else
+        {
+            try
+            {
+                _ = HubSettings.From(options.Hub);
+            }
+            catch (ArgumentException e)
+            {
+                failures.Add($"QwenHostingOptions.Hub: {e.Message}");
+            }
         }
 
         var device = options.Device?.Trim().ToLowerInvariant() ?? string.Empty;

@@ -81,14 +81,15 @@ public sealed partial class QwenModel : IDisposable
     /// <summary>Gets the ids that end generation by default: generation_config.json's, else config.json's.</summary>
     public IReadOnlyList<int> EosTokenIds => GenerationConfig.EosTokenIds.Count > 0 ? GenerationConfig.EosTokenIds : Config.EosTokenIds;
 
-    /// <summary>Loads a checkpoint directory (config.json, generation_config.json, model.safetensors or its shards) onto a device.</summary>
-    /// <param name="directory">The checkpoint directory.</param>
+    /// <summary>Loads a checkpoint (config.json, generation_config.json, model.safetensors or its shards) onto a device, from a folder or by model name.</summary>
+    /// <param name="directory">The checkpoint folder, or a Hugging Face model name such as <c>Qwen/Qwen3-0.6B</c> (optionally <c>@REVISION</c>) found in the cache or downloaded into it (see <see cref="HubClient"/> and <see cref="QwenModelOptions.Hub"/>); an existing folder wins over a name.</param>
     /// <param name="options">Device, dtype and threads; null for the defaults.</param>
     /// <param name="progress">Receives progress while tensors are copied.</param>
     /// <returns>The loaded model.</returns>
     /// <exception cref="CheckpointFormatException">The checkpoint is missing files, malformed, or does not match its config.</exception>
     /// <exception cref="ArgumentException">An option is invalid (unknown device, non-positive thread count).</exception>
     /// <exception cref="NotSupportedException">CUDA was asked for but is not available in this build or machine.</exception>
+    /// <exception cref="HubException">A model name could not be found, downloaded or verified.</exception>
     public static QwenModel Load(string directory, QwenModelOptions? options = null, IProgress<LoadProgress>? progress = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
@@ -103,9 +104,10 @@ public sealed partial class QwenModel : IDisposable
             throw new ArgumentException($"QwenModelOptions.MaxBatchSize must be at least 1, found {options.MaxBatchSize}", nameof(options));
         }
 
+        directory = HubClient.ResolveForLoad(directory, options.Hub, options.DownloadProgress);
         if (!System.IO.Directory.Exists(directory))
         {
-            throw new CheckpointFormatException(directory, "is not a directory");
+            throw new CheckpointFormatException(directory, "is not a directory (nor a Hugging Face model name such as Qwen/Qwen3-0.6B)");
         }
 
         var logger = options.Logger ?? NullLogger.Instance;

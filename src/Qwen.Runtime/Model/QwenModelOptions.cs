@@ -27,6 +27,14 @@ public sealed class QwenModelOptions
     /// <remarks>Each active sequence holds its own KV cache; a larger batch reads the weights once for more tokens per step.</remarks>
     public int MaxBatchSize { get; set; } = 32;
 
+    /// <summary>Gets or sets where a model name passed to <see cref="QwenModel.Load"/> is looked up and downloaded (endpoint, cache, token, offline mode).</summary>
+    /// <value>The default value is null: the Hugging Face environment variables (<c>HF_ENDPOINT</c>, <c>HF_HUB_CACHE</c>, <c>HF_HOME</c>, <c>HF_TOKEN</c>, <c>HF_HUB_OFFLINE</c>).</value>
+    public HubOptions? Hub { get; set; }
+
+    /// <summary>Gets or sets a callback for download progress when a model name has to be downloaded first.</summary>
+    /// <value>The default value is null.</value>
+    public IProgress<DownloadProgress>? DownloadProgress { get; set; }
+
     /// <summary>Gets or sets the logger for load-time information.</summary>
     /// <value>The default value is null (no logging).</value>
     public ILogger? Logger { get; set; }

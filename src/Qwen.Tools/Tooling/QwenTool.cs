@@ -11,12 +11,14 @@ namespace Qwen.Tools;
 public abstract class QwenTool : AIFunction
 {
     private readonly JsonElement _schema;
+    private readonly JsonSchemaValidator _validator;
 
     /// <summary>Initializes a new instance of the <see cref="QwenTool"/> class.</summary>
     /// <param name="name">The tool name models call it by (letters, digits, <c>_</c> and <c>-</c>).</param>
     /// <param name="description">What the tool does, for the model.</param>
     /// <param name="parametersSchema">The JSON Schema of the argument object (<c>{"type": "object", "properties": ...}</c>).</param>
-    /// <exception cref="ArgumentException">The name is not a valid tool name or the schema is not a JSON object.</exception>
+    /// <exception cref="ArgumentException">The name is not a valid tool name, or the schema is not a JSON object or not a JSON Schema
+    /// that can be evaluated.</exception>
     protected QwenTool(string name, string description, string parametersSchema)
     {
         ToolRegistry.ValidateName(name);
@@ -32,6 +34,14 @@ public abstract class QwenTool : AIFunction
         Name = name;
         Description = description;
         _schema = document.RootElement.Clone();
+        try
+        {
+            _validator = JsonSchemaValidator.For(_schema);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"The parameter schema of tool '{name}' cannot be used: {e.Message}", nameof(parametersSchema), e);
+        }
     }
 
     /// <inheritdoc />
@@ -53,7 +63,7 @@ public abstract class QwenTool : AIFunction
         try
         {
             var errors = arguments.ValueKind == JsonValueKind.Object
-                ? JsonSchemaValidator.Validate(_schema, arguments)
+                ? _validator.Validate(arguments)
                 : [$"The arguments must be a JSON object, not {JsonSchemaValidator.Describe(arguments)}."];
             if (errors.Count > 0)
             {

@@ -40,11 +40,25 @@ public sealed partial class ToolRegistry
 
     /// <summary>Registers a tool under its <see cref="AITool.Name"/>.</summary>
     /// <param name="tool">The tool.</param>
-    /// <exception cref="ArgumentException">A tool with the same name is already registered, or the name is invalid.</exception>
+    /// <exception cref="ArgumentException">A tool with the same name is already registered, the name is invalid, or the tool's
+    /// parameter schema is not a JSON Schema that can be evaluated.</exception>
     public void Register(AIFunction tool)
     {
         ArgumentNullException.ThrowIfNull(tool);
         ValidateName(tool.Name);
+        if (tool is not QwenTool)
+        {
+            try
+            {
+                // Built now, so a broken schema fails here, naming the tool, rather than on the model's first call.
+                _ = JsonSchemaValidator.For(tool.JsonSchema);
+            }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentException($"The parameter schema of tool '{tool.Name}' cannot be used: {e.Message}", nameof(tool), e);
+            }
+        }
+
         lock (_gate)
         {
             if (!_byName.TryAdd(tool.Name, tool))

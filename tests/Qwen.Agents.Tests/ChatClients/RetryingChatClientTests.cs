@@ -161,6 +161,23 @@ public sealed class RetryingChatClientTests
     }
 
     [Fact]
+    public async Task GetStreamingResponseAsync_DroppedBeforeAnyContent_IsRetried()
+    {
+        // Two events get through: the role announcement and the first delta; with 1 only the role (no content) arrives.
+        await using var server = await FakeOpenAIServer.StartAsync(r => r.Index == 0 ? FakeOpenAIReply.DroppedStream("lost", events: 1) : FakeOpenAIReply.Text("whole answer"));
+        using var client = new RetryingChatClient(server.CreateClient(), new RetryingChatClientOptions { MaxRetries = 1, TimeProvider = new InstantTimeProvider() });
+
+        var text = new System.Text.StringBuilder();
+        await foreach (var update in client.GetStreamingResponseAsync([new(ChatRole.User, "Q")]))
+        {
+            text.Append(update.Text);
+        }
+
+        Assert.Equal("whole answer", text.ToString());
+        Assert.Equal(2, server.Requests.Count);
+    }
+
+    [Fact]
     public async Task GetResponseAsync_DefaultOptions_DoesNotRetry()
     {
         var inner = new ScriptedChatClient(_ => ScriptedReply.Throw(new HttpRequestException("busy", null, HttpStatusCode.ServiceUnavailable)));

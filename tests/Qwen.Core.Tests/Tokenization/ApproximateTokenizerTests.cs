@@ -20,8 +20,24 @@ public sealed class ApproximateTokenizerTests
     [InlineData("a    b", 3)]
     [InlineData("日本語のテキスト", 8)]
     [InlineData("😀🚀", 2)]
+    [InlineData("你好，世界！", 6)]
+    [InlineData("ＡＢＣ１２３", 6)]
     public void CountTokens_KnownText_FollowsTheDocumentedRule(string text, int expected) =>
         Assert.Equal(expected, _tokenizer.CountTokens(text));
+
+    [Fact]
+    public void CountTokens_CjkGoldenTexts_CountsAtLeastTheRealTokensAndAtMostTheDocumentedExcess()
+    {
+        // The Qwen3 golden file holds the real tokenizer's ids; its CJK lines mix ideographs, kana, full-width punctuation and Latin.
+        var cases = TokenizerFixtures.ReadGolden("golden_qwen3.jsonl").Where(c => c.Text.Any(CjkText.IsCjk)).ToList();
+        Assert.True(cases.Count >= 4, $"expected CJK lines in the golden file, found {cases.Count}");
+
+        var real = cases.Sum(c => c.Ids.Length);
+        var approximate = cases.Sum(c => _tokenizer.CountTokens(c.Text));
+
+        // Documented: one token a CJK character, where Qwen's vocabulary merges common words, so about a third more, never fewer.
+        Assert.InRange((double)approximate / real, 1.0, 1.4);
+    }
 
     [Theory]
     [InlineData("The quick brown fox jumps over the lazy dog.")]

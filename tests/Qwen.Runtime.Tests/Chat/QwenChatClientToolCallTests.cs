@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 
@@ -222,13 +223,41 @@ public sealed class QwenChatClientToolCallTests
     }
 
     [Fact]
-    public void GetStreamingResponseAsync_JsonResponseFormat_NotSupported()
+    public void GetStreamingResponseAsync_UnsupportedSchemaKeyword_ThrowsBeforeGenerating()
     {
-        var (client, _) = ScriptedGenerator.Create("{}");
+        var (client, generator) = ScriptedGenerator.Create("{}");
+        using var schema = JsonDocument.Parse("""{"type":"object","not":{"required":["a"]}}""");
 
-        var e = Assert.Throws<NotSupportedException>(() => client.GetStreamingResponseAsync([new(ChatRole.User, "Hi")], new ChatOptions { ResponseFormat = ChatResponseFormat.Json }));
+        var e = Assert.Throws<Core.JsonGrammarException>(() => client.GetStreamingResponseAsync([new(ChatRole.User, "Hi")], new ChatOptions { ResponseFormat = ChatResponseFormat.ForJsonSchema(schema.RootElement) }));
 
-        Assert.Contains("ResponseFormat", e.Message);
+        Assert.Equal("not", e.Keyword);
+        Assert.Empty(generator.Prompts);
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_SchemaWithUnenforcedKeyword_LogsAWarningNamingIt()
+    {
+        var logger = new ListLogger();
+        var (client, generator) = ScriptedGenerator.Create(new QwenChatClientOptions { Logger = logger }, "{\"n\": 3}");
+        using var schema = JsonDocument.Parse("""{"type":"object","properties":{"n":{"type":"integer","maximum":10}},"required":["n"]}""");
+
+        await client.GetResponseAsync([new(ChatRole.User, "Hi")], new ChatOptions { ResponseFormat = ChatResponseFormat.ForJsonSchema(schema.RootElement) });
+
+        Assert.Contains(logger.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("'maximum'", StringComparison.Ordinal));
+        Assert.NotNull(generator.Options[0].Constraint);
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_ToolsWithAutoMode_ConstrainsCallsLazily()
+    {
+        var (client, generator) = ScriptedGenerator.Create("Hello", "Hello");
+        var tool = AIFunctionFactory.Create((string city) => "sunny", "get_weather");
+
+        await client.GetResponseAsync([new(ChatRole.User, "Hi")], new ChatOptions { Tools = [tool] });
+        await client.GetResponseAsync([new(ChatRole.User, "Hi")], new ChatOptions { Tools = [tool], ToolMode = ChatToolMode.None });
+
+        Assert.NotNull(generator.Options[0].Constraint);
+        Assert.Null(generator.Options[1].Constraint);
     }
 
     private sealed class ListLogger : ILogger

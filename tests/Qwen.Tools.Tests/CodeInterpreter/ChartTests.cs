@@ -54,6 +54,21 @@ public sealed class ChartTests(InterpreterFixture fixture) : IClassFixture<Inter
     }
 
     [Fact]
+    public async Task Plot_ChineseTitleInTheWorker_DrawsGlyphsThatDifferFromBoxes()
+    {
+        // The worker process draws the chart: the embedded font must reach it, wherever Qwen.Tools is deployed.
+        var chinese = await _interpreter.ExecuteAsync(fixture.SharedSession, "plot.line([1, 3, 2], { title: '月度销售额', file: 'zh', width: 400, height: 300 })");
+        var boxes = await _interpreter.ExecuteAsync(fixture.SharedSession, "plot.line([1, 3, 2], { title: '\uE000\uE000\uE000\uE000\uE000', file: 'box', width: 400, height: 300 })");
+
+        Assert.True(chinese.Succeeded, chinese.ToText());
+        var zh = PngImage.Decode(chinese.Images[0].Data.Span);
+        var box = PngImage.Decode(boxes.Images[0].Data.Span);
+        var titleBand = 400 * 14 * 3;
+        Assert.NotEqual(box.Rgb[..titleBand], zh.Rgb[..titleBand]);
+        Assert.True(zh.Rgb[..titleBand].Count(b => b < 128) > 50);
+    }
+
+    [Fact]
     public async Task Plot_SeveralCharts_AreNumberedAndAllReturned()
     {
         var result = await _interpreter.ExecuteAsync(TestInterpreters.NewSession(), "plot.scatter([1, 2, 3], [3, 1, 2]); plot.line([5, 6, 7]); 'ok'");
@@ -88,9 +103,12 @@ public sealed class ChartTests(InterpreterFixture fixture) : IClassFixture<Inter
     }
 
     [Fact]
-    public void PngEncoder_Crc32_MatchesTheKnownValueOfIend()
+    public void PngEncoder_EndChunk_CarriesTheKnownCrcOfIend()
     {
-        Assert.Equal(0xAE426082u, PngEncoder.Crc32("IEND"u8));
+        var png = PngEncoder.Encode(1, 1, [0, 0, 0]);
+
+        // The last 12 bytes are the IEND chunk: length 0, "IEND", CRC-32 0xAE426082.
+        Assert.Equal([0, 0, 0, 0, (byte)'I', (byte)'E', (byte)'N', (byte)'D', 0xAE, 0x42, 0x60, 0x82], png[^12..]);
     }
 
     [Theory]

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
@@ -7,92 +6,56 @@ namespace Qwen.Tools.Tests.TestSupport;
 /// <summary>A minimal HTTP/1.1 server on 127.0.0.1 for web tests: each request is answered by a callback; nothing leaves the machine.</summary>
 internal sealed class LocalHttpServer : IAsyncDisposable
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly Func<string, Response> _handler;
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _loop;
+    private readonly LoopbackTcpServer _server;
 
     public LocalHttpServer(Func<string, Response> handler)
     {
         _handler = handler;
-        _listener.Start();
-        _loop = Task.Run(AcceptLoopAsync);
+        _server = new LoopbackTcpServer(ServeAsync);
     }
 
     public int Requests;
 
-    public string Url(string path) => $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}{path}";
+    public string Url(string path) => $"http://127.0.0.1:{_server.Port}{path}";
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
+
+    private async Task ServeAsync(NetworkStream stream, CancellationToken cancellationToken)
     {
-        await _stop.CancelAsync();
-        _listener.Stop();
-        try
+        var head = new StringBuilder();
+        var buffer = new byte[1];
+        while (!head.ToString().EndsWith("\r\n\r\n", StringComparison.Ordinal) && await stream.ReadAsync(buffer, cancellationToken) == 1)
         {
-            await _loop;
-        }
-        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
-        {
+            head.Append((char)buffer[0]);
         }
 
-        _stop.Dispose();
-    }
-
-    private async Task AcceptLoopAsync()
-    {
-        while (!_stop.IsCancellationRequested)
+        Interlocked.Increment(ref Requests);
+        var path = head.ToString().Split(' ')[1];
+        var response = _handler(path);
+        if (response.Delay > TimeSpan.Zero)
         {
-            var client = await _listener.AcceptTcpClientAsync(_stop.Token);
-            _ = Task.Run(() => ServeAsync(client));
+            await Task.Delay(response.Delay, cancellationToken);
         }
-    }
 
-    private async Task ServeAsync(TcpClient client)
-    {
-        using (client)
+        var headers = new StringBuilder($"HTTP/1.1 {response.Status} Status\r\nConnection: close\r\n");
+        if (response.ContentType is not null)
         {
-            try
-            {
-                var stream = client.GetStream();
-                var head = new StringBuilder();
-                var buffer = new byte[1];
-                while (!head.ToString().EndsWith("\r\n\r\n", StringComparison.Ordinal) && await stream.ReadAsync(buffer, _stop.Token) == 1)
-                {
-                    head.Append((char)buffer[0]);
-                }
-
-                Interlocked.Increment(ref Requests);
-                var path = head.ToString().Split(' ')[1];
-                var response = _handler(path);
-                if (response.Delay > TimeSpan.Zero)
-                {
-                    await Task.Delay(response.Delay, _stop.Token);
-                }
-
-                var headers = new StringBuilder($"HTTP/1.1 {response.Status} Status\r\nConnection: close\r\n");
-                if (response.ContentType is not null)
-                {
-                    headers.Append("Content-Type: ").Append(response.ContentType).Append("\r\n");
-                }
-
-                if (response.Location is not null)
-                {
-                    headers.Append("Location: ").Append(response.Location).Append("\r\n");
-                }
-
-                if (!response.OmitLength)
-                {
-                    headers.Append("Content-Length: ").Append(response.Body.Length).Append("\r\n");
-                }
-
-                await stream.WriteAsync(Encoding.ASCII.GetBytes(headers.Append("\r\n").ToString()), _stop.Token);
-                await stream.WriteAsync(response.Body, _stop.Token);
-            }
-            catch (Exception e) when (e is IOException or OperationCanceledException or SocketException)
-            {
-                // The client gave up (a test of limits); nothing to do.
-            }
+            headers.Append("Content-Type: ").Append(response.ContentType).Append("\r\n");
         }
+
+        if (response.Location is not null)
+        {
+            headers.Append("Location: ").Append(response.Location).Append("\r\n");
+        }
+
+        if (!response.OmitLength)
+        {
+            headers.Append("Content-Length: ").Append(response.Body.Length).Append("\r\n");
+        }
+
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(headers.Append("\r\n").ToString()), cancellationToken);
+        await stream.WriteAsync(response.Body, cancellationToken);
     }
 
     public sealed record Response(int Status, string? ContentType, byte[] Body)

@@ -16,12 +16,20 @@ internal static class PromptTokens
     /// <summary>The generation prompt (&lt;|im_start|&gt;assistant\n) and Qwen3's empty think block when thinking is off.</summary>
     public const int PerPrompt = 12;
 
+    /// <summary>The fixed text a Qwen template writes around the tool list ("# Tools … &lt;tools&gt; … &lt;/tools&gt;" and how to call them).</summary>
+    public const int ToolsPreamble = 128;
+
     public static int Count(Tokenizer tokenizer, IEnumerable<ChatMessage> messages, ChatOptions? options)
     {
         var total = PerPrompt;
         foreach (var message in messages)
         {
             total += PerMessage + CountMessage(tokenizer, message);
+        }
+
+        if (options?.Tools is { Count: > 0 })
+        {
+            total += ToolsPreamble;
         }
 
         foreach (var tool in options?.Tools ?? [])

@@ -6,6 +6,12 @@ internal static class ChartRenderer
     private const int TickLength = 5;
     private const int Gap = 8;
 
+    /// <summary>Pixels per em of tick labels, axis labels and the legend.</summary>
+    private const int LabelSize = 12;
+
+    /// <summary>Pixels per em of the title.</summary>
+    private const int TitleSize = 18;
+
     public static byte[] RenderPng(ChartSpec spec)
     {
         var canvas = Render(spec);
@@ -22,6 +28,8 @@ internal static class ChartRenderer
         }
 
         var hasBars = spec.Series.Any(s => s.Kind == ChartKind.Bar);
+        var font = ChartText.Default;
+        var labelHeight = font.LineHeight(LabelSize);
         var canvas = new RasterCanvas(spec.Width, spec.Height, Rgb.White);
 
         var (yMin, yMax) = Padded(points.Min(p => p.Second), points.Max(p => p.Second));
@@ -32,12 +40,12 @@ internal static class ChartRenderer
             yMax = points.Max(p => p.Second) <= 0 ? 0 : yMax;
         }
 
-        var top = spec.Title is null ? 16 : 16 + (BitmapFont.GlyphHeight * 2) + Gap;
-        var bottom = TickLength + 4 + BitmapFont.GlyphHeight + Gap + (spec.XLabel is null ? 0 : BitmapFont.GlyphHeight + Gap);
+        var top = spec.Title is null ? 16 : 10 + font.LineHeight(TitleSize) + Gap;
+        var bottom = TickLength + 2 + labelHeight + Gap + (spec.XLabel is null ? 0 : labelHeight + Gap);
         var plotHeight = Math.Max(spec.Height - top - bottom, 20);
         var yTicks = AxisTicks.For(yMin, yMax, Math.Clamp(plotHeight / 60, 2, 10));
         var yLabels = yTicks.Values().Where(v => v >= yMin - (yTicks.Step * 1e-9) && v <= yMax + (yTicks.Step * 1e-9)).Select(v => (Value: v, Text: yTicks.Label(v))).ToList();
-        var left = Gap + (spec.YLabel is null ? 0 : BitmapFont.GlyphHeight + Gap) + yLabels.Max(l => BitmapFont.Measure(l.Text, 1)) + TickLength + 4;
+        var left = Gap + (spec.YLabel is null ? 0 : labelHeight + Gap) + yLabels.Max(l => font.Measure(l.Text, LabelSize)) + TickLength + 4;
         var right = 24;
         var plot = new PlotArea(left, top, Math.Max(spec.Width - right, left + 20), top + plotHeight);
 
@@ -63,13 +71,13 @@ internal static class ChartRenderer
             var y = (int)Math.Round(map.Y(value));
             canvas.FillRect(plot.Left, y, plot.Right, y + 1, Rgb.Grid);
             canvas.FillRect(plot.Left - TickLength, y, plot.Left, y + 1, Rgb.Black);
-            canvas.DrawText(text, plot.Left - TickLength - 3 - BitmapFont.Measure(text, 1), y - 3, Rgb.Text, 1);
+            font.Draw(canvas, text, plot.Left - TickLength - 3 - font.Measure(text, LabelSize), y - (labelHeight / 2), Rgb.Text, LabelSize);
         }
 
-        var labelTop = plot.Bottom + TickLength + 4;
+        var labelTop = plot.Bottom + TickLength + 2;
         if (spec.Categories is { } names)
         {
-            DrawCategoryLabels(canvas, map, plot, names, labelTop);
+            DrawCategoryLabels(canvas, font, map, plot, names, labelTop);
         }
         else
         {
@@ -79,39 +87,39 @@ internal static class ChartRenderer
                 var text = xTicks.Value.Label(value);
                 canvas.FillRect(x, plot.Top, x + 1, plot.Bottom, Rgb.Grid);
                 canvas.FillRect(x, plot.Bottom, x + 1, plot.Bottom + TickLength, Rgb.Black);
-                canvas.DrawText(text, x - (BitmapFont.Measure(text, 1) / 2), labelTop, Rgb.Text, 1);
+                font.Draw(canvas, text, x - (font.Measure(text, LabelSize) / 2), labelTop, Rgb.Text, LabelSize);
             }
         }
 
         DrawSeries(canvas, spec, map, spacing);
         canvas.FillRect(plot.Left, plot.Top, plot.Left + 1, plot.Bottom + 1, Rgb.Black);
         canvas.FillRect(plot.Left, plot.Bottom, plot.Right + 1, plot.Bottom + 1, Rgb.Black);
-        DrawLegend(canvas, spec, plot);
+        DrawLegend(canvas, font, spec, plot);
 
         if (spec.Title is { } title)
         {
-            var fitted = Fit(title, spec.Width - 20, 2);
-            canvas.DrawText(fitted, (spec.Width - BitmapFont.Measure(fitted, 2)) / 2, 12, Rgb.Black, 2);
+            var fitted = font.Fit(title, spec.Width - 20, TitleSize);
+            font.Draw(canvas, fitted, (spec.Width - font.Measure(fitted, TitleSize)) / 2, 8, Rgb.Black, TitleSize);
         }
 
         if (spec.XLabel is { } xLabel)
         {
-            var fitted = Fit(xLabel, plot.Width, 1);
-            canvas.DrawText(fitted, plot.Left + ((plot.Width - BitmapFont.Measure(fitted, 1)) / 2), labelTop + BitmapFont.GlyphHeight + Gap, Rgb.Black, 1);
+            var fitted = font.Fit(xLabel, plot.Width, LabelSize);
+            font.Draw(canvas, fitted, plot.Left + ((plot.Width - font.Measure(fitted, LabelSize)) / 2), labelTop + labelHeight + Gap, Rgb.Black, LabelSize);
         }
 
         if (spec.YLabel is { } yLabel)
         {
-            var fitted = Fit(yLabel, plot.Height, 1);
-            canvas.DrawTextUp(fitted, Gap, plot.Top + ((plot.Height + BitmapFont.Measure(fitted, 1)) / 2), Rgb.Black, 1);
+            var fitted = font.Fit(yLabel, plot.Height, LabelSize);
+            font.DrawUp(canvas, fitted, Gap, plot.Top + ((plot.Height + font.Measure(fitted, LabelSize)) / 2), Rgb.Black, LabelSize);
         }
 
         return canvas;
     }
 
-    private static void DrawCategoryLabels(RasterCanvas canvas, Mapping map, PlotArea plot, string[] names, int labelTop)
+    private static void DrawCategoryLabels(RasterCanvas canvas, ChartText font, Mapping map, PlotArea plot, string[] names, int labelTop)
     {
-        var widest = names.Max(n => BitmapFont.Measure(n, 1));
+        var widest = names.Max(n => font.Measure(n, LabelSize));
         var slot = plot.Width / (double)names.Length;
 
         // Label every k-th category so that labels never overlap; long labels are shortened to their room.
@@ -120,9 +128,9 @@ internal static class ChartRenderer
         for (var i = 0; i < names.Length; i += every)
         {
             var x = (int)Math.Round(map.X(i));
-            var text = Fit(names[i], room, 1);
+            var text = font.Fit(names[i], room, LabelSize);
             canvas.FillRect(x, plot.Bottom, x + 1, plot.Bottom + TickLength, Rgb.Black);
-            canvas.DrawText(text, x - (BitmapFont.Measure(text, 1) / 2), labelTop, Rgb.Text, 1);
+            font.Draw(canvas, text, x - (font.Measure(text, LabelSize) / 2), labelTop, Rgb.Text, LabelSize);
         }
     }
 
@@ -190,18 +198,23 @@ internal static class ChartRenderer
         }
     }
 
-    private static void DrawLegend(RasterCanvas canvas, ChartSpec spec, PlotArea plot)
+    private static void DrawLegend(RasterCanvas canvas, ChartText font, ChartSpec spec, PlotArea plot)
     {
         if (spec.Series.Count < 2 && spec.Series.All(s => s.Label is null))
         {
             return;
         }
 
-        var labels = spec.Series.Select((s, i) => Fit(s.Label ?? $"series {i + 1}", 200, 1)).ToList();
-        var width = labels.Max(l => BitmapFont.Measure(l, 1)) + 34;
-        var height = (labels.Count * 14) + 8;
-        var x = plot.Right - width - 8;
+        var labels = spec.Series.Select((s, i) => font.Fit(s.Label ?? $"series {i + 1}", 200, LabelSize)).ToList();
+        var rowHeight = font.LineHeight(LabelSize) + 2;
+        var width = labels.Max(l => font.Measure(l, LabelSize)) + 34;
+        var height = (labels.Count * rowHeight) + 8;
         var y = plot.Top + 8;
+
+        // The top corner where the legend hides the least of what is drawn already: right unless the data is higher there.
+        var right = plot.Right - width - 8;
+        var left = plot.Left + 8;
+        var x = Ink(canvas, left, y, width, height) < Ink(canvas, right, y, width, height) ? left : right;
         canvas.FillRect(x, y, x + width, y + height, Rgb.White);
         canvas.FillRect(x, y, x + width, y + 1, Rgb.Grid);
         canvas.FillRect(x, y + height - 1, x + width, y + height, Rgb.Grid);
@@ -210,7 +223,7 @@ internal static class ChartRenderer
         for (var i = 0; i < labels.Count; i++)
         {
             var color = Rgb.Palette[i % Rgb.Palette.Length];
-            var rowY = y + 7 + (i * 14);
+            var rowY = y + 4 + (i * rowHeight) + (rowHeight / 2) - 3;
             switch (spec.Series[i].Kind)
             {
                 case ChartKind.Line:
@@ -224,8 +237,28 @@ internal static class ChartRenderer
                     break;
             }
 
-            canvas.DrawText(labels[i], x + 30, rowY, Rgb.Text, 1);
+            font.Draw(canvas, labels[i], x + 30, rowY + 3 - (font.LineHeight(LabelSize) / 2), Rgb.Text, LabelSize);
         }
+    }
+
+    /// <summary>How many pixels of the rectangle are not background (white or grid).</summary>
+    private static int Ink(RasterCanvas canvas, int x0, int y0, int width, int height)
+    {
+        var count = 0;
+        for (var y = Math.Max(0, y0); y < Math.Min(canvas.Height, y0 + height); y++)
+        {
+            for (var x = Math.Max(0, x0); x < Math.Min(canvas.Width, x0 + width); x++)
+            {
+                var i = ((y * canvas.Width) + x) * 3;
+                var (r, g, b) = (canvas.Pixels[i], canvas.Pixels[i + 1], canvas.Pixels[i + 2]);
+                if (!(r == g && g == b && r >= Rgb.Grid.R))
+                {
+                    count++;
+                }
+            }
+        }
+
+        return count;
     }
 
     /// <summary>The data range with a 4% margin on each side, as plotting libraries leave, so no point sits on an axis.</summary>
@@ -246,18 +279,6 @@ internal static class ChartRenderer
         var xs = spec.Series.Where(s => s.Kind == ChartKind.Bar).SelectMany(s => s.X).Where(double.IsFinite).Distinct().Order().ToArray();
         var gaps = xs.Zip(xs.Skip(1), (a, b) => b - a).Where(g => g > 0).ToArray();
         return gaps.Length == 0 ? 1 : gaps.Min();
-    }
-
-    private static string Fit(string text, int width, int scale)
-    {
-        text = text.ReplaceLineEndings(" ");
-        if (BitmapFont.Measure(text, scale) <= width)
-        {
-            return text;
-        }
-
-        var keep = Math.Max(0, (width / (BitmapFont.Advance * scale)) - 2);
-        return text[..Math.Min(keep, text.Length)] + "..";
     }
 
     private readonly record struct PlotArea(int Left, int Top, int Right, int Bottom)

@@ -1,14 +1,14 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using System.IO.Hashing;
 using System.Text;
 
 namespace Qwen.Tools;
 
-/// <summary>Writes 8-bit RGB images as PNG files (zlib from the framework, CRC-32 of our own): no native imaging library needed.</summary>
+/// <summary>Writes 8-bit RGB images as PNG files (zlib from the framework, CRC-32 from System.IO.Hashing): no native imaging library needed.</summary>
 internal static class PngEncoder
 {
     private static readonly byte[] Signature = [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
-    private static readonly uint[] CrcTable = BuildCrcTable();
 
     /// <summary>Encodes <paramref name="rgb"/> (rows top to bottom, 3 bytes a pixel) as a PNG file.</summary>
     public static byte[] Encode(int width, int height, byte[] rgb)
@@ -49,18 +49,6 @@ internal static class PngEncoder
         return file.ToArray();
     }
 
-    /// <summary>The CRC-32 (ISO 3309, as PNG uses it) of <paramref name="data"/>.</summary>
-    public static uint Crc32(ReadOnlySpan<byte> data, uint crc = 0)
-    {
-        crc = ~crc;
-        foreach (var b in data)
-        {
-            crc = CrcTable[(crc ^ b) & 0xFF] ^ (crc >> 8);
-        }
-
-        return ~crc;
-    }
-
     private static void WriteChunk(Stream file, string type, byte[] data)
     {
         Span<byte> number = stackalloc byte[4];
@@ -69,24 +57,12 @@ internal static class PngEncoder
         var typeBytes = Encoding.ASCII.GetBytes(type);
         file.Write(typeBytes);
         file.Write(data);
-        BinaryPrimitives.WriteUInt32BigEndian(number, Crc32(data, Crc32(typeBytes)));
+
+        // The chunk's CRC-32 (ISO 3309, as PNG uses it) covers its type and its data.
+        var crc = new Crc32();
+        crc.Append(typeBytes);
+        crc.Append(data);
+        BinaryPrimitives.WriteUInt32BigEndian(number, crc.GetCurrentHashAsUInt32());
         file.Write(number);
-    }
-
-    private static uint[] BuildCrcTable()
-    {
-        var table = new uint[256];
-        for (uint n = 0; n < 256; n++)
-        {
-            var c = n;
-            for (var k = 0; k < 8; k++)
-            {
-                c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-            }
-
-            table[n] = c;
-        }
-
-        return table;
     }
 }

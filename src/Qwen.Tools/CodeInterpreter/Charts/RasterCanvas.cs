@@ -58,47 +58,9 @@ internal sealed class RasterCanvas
     /// <summary>Fills a circle, anti-aliased at its edge.</summary>
     public void FillCircle(double cx, double cy, double radius, Rgb color) => DrawLine(cx, cy, cx, cy, color, radius * 2);
 
-    /// <summary>Draws <paramref name="text"/> with its top-left corner at (<paramref name="x"/>, <paramref name="y"/>).</summary>
-    public void DrawText(string text, int x, int y, Rgb color, int scale)
-    {
-        for (var i = 0; i < text.Length; i++)
-        {
-            var left = x + (i * BitmapFont.Advance * scale);
-            for (var column = 0; column < BitmapFont.GlyphWidth; column++)
-            {
-                for (var row = 0; row < BitmapFont.GlyphHeight; row++)
-                {
-                    if (BitmapFont.IsSet(text[i], column, row))
-                    {
-                        FillRect(left + (column * scale), y + (row * scale), left + ((column + 1) * scale), y + ((row + 1) * scale), color);
-                    }
-                }
-            }
-        }
-    }
-
-    /// <summary>Draws <paramref name="text"/> turned a quarter left (read bottom to top), its bottom-left corner at (<paramref name="x"/>, <paramref name="y"/>).</summary>
-    public void DrawTextUp(string text, int x, int y, Rgb color, int scale)
-    {
-        for (var i = 0; i < text.Length; i++)
-        {
-            var bottom = y - (i * BitmapFont.Advance * scale);
-            for (var column = 0; column < BitmapFont.GlyphWidth; column++)
-            {
-                for (var row = 0; row < BitmapFont.GlyphHeight; row++)
-                {
-                    if (BitmapFont.IsSet(text[i], column, row))
-                    {
-                        var px = x + (row * scale);
-                        var py = bottom - ((column + 1) * scale);
-                        FillRect(px, py, px + scale, py + scale, color);
-                    }
-                }
-            }
-        }
-    }
-
-    private void Blend(int x, int y, Rgb color, double alpha)
+    /// <summary>Mixes <paramref name="color"/> into the pixel at (<paramref name="x"/>, <paramref name="y"/>) with opacity
+    /// <paramref name="alpha"/> (0 to 1); pixels outside the canvas are ignored.</summary>
+    public void Blend(int x, int y, Rgb color, double alpha)
     {
         if ((uint)x >= (uint)Width || (uint)y >= (uint)Height)
         {

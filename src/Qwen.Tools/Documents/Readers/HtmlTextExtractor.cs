@@ -1,22 +1,19 @@
-using System.Net;
 using System.Text;
+using AngleSharp.Dom;
+using AngleSharp.Html.Parser;
 
 namespace Qwen.Tools;
 
 /// <summary>
 /// Extracts the visible text of an HTML page as paragraphs: headings as <c>#</c> lines, list items as <c>-</c> lines, tables as
-/// Markdown rows; scripts, styles, templates, comments and hidden elements are dropped. Tolerant of the malformed HTML found on the web.
+/// Markdown rows; scripts, styles, templates, forms' controls and hidden elements are dropped. The page is parsed by AngleSharp's
+/// HTML5 parser, so malformed markup (unclosed tags, stray end tags, <c>&lt;/div&gt;</c> inside a script) is repaired as a browser would.
 /// </summary>
 internal sealed class HtmlTextExtractor
 {
     private static readonly HashSet<string> SkippedElements = new(StringComparer.OrdinalIgnoreCase)
     {
-        "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "canvas", "select", "button", "head",
-    };
-
-    private static readonly HashSet<string> VoidElements = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr",
+        "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "canvas", "select", "button", "head", "title",
     };
 
     private static readonly HashSet<string> BlockElements = new(StringComparer.OrdinalIgnoreCase)
@@ -25,12 +22,9 @@ internal sealed class HtmlTextExtractor
         "figure", "figcaption", "address", "details", "summary", "form", "fieldset", "legend", "hr", "caption", "center", "body", "html",
     };
 
-    private readonly string _html;
     private readonly List<DocumentParagraph> _paragraphs = [];
-    private readonly List<string> _open = [];
     private readonly StringBuilder _text = new();
     private readonly CancellationToken _cancellationToken;
-    private int _skipDepth = -1;
     private int _preDepth;
     private int _listDepth;
     private DocumentParagraphKind _kind = DocumentParagraphKind.Text;
@@ -38,42 +32,72 @@ internal sealed class HtmlTextExtractor
     private List<List<string>>? _table;
     private int _tableDepth;
     private bool _inCell;
-    private string? _pageTitle;
 
-    private HtmlTextExtractor(string html, CancellationToken cancellationToken)
-    {
-        _html = html;
-        _cancellationToken = cancellationToken;
-    }
+    private HtmlTextExtractor(CancellationToken cancellationToken) => _cancellationToken = cancellationToken;
 
     /// <summary>Extracts the title and the paragraphs of <paramref name="html"/>.</summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public static (string? Title, List<DocumentParagraph> Paragraphs) Extract(string html, CancellationToken cancellationToken = default)
     {
-        var extractor = new HtmlTextExtractor(html, cancellationToken);
-        extractor.Run();
-        return (extractor._pageTitle, extractor._paragraphs);
+        // No browsing context: nothing is fetched, no script runs, and <noscript> is parsed as the markup a script-less reader sees.
+        var parser = new HtmlParser(new HtmlParserOptions { IsScripting = false });
+        using var document = parser.ParseDocument(html);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var extractor = new HtmlTextExtractor(cancellationToken);
+        extractor.Run(document.Body ?? document.DocumentElement);
+        var title = Normalize(document.Title ?? string.Empty);
+        return (title.Length == 0 ? null : title, extractor._paragraphs);
     }
 
-    private void Run()
+    private void Run(IElement? root)
     {
-        var i = 0;
+        if (root is null)
+        {
+            return;
+        }
+
+        // Depth-first over the DOM with an explicit stack: real pages nest deeply, hostile ones arbitrarily so.
+        var stack = new Stack<(INode Node, bool Leaving)>();
+        stack.Push((root, false));
         var steps = 0;
-        while (i < _html.Length)
+        while (stack.Count > 0)
         {
             if (++steps % 4096 == 0)
             {
                 _cancellationToken.ThrowIfCancellationRequested();
             }
 
-            var lt = _html.IndexOf('<', i);
-            if (lt < 0)
+            var (node, leaving) = stack.Pop();
+            if (node is IText text)
             {
-                AddText(_html.AsSpan(i));
-                break;
+                AddText(text.Data);
+                continue;
             }
 
-            AddText(_html.AsSpan(i, lt - i));
-            i = ReadMarkup(lt);
+            if (node is not IElement element)
+            {
+                continue; // comments, processing instructions, doctypes
+            }
+
+            var name = element.LocalName;
+            if (leaving)
+            {
+                OnClosed(name);
+                continue;
+            }
+
+            if (SkippedElements.Contains(name) || IsHidden(element))
+            {
+                continue;
+            }
+
+            OpenElement(name);
+            stack.Push((element, true));
+            for (var child = element.LastChild; child is not null; child = child.PreviousSibling)
+            {
+                stack.Push((child, false));
+            }
         }
 
         EndParagraph();
@@ -83,139 +107,8 @@ internal sealed class HtmlTextExtractor
         }
     }
 
-    /// <summary>Reads the markup starting at <paramref name="lt"/> and returns the position after it.</summary>
-    private int ReadMarkup(int lt)
+    private void OpenElement(string name)
     {
-        if (string.CompareOrdinal(_html, lt, "<!--", 0, 4) == 0)
-        {
-            var end = _html.IndexOf("-->", lt + 4, StringComparison.Ordinal);
-            return end < 0 ? _html.Length : end + 3;
-        }
-
-        if (lt + 1 < _html.Length && _html[lt + 1] is '!' or '?')
-        {
-            var end = _html.IndexOf('>', lt + 1);
-            return end < 0 ? _html.Length : end + 1;
-        }
-
-        var closing = lt + 1 < _html.Length && _html[lt + 1] == '/';
-        var nameStart = lt + (closing ? 2 : 1);
-        var nameEnd = nameStart;
-        while (nameEnd < _html.Length && (char.IsAsciiLetterOrDigit(_html[nameEnd]) || _html[nameEnd] is '-' or ':'))
-        {
-            nameEnd++;
-        }
-
-        if (nameEnd == nameStart || !char.IsAsciiLetter(_html[nameStart]))
-        {
-            // A lone '<' in text, as browsers treat it.
-            AddText("<");
-            return lt + 1;
-        }
-
-        var tagEnd = FindTagEnd(nameEnd);
-        var name = _html[nameStart..nameEnd].ToLowerInvariant();
-        var attributes = _html.AsSpan(nameEnd, Math.Max(0, tagEnd - nameEnd));
-        var next = Math.Min(_html.Length, tagEnd + 1);
-
-        if (closing)
-        {
-            CloseElement(name);
-            return next;
-        }
-
-        var selfClosing = attributes.TrimEnd().EndsWith("/");
-        OpenElement(name, attributes);
-        if (VoidElements.Contains(name) || selfClosing)
-        {
-            if (!VoidElements.Contains(name))
-            {
-                CloseElement(name);
-            }
-
-            return next;
-        }
-
-        if (name is "script" or "style" or "textarea" or "title")
-        {
-            // Raw text elements: their content is not markup, whatever it contains.
-            var end = _html.IndexOf("</" + name, next, StringComparison.OrdinalIgnoreCase);
-            var contentEnd = end < 0 ? _html.Length : end;
-            if (name == "title")
-            {
-                _pageTitle ??= Normalize(WebUtility.HtmlDecode(_html[next..contentEnd]));
-            }
-            else if (name == "textarea" && _skipDepth < 0)
-            {
-                AddText(_html.AsSpan(next, contentEnd - next));
-            }
-
-            CloseElement(name);
-            if (end < 0)
-            {
-                return _html.Length;
-            }
-
-            var close = _html.IndexOf('>', end);
-            return close < 0 ? _html.Length : close + 1;
-        }
-
-        return next;
-    }
-
-    private int FindTagEnd(int from)
-    {
-        char quote = '\0';
-        for (var i = from; i < _html.Length; i++)
-        {
-            var c = _html[i];
-            if (quote != '\0')
-            {
-                if (c == quote)
-                {
-                    quote = '\0';
-                }
-            }
-            else if (c is '"' or '\'')
-            {
-                quote = c;
-            }
-            else if (c == '>')
-            {
-                return i;
-            }
-        }
-
-        return _html.Length;
-    }
-
-    private void OpenElement(string name, ReadOnlySpan<char> attributes)
-    {
-        if (name == "title")
-        {
-            return;
-        }
-
-        if (!VoidElements.Contains(name))
-        {
-            _open.Add(name);
-        }
-
-        if (_skipDepth >= 0)
-        {
-            return;
-        }
-
-        if (SkippedElements.Contains(name) || IsHidden(attributes))
-        {
-            if (!VoidElements.Contains(name))
-            {
-                _skipDepth = _open.Count - 1;
-            }
-
-            return;
-        }
-
         if (_tableDepth > 0 && name is not ("table" or "tr" or "td" or "th" or "br"))
         {
             // Inside a table everything else is cell content.
@@ -278,33 +171,6 @@ internal sealed class HtmlTextExtractor
         }
     }
 
-    private void CloseElement(string name)
-    {
-        var index = _open.LastIndexOf(name);
-        if (index < 0)
-        {
-            return;
-        }
-
-        // Closing an element closes everything opened inside it that was left open.
-        for (var i = _open.Count - 1; i >= index; i--)
-        {
-            var closed = _open[i];
-            _open.RemoveAt(i);
-            if (_skipDepth >= 0)
-            {
-                if (i == _skipDepth)
-                {
-                    _skipDepth = -1;
-                }
-
-                continue;
-            }
-
-            OnClosed(closed);
-        }
-    }
-
     private void OnClosed(string name)
     {
         if (_tableDepth > 0 && name is not ("table" or "td" or "th"))
@@ -343,14 +209,13 @@ internal sealed class HtmlTextExtractor
         }
     }
 
-    private void AddText(ReadOnlySpan<char> raw)
+    private void AddText(string text)
     {
-        if (_skipDepth >= 0 || raw.IsEmpty)
+        if (text.Length == 0)
         {
             return;
         }
 
-        var text = raw.Contains('&') ? WebUtility.HtmlDecode(raw.ToString()) : raw.ToString();
         if (_preDepth > 0)
         {
             _text.Append(text);
@@ -427,26 +292,28 @@ internal sealed class HtmlTextExtractor
         return string.Join('\n', lines.Select(l => l.Trim()).Where(l => l.Length > 0));
     }
 
-    private static bool IsHidden(ReadOnlySpan<char> attributes)
+    private static bool IsHidden(IElement element)
     {
-        if (attributes.IsEmpty)
+        if (element.Attributes.Length == 0)
         {
             return false;
         }
 
-        // The hidden attribute (or a class of that name, which CSS frameworks use the same way) and inline display:none hide content.
-        var text = attributes.ToString();
-        for (var at = text.IndexOf("hidden", StringComparison.OrdinalIgnoreCase); at >= 0; at = text.IndexOf("hidden", at + 1, StringComparison.OrdinalIgnoreCase))
+        // The hidden attribute (or a class of that name, which CSS frameworks use the same way), aria-hidden, and inline
+        // display:none or visibility:hidden hide content.
+        if (element.HasAttribute("hidden") || element.ClassList.Contains("hidden")
+            || string.Equals(element.GetAttribute("aria-hidden"), "true", StringComparison.OrdinalIgnoreCase))
         {
-            var before = at == 0 || char.IsWhiteSpace(text[at - 1]);
-            var after = at + 6 == text.Length || char.IsWhiteSpace(text[at + 6]) || text[at + 6] is '=' or '/' or '"' or '\'';
-            if (before && after)
-            {
-                return true;
-            }
+            return true;
         }
 
-        var compact = text.Replace(" ", string.Empty, StringComparison.Ordinal);
+        var style = element.GetAttribute("style");
+        if (string.IsNullOrEmpty(style))
+        {
+            return false;
+        }
+
+        var compact = style.Replace(" ", string.Empty, StringComparison.Ordinal);
         return compact.Contains("display:none", StringComparison.OrdinalIgnoreCase) || compact.Contains("visibility:hidden", StringComparison.OrdinalIgnoreCase);
     }
 }

@@ -3,12 +3,16 @@ using System.Text;
 
 namespace Qwen.Tools;
 
-/// <summary>Parses CSV text (RFC 4180: quoted fields, doubled quotes, line breaks inside quotes, any line ending).</summary>
+/// <summary>
+/// The one CSV/TSV parser (RFC 4180: quoted fields, doubled quotes, line breaks inside quotes, any line ending), shared by the
+/// document reader (<see cref="DelimitedTextReader"/>) and the code interpreter's <c>parseCsv</c>/<c>readCsv</c>.
+/// </summary>
 internal static class CsvParser
 {
-    /// <summary>Splits <paramref name="text"/> into records of fields.</summary>
+    /// <summary>Splits <paramref name="text"/> into records of fields; a line with no field and no delimiter is skipped.</summary>
     /// <exception cref="FormatException">A quoted field is never closed.</exception>
-    public static List<string[]> Parse(string text, char delimiter)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static List<string[]> Parse(string text, char delimiter, CancellationToken cancellationToken = default)
     {
         var records = new List<string[]>();
         var fields = new List<string>();
@@ -87,6 +91,10 @@ internal static class CsvParser
             {
                 fields.Add(field.ToString());
                 records.Add([.. fields]);
+                if (records.Count % 4096 == 0)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
             }
 
             fields.Clear();

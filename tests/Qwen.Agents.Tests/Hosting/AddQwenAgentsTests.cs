@@ -56,7 +56,7 @@ public sealed class AddQwenAgentsTests
         Assert.Equal("helper", helper.Name);
         Assert.Equal("It is sunny in Paris", response.Text);
         Assert.IsType<ReActChat>(catalog.GetAgent("thinker"));
-        Assert.IsType<Assistant>(catalog.GetAgent("docs"));
+        Assert.IsType<Qwen.Agents.Assistant>(catalog.GetAgent("docs"));
         var router = Assert.IsType<Router>(catalog.GetAgent("front"));
         Assert.Equal(["helper", "thinker"], router.Agents.Select(a => a.Name));
     }

@@ -10,10 +10,12 @@ using UglyToad.PdfPig.Writer;
 // Benchmarks of Qwen.Tools. Run in Release:
 //   dotnet run -c Release --project bench/Qwen.Tools.Bench -- pdf [PDF...]
 //   dotnet run -c Release --project bench/Qwen.Tools.Bench -- retrieval --corpus FILE_OR_FOLDER [--tokens 1000000]
+//   dotnet run -c Release --project bench/Qwen.Tools.Bench -- pdf-recall --pdftotext PATH FILE_OR_FOLDER...
 var mode = args.FirstOrDefault();
 return mode switch
 {
     "pdf" => await PdfBenchAsync(args[1..]),
+    "pdf-recall" => await PdfRecallAsync(args[1..]),
     "retrieval" => await RetrievalBenchAsync(args[1..]),
     _ => Usage(),
 };
@@ -56,6 +58,77 @@ static async Task<int> PdfBenchAsync(string[] files)
 
     File.Delete(generated);
     return 0;
+}
+
+// Word recall of our PDF reader against an independent extractor (poppler's pdftotext): for every file where pdftotext finds
+// real text (50 words or more), the share of its words (case-folded, counted with multiplicity) that our text also has. CJK text
+// has no spaces, so each Han, kana or Hangul character counts as a word there (line breaks would otherwise split "words").
+static async Task<int> PdfRecallAsync(string[] args)
+{
+    const string CjkOrWord = @"[\u3040-\u30FF\u3400-\u9FFF\uAC00-\uD7AF]|[\p{L}\p{N}-[\u3040-\u30FF\u3400-\u9FFF\uAC00-\uD7AF]]+";
+    var pdftotext = Argument(args, "--pdftotext") ?? "pdftotext";
+    var inputs = args.Where((a, i) => a != "--pdftotext" && (i == 0 || args[i - 1] != "--pdftotext")).ToList();
+    var files = inputs.SelectMany(i => Directory.Exists(i) ? Directory.EnumerateFiles(i, "*.pdf", SearchOption.AllDirectories) : [i]).Order(StringComparer.Ordinal).ToList();
+    Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; reference: {pdftotext}");
+    using var parser = new DocumentParser(new DocumentParserOptions { Timeout = TimeSpan.FromMinutes(2) });
+    int withText = 0, atNinety = 0, failed = 0;
+    var recalls = new List<double>();
+    foreach (var file in files)
+    {
+        var start = new ProcessStartInfo(pdftotext) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("-enc");
+        start.ArgumentList.Add("UTF-8");
+        start.ArgumentList.Add(file);
+        start.ArgumentList.Add("-");
+        using var process = Process.Start(start)!;
+        var reference = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        var expected = Words(reference);
+        if (expected.Count < 50)
+        {
+            continue;
+        }
+
+        withText++;
+        string ours;
+        var stopwatch = Stopwatch.StartNew();
+        try
+        {
+            ours = (await parser.ParseAsync(file)).Text;
+        }
+        catch (DocumentParseException e)
+        {
+            failed++;
+            recalls.Add(0);
+            Console.WriteLine($"FAIL {Path.GetFileName(file)}: {e.Reason}");
+            continue;
+        }
+
+        var found = Words(ours).GroupBy(w => w, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var hits = 0;
+        foreach (var word in expected)
+        {
+            if (found.TryGetValue(word, out var left) && left > 0)
+            {
+                found[word] = left - 1;
+                hits++;
+            }
+        }
+
+        var recall = (double)hits / expected.Count;
+        recalls.Add(recall);
+        atNinety += recall >= 0.9 ? 1 : 0;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{(recall >= 0.9 ? "ok  " : "LOW ")} {recall:P1} {expected.Count,7} words {stopwatch.Elapsed.TotalSeconds,6:0.00} s  {Path.GetFileName(file)}"));
+    }
+
+    recalls.Sort();
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"files with text: {withText}; at >= 90 % recall: {atNinety} ({(withText == 0 ? 0 : 100.0 * atNinety / withText):0.0} %); failed: {failed}; median recall: {(recalls.Count == 0 ? 0 : recalls[recalls.Count / 2]):P1}"));
+    return 0;
+
+    static List<string> Words(string text) =>
+        [.. Regex.Matches(text.Normalize(System.Text.NormalizationForm.FormKC), CjkOrWord).Select(m => m.Value.ToLowerInvariant())];
 }
 
 static async Task<int> RetrievalBenchAsync(string[] args)

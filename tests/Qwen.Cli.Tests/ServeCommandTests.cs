@@ -24,8 +24,11 @@ public sealed partial class ServeCommandTests
             using var http = new HttpClient { BaseAddress = new Uri(url.Groups[1].Value + "/") };
 
             Assert.Contains("<title>Qwen.Agents</title>", await http.GetStringAsync("/"));
+            using var unknown = await http.GetAsync("nowhere");
+            Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+            Assert.Equal("not_found", JsonNode.Parse(await unknown.Content.ReadAsStringAsync())!["error"]!["code"]!.GetValue<string>());
             var catalog = JsonNode.Parse(await http.GetStringAsync("api/agents"))!;
-            Assert.Equal(["fncall", "react"], catalog["agents"]!.AsArray().Select(a => a!["name"]!.GetValue<string>()));
+            Assert.Equal(["assistant", "docqa", "fncall", "react"], catalog["agents"]!.AsArray().Select(a => a!["name"]!.GetValue<string>()));
             Assert.Equal(["code_interpreter", "retrieval"], catalog["tools"]!.AsArray().Select(a => a!["name"]!.GetValue<string>()));
 
             var models = JsonNode.Parse(await http.GetStringAsync("v1/models"))!;

@@ -179,11 +179,16 @@ public sealed partial class ChunkReadingStrategy : IRetrievalStrategy
             }
         }
 
-        var query = new RetrievalQuery(context.Question, answerTexts.Select(a => new WeightedKeyword(a)));
+        // The quotes count more than the question: they carry what the question's own words cannot find (the second fact of
+        // a two-hop question names what the first one found, not what the question says).
+        var query = new RetrievalQuery(context.Question, answerTexts.Select(a => new WeightedKeyword(a, QuoteWeight)));
         var left = context.TokenBudget - evidenceTokens;
         IReadOnlyList<RetrievedChunk> found = left >= 1 ? context.Index.Search(query, left) : [];
         return new RetrievedKnowledge(found, evidence, query);
     }
+
+    /// <summary>How much a quoted answer counts in the re-retrieval, relative to a word of the question.</summary>
+    private const double QuoteWeight = 4;
 
     /// <summary>What Qwen-Agent strips from a reply that is not valid JSON: braces, quotes and the <c>res</c>/<c>content</c> keys.</summary>
     [GeneratedRegex("""[{}"]|("res":\s*"ans"|"res":\s*"none"|"\s*content":\s*)""")]

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -19,7 +20,7 @@ internal static class ServeCommand
     /// <summary>Creates the command.</summary>
     public static Command Create()
     {
-        var model = new Option<string?>("--model") { Description = "Local checkpoint directory to serve." };
+        var model = new Option<string?>("--model") { Description = CliModels.Describe("config.json, safetensors, tokenizer.json, tokenizer_config.json") };
         var endpoint = new Option<string?>("--endpoint") { Description = "Base URL of an OpenAI-compatible server to serve instead of --model (the OPENAI_API_KEY environment variable is its key)." };
         var apiModel = new Option<string?>("--api-model") { Description = "Model name on that server (with --endpoint); also the id this server lists." };
         var host = new Option<string>("--host") { Description = "Address to bind; anything but loopback needs --api-key.", DefaultValueFactory = _ => "127.0.0.1" };
@@ -55,7 +56,11 @@ internal static class ServeCommand
             {
                 // The upstream server's key (with --endpoint) comes from OPENAI_API_KEY: --api-key is this server's own key.
                 using var client = ChatCommand.CreateClient(await CliModels.ResolveOptionalAsync(parseResult.GetValue(model), cancellationToken).ConfigureAwait(false), parseResult.GetValue(endpoint), parseResult.GetValue(apiModel), apiKey: null, parseResult.GetValue(device)!);
-                var modelId = parseResult.GetValue(apiModel) ?? client.GetService<ChatClientMetadata>()?.DefaultModelId ?? "qwen";
+                // A model given by name is served under that name (its cache folder is a revision hash); a folder under its own name.
+                var modelArgument = parseResult.GetValue(model);
+                var modelId = parseResult.GetValue(apiModel)
+                    ?? (modelArgument is not null && !Directory.Exists(modelArgument) ? modelArgument : null)
+                    ?? client.GetService<ChatClientMetadata>()?.DefaultModelId ?? "qwen";
                 await RunAsync(settings, modelId, client, mcpHost?.Tools ?? [], cancellationToken).ConfigureAwait(false);
                 return 0;
             }
@@ -113,6 +118,8 @@ internal static class ServeCommand
             app.MapQwenUi();
         }
 
+        app.MapFallback(NotFoundAsync);
+
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -137,6 +144,15 @@ internal static class ServeCommand
         using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         await app.StopAsync(stopping.Token).ConfigureAwait(false);
         await Console.Error.WriteLineAsync("qwen: server stopped").ConfigureAwait(false);
+    }
+
+    /// <summary>Any other route: a JSON 404 in the APIs' error shape.</summary>
+    private static async Task NotFoundAsync(HttpContext http)
+    {
+        http.Response.StatusCode = 404;
+        http.Response.ContentType = "application/json";
+        var message = System.Text.Json.JsonSerializer.Serialize($"No route {http.Request.Method} {http.Request.Path}.");
+        await http.Response.WriteAsync($$$"""{"error": {"message": {{{message}}}, "type": "invalid_request_error", "param": null, "code": "not_found"}}""", http.RequestAborted).ConfigureAwait(false);
     }
 
     /// <summary>The runtime's own errors as API errors: a prompt over the context is the client's fault (400), with both numbers.</summary>

@@ -187,7 +187,7 @@ internal static class AgentEndpoints
                 ?? throw new ApiException(new ApiError(409, $"Session '{id}' already has a run in progress; stop it first.", Code: "run_in_progress"));
             try
             {
-                await RunAgentAsync(http, server, sessions, session, served, chosenTools, model, text, run.Token).ConfigureAwait(false);
+                await CreateAndRunAgentAsync(http, server, sessions, session, served, chosenTools, model, text, run.Token).ConfigureAwait(false);
             }
             finally
             {
@@ -196,7 +196,7 @@ internal static class AgentEndpoints
         });
     }
 
-    private static async Task RunAgentAsync(
+    private static async Task CreateAndRunAgentAsync(
         HttpContext http, ServerContext server, SessionStore sessions, SessionStore.Session session, ServedAgent served, List<ServedTool> chosenTools, IChatClient model, string text, CancellationToken cancellationToken)
     {
         var directory = sessions.SessionDirectory(session.Id);
@@ -205,6 +205,27 @@ internal static class AgentEndpoints
         var toolContext = new ServedAgentContext(session.Id, directory, model, [], files);
         List<AITool> tools = [.. chosenTools.SelectMany(t => t.Create(toolContext))];
         var agent = served.Create(new ServedAgentContext(session.Id, directory, model, tools, files));
+        try
+        {
+            await RunAgentAsync(http, server, sessions, session, served, chosenTools, agent, files, text, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Agents made for one run may hold resources (an Assistant's retriever, copies of attached bytes).
+            if (agent is IAsyncDisposable asyncDisposable)
+            {
+                await asyncDisposable.DisposeAsync().ConfigureAwait(false);
+            }
+            else if (agent is IDisposable disposable)
+            {
+                disposable.Dispose();
+            }
+        }
+    }
+
+    private static async Task RunAgentAsync(
+        HttpContext http, ServerContext server, SessionStore sessions, SessionStore.Session session, ServedAgent served, List<ServedTool> chosenTools, AIAgent agent, List<string> files, string text, CancellationToken cancellationToken)
+    {
 
         // Newly uploaded files are named to the model once, in the user's turn, so it can pass them to its tools.
         var fresh = files.Except(session.AnnouncedFiles, StringComparer.Ordinal).ToList();
@@ -247,15 +268,17 @@ internal static class AgentEndpoints
             last = events.RunFinished();
             outcome = "finished";
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !http.RequestAborted.IsCancellationRequested && !server.IsTimedOut(http))
         {
-            last = AgentEvents.RunError(http.RequestAborted.IsCancellationRequested ? "The client went away." : "Stopped.", "cancelled");
+            last = AgentEvents.RunError("Stopped.", "cancelled");
             outcome = "stopped";
         }
-        catch (Exception e) when (server.ErrorFor(e, http) is { } error)
+        catch (Exception e)
         {
-            last = AgentEvents.RunError(error.Message, error.Code ?? error.Type);
-            outcome = "failed: " + error.Message;
+            // Also a client that went away (error null): the completed part of the run is still kept below.
+            var error = server.ErrorFor(e, http);
+            last = AgentEvents.RunError(error?.Message ?? "The client went away.", error?.Code ?? error?.Type ?? "cancelled");
+            outcome = "failed: " + (error?.Message ?? "the client went away");
         }
 
         // What the run produced is kept, also when it was stopped: the user's turn and every completed step.

@@ -17,7 +17,8 @@ public static class QwenStandardAgentsServiceCollectionExtensions
         [CodeInterpreterTool.ToolName, DocParserTool.ToolName, RetrievalTool.ToolName, StorageTool.ToolName, WebExtractorTool.ToolName];
 
     /// <summary>
-    /// Registers the agents <c>fncall</c> (<see cref="FnCallAgent"/>) and <c>react</c> (<see cref="ReActChat"/>) over the first served model,
+    /// Registers the agents <c>assistant</c> (<see cref="Assistant"/>, reading the session's uploaded documents), <c>docqa</c>
+    /// (<see cref="ParallelDocQAAgent"/>, for long documents), <c>fncall</c> (<see cref="FnCallAgent"/>) and <c>react</c> (<see cref="ReActChat"/>) over the first served model,
     /// and the built-in tools named in <paramref name="tools"/>, each confined to the session's directory (the code interpreter runs one
     /// sandboxed session per chat session, in the same directory, so it reads the uploads).
     /// </summary>
@@ -35,6 +36,10 @@ public static class QwenStandardAgentsServiceCollectionExtensions
             throw new ArgumentException($"'{unknown}' is not a built-in tool; the built-in tools are {string.Join(", ", BuiltInToolNames)}.", nameof(tools));
         }
 
+        services.AddSingleton(provider => new ServedAgent("assistant", "Assistant: answers from the uploaded documents (retrieval into its prompt) and calls the chosen tools (Qwen-Agent's Assistant).", context =>
+            new Assistant(context.ChatClient, new AssistantOptions { Name = "assistant", Tools = [.. context.Tools], Documents = Documents(context, provider) }, provider.GetService<ILoggerFactory>())));
+        services.AddSingleton(provider => new ServedAgent("docqa", "Long documents: reads every chunk of the uploads in parallel, then answers from what is relevant (Level 2 of the long-context agent).", context =>
+            new ParallelDocQAAgent(context.ChatClient, new DocQAOptions { Name = "docqa", Documents = Documents(context, provider) }, provider.GetService<ILoggerFactory>())));
         services.AddSingleton(provider => new ServedAgent("fncall", "Function calling: the model calls the chosen tools until it can answer (Qwen-Agent's FnCallAgent).", context =>
             new FnCallAgent(context.ChatClient, new FnCallAgentOptions { Name = "fncall", Tools = [.. context.Tools] }, provider.GetService<ILoggerFactory>())));
         services.AddSingleton(provider => new ServedAgent("react", "ReAct: Thought / Action / Observation in plain text, for models without native tool calls (Qwen-Agent's ReActChat).", context =>
@@ -71,4 +76,16 @@ public static class QwenStandardAgentsServiceCollectionExtensions
 
         return services;
     }
+
+    /// <summary>The session's uploaded documents (not its images or other files), with the model's tokenizer when one is registered.</summary>
+    private static DocumentOptions Documents(ServedAgentContext context, IServiceProvider provider) => new()
+    {
+        Files = [.. context.Files.Where(f => DocumentExtensions.Contains(Path.GetExtension(f))).Select(f => Path.Combine(context.SessionDirectory, f))],
+        Tokenizer = provider.GetService<Tokenizer>(),
+    };
+
+    private static readonly HashSet<string> DocumentExtensions = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ".pdf", ".docx", ".pptx", ".xlsx", ".html", ".htm", ".txt", ".md", ".csv", ".tsv", ".json",
+    };
 }

@@ -9,6 +9,8 @@ namespace Qwen.Server;
 /// <summary>What every endpoint shares: the options, the request gate, the served models, and the helpers that read bodies and write errors.</summary>
 internal sealed class ServerContext : IDisposable
 {
+    private const string LifetimeKey = "Qwen.Server.RequestLifetime";
+
     private readonly Dictionary<string, ServedModel> _models;
 
     public ServerContext(IOptions<QwenServerOptions> options, IEnumerable<ServedModel> models, ILoggerFactory loggerFactory)
@@ -53,8 +55,13 @@ internal sealed class ServerContext : IDisposable
     {
         var cts = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
         cts.CancelAfter(Options.RequestTimeout);
+        http.Items[LifetimeKey] = cts;
         return cts;
     }
+
+    /// <summary>Whether the request's lifetime ended by its timeout (not by the client leaving).</summary>
+    public bool IsTimedOut(HttpContext http) =>
+        http.Items.TryGetValue(LifetimeKey, out var value) && value is CancellationTokenSource { IsCancellationRequested: true } && !http.RequestAborted.IsCancellationRequested;
 
     /// <summary>Reads a JSON object body, at most <see cref="QwenServerOptions.MaxRequestBodyBytes"/>.</summary>
     /// <exception cref="ApiException">The body is too large (413), not JSON or not an object (400).</exception>
@@ -98,13 +105,17 @@ internal sealed class ServerContext : IDisposable
     /// <summary>Turns an exception into the error to report, or null when the client is gone and nothing should be written.</summary>
     public ApiError? ErrorFor(Exception exception, HttpContext http)
     {
+        if (http.RequestAborted.IsCancellationRequested)
+        {
+            // Whatever failed (a cancelled generation, a write to a closed socket), the client is gone: nothing to answer.
+            Log.ClientGone(Logger, http.Request.Path);
+            return null;
+        }
+
         switch (exception)
         {
             case ApiException api:
                 return api.Error;
-            case OperationCanceledException when http.RequestAborted.IsCancellationRequested:
-                Log.ClientGone(Logger, http.Request.Path);
-                return null;
             case OperationCanceledException:
                 Log.TimedOut(Logger, http.Request.Path, Options.RequestTimeout);
                 return new ApiError(504, $"The request took longer than the server's limit of {Options.RequestTimeout.TotalSeconds:0} s and was cancelled.", "server_error", Code: "timeout");

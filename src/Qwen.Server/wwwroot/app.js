@@ -161,7 +161,7 @@ function addReasoning(open) {
 function addToolCard(name, args) {
   const card = messages().appendChild(el("div", "msg tool-card running"));
   const head = card.appendChild(el("div", "head"));
-  head.appendChild(el("span", "name", "🔧 " + name));
+  head.appendChild(el("span", "name", "Tool: " + name));
   head.appendChild(el("span", "state", "running"));
   const argsBlock = card.appendChild(el("details", "arguments"));
   argsBlock.appendChild(el("summary", null, "Arguments"));
@@ -266,7 +266,7 @@ async function ensureSession() {
 function showAttachments(files) {
   const box = $("attachments");
   box.replaceChildren();
-  for (const f of files || []) box.appendChild(el("span", null, "📄 " + f));
+  for (const f of files || []) box.appendChild(el("span", null, f));
 }
 
 async function upload(files) {

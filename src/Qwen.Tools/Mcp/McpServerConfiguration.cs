@@ -12,7 +12,7 @@ public sealed class McpServerConfiguration
     /// <summary>The program's arguments.</summary>
     public IReadOnlyList<string> Arguments { get; init; } = [];
 
-    /// <summary>Environment variables set for the program, on top of the current process's.</summary>
+    /// <summary>Environment variables set for the program, on top of the small safe set it gets from this process (all of it with <see cref="McpToolHostOptions.InheritEnvironment"/>).</summary>
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 
     /// <summary>The folder the program runs in; <see langword="null"/> for the current one.</summary>

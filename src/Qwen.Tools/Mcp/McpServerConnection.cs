@@ -1,4 +1,7 @@
+using System.Net;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 
@@ -17,6 +20,12 @@ internal sealed class McpServerConnection(string name, McpServerConfiguration co
     public string Name { get; } = name;
 
     public McpToolHostOptions Options { get; } = options;
+
+    /// <summary>Whether the connection has been disposed: no call after that reconnects.</summary>
+    public bool IsDisposed => Volatile.Read(ref _disposed);
+
+    /// <summary>The log for this server's events.</summary>
+    public ILogger Logger { get; } = loggerFactory?.CreateLogger("Qwen.Tools.Mcp") ?? NullLogger.Instance;
 
     /// <summary>A connected client: the current one while its session lasts, else a new one.</summary>
     public async Task<McpClient> GetClientAsync(CancellationToken cancellationToken)
@@ -57,13 +66,24 @@ internal sealed class McpServerConnection(string name, McpServerConfiguration co
         return await client.ListToolsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Calls a tool; a failure of the connection itself drops the client so the next call reconnects.</summary>
-    public async Task<CallToolResult> CallToolAsync(string tool, IReadOnlyDictionary<string, object?> arguments, CancellationToken cancellationToken)
+    /// <summary>
+    /// Calls a tool; a failure of the connection itself drops the client so the next call reconnects. A remote server that has
+    /// lost the session (it restarted: HTTP 404 as the specification says, or 400 naming the session as some servers answer)
+    /// gets a new session and the call is sent once more.
+    /// </summary>
+    public async Task<CallToolResult> CallToolAsync(string tool, IReadOnlyDictionary<string, object?> arguments, IProgress<ProgressNotificationValue>? progress, CancellationToken cancellationToken)
     {
         var client = await GetClientAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return await client.CallToolAsync(tool, arguments, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return await client.CallToolAsync(tool, arguments, progress, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (configuration.Url is not null && IsLostSession(e) && !cancellationToken.IsCancellationRequested)
+        {
+            McpLog.SessionLost(Logger, Name, e.Message);
+            await ForgetAsync(client).ConfigureAwait(false);
+            client = await GetClientAsync(cancellationToken).ConfigureAwait(false);
+            return await client.CallToolAsync(tool, arguments, progress, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (Exception) when (client.Completion.IsCompleted && !cancellationToken.IsCancellationRequested)
         {
@@ -72,12 +92,32 @@ internal sealed class McpServerConnection(string name, McpServerConfiguration co
         }
     }
 
+    /// <summary>Whether an error says the server no longer knows our session.</summary>
+    internal static bool IsLostSession(Exception e)
+    {
+        for (var current = e; current is not null; current = current.InnerException)
+        {
+            if (current is HttpRequestException { StatusCode: HttpStatusCode.NotFound })
+            {
+                return true;
+            }
+
+            if ((current is HttpRequestException { StatusCode: HttpStatusCode.BadRequest } || current is McpException)
+                && current.Message.Contains("session", StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
-            _disposed = true;
+            Volatile.Write(ref _disposed, true);
             if (_client is not null)
             {
                 await CloseAsync(_client).ConfigureAwait(false);
@@ -130,7 +170,8 @@ internal sealed class McpServerConnection(string name, McpServerConfiguration co
                 {
                     Command = configuration.Command!,
                     Arguments = [.. configuration.Arguments],
-                    EnvironmentVariables = configuration.Environment.ToDictionary(e => e.Key, e => (string?)e.Value),
+                    InheritEnvironmentVariables = Options.InheritEnvironment,
+                    EnvironmentVariables = Environment(),
                     WorkingDirectory = configuration.WorkingDirectory,
                     Name = Name,
                 },
@@ -144,6 +185,18 @@ internal sealed class McpServerConnection(string name, McpServerConfiguration co
             InitializationTimeout = Options.ConnectTimeout,
         };
         return await McpClient.CreateAsync(transport, clientOptions, loggerFactory, timeout.Token).ConfigureAwait(false);
+    }
+
+    /// <summary>The environment of a local server: the SDK's safe set (unless everything is inherited) plus the configured variables.</summary>
+    private Dictionary<string, string?> Environment()
+    {
+        var environment = Options.InheritEnvironment ? [] : StdioClientTransportOptions.GetDefaultEnvironmentVariables();
+        foreach (var (key, value) in configuration.Environment)
+        {
+            environment[key] = value;
+        }
+
+        return environment;
     }
 
     private static async Task CloseAsync(McpClient client)

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
@@ -6,16 +7,22 @@ namespace Qwen.Tools;
 
 /// <summary>
 /// Starts the configured MCP servers and offers every tool they have as an <see cref="AIFunction"/> named
-/// <c>{server}-{tool}</c> (characters other than letters, digits, <c>_</c> and <c>-</c> become <c>_</c>), with the
-/// server's input schema. Disposing it stops the servers.
+/// <c>{server}-{tool}</c> (characters other than ASCII letters, digits, <c>_</c> and <c>-</c> become <c>_</c>), with the
+/// server's input and output schemas and its annotations. Disposing it stops the servers.
 /// </summary>
 /// <remarks>
 /// A tool returns the server's contents (text, images) as <see cref="AIContent"/> items; a server error, an error
 /// result or a dropped connection comes back as error text rather than an exception, and a dropped server is
-/// reconnected (restarted, for a local one) on the next call.
+/// reconnected (restarted, for a local one) on the next call; a remote server that lost the HTTP session gets a new one and the
+/// call is retried once. Names are at most <see cref="MaxToolNameLength"/> characters (the OpenAI limit): a longer name keeps
+/// its first characters and ends in <c>_</c> and eight hex digits of a SHA-256 of the full name, so it is stable across runs;
+/// a name that would repeat another gets <c>_2</c>, <c>_3</c>, ... (within the same limit).
 /// </remarks>
 public sealed class McpToolHost : IAsyncDisposable
 {
+    /// <summary>The longest tool name offered (the OpenAI function-name limit).</summary>
+    public const int MaxToolNameLength = 64;
+
     private readonly List<McpServerConnection> _connections;
 
     private McpToolHost(List<McpServerConnection> connections, List<AIFunction> tools)
@@ -61,7 +68,7 @@ public sealed class McpToolHost : IAsyncDisposable
                 var name = ToolName(connections[i].Name, tool.ProtocolTool.Name);
                 for (var n = 2; !names.Add(name); n++)
                 {
-                    name = $"{ToolName(connections[i].Name, tool.ProtocolTool.Name)}_{n}";
+                    name = Fit(ToolName(connections[i].Name, tool.ProtocolTool.Name), $"_{n}");
                 }
 
                 tools.Add(new McpRemoteTool(connections[i], tool.ProtocolTool, name));
@@ -75,17 +82,30 @@ public sealed class McpToolHost : IAsyncDisposable
     /// <returns>A task that completes once they have stopped.</returns>
     public async ValueTask DisposeAsync() => await Task.WhenAll(_connections.Select(c => c.DisposeAsync().AsTask())).ConfigureAwait(false);
 
-    /// <summary><c>{server}-{tool}</c> with every character a function name may not have replaced by <c>_</c>.</summary>
+    /// <summary><c>{server}-{tool}</c> with every character a function name may not have replaced by <c>_</c>, shortened with a
+    /// stable hash suffix to <see cref="MaxToolNameLength"/> characters.</summary>
     internal static string ToolName(string server, string tool)
     {
-        var name = new StringBuilder(server.Length + tool.Length + 1);
-        foreach (var c in server + "-" + tool)
+        var full = server + "-" + tool;
+        var name = new StringBuilder(full.Length);
+        foreach (var c in full)
         {
             name.Append(char.IsAsciiLetterOrDigit(c) || c is '_' or '-' ? c : '_');
         }
 
-        return name.ToString();
+        if (name.Length <= MaxToolNameLength)
+        {
+            return name.ToString();
+        }
+
+        // The hash is of the unescaped name, so two long names that escape alike still differ.
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(full)))[..8];
+        return Fit(name.ToString(), "_" + hash);
     }
+
+    /// <summary>The name with the suffix, cut so that both fit in <see cref="MaxToolNameLength"/>.</summary>
+    private static string Fit(string name, string suffix) =>
+        name.Length + suffix.Length <= MaxToolNameLength ? name + suffix : name[..(MaxToolNameLength - suffix.Length)] + suffix;
 
     private static async Task<IList<ModelContextProtocol.Client.McpClientTool>> ListAsync(McpServerConnection connection, CancellationToken cancellationToken)
     {

@@ -15,6 +15,18 @@ public sealed class McpToolHostOptions
     /// <value>The default value is <c>qwen-agents</c>.</value>
     public string ClientName { get; set; } = "qwen-agents";
 
+    /// <summary>
+    /// Whether local servers inherit this process's whole environment. Off, a server sees only a small safe set (PATH, HOME,
+    /// USER, LOGNAME, SHELL, TERM and the platform's equivalents, as the MCP SDKs choose them) plus its configured <c>env</c>,
+    /// so API keys in the agent's environment do not reach third-party servers.
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>.</value>
+    public bool InheritEnvironment { get; set; }
+
+    /// <summary>Where the servers' progress notifications for running tool calls go (besides the log); <see langword="null"/> for the log only.</summary>
+    /// <value>The default value is <see langword="null"/>.</value>
+    public IProgress<McpToolProgress>? Progress { get; set; }
+
     internal void Validate()
     {
         if (ConnectTimeout <= TimeSpan.Zero)

@@ -141,6 +141,28 @@ public sealed class ChatCompletionsProtocolTests
     }
 
     [Fact]
+    public async Task OpenAIClient_DrivingAnFnCallAgent_ToolLoopRunsThroughTheServer()
+    {
+        var client = new TestChatClient
+        {
+            Stream = (messages, _, _) => messages[^1].Role == ChatRole.Tool
+                ? TestChatClient.Updates(new TextContent("Oslo is cold."))
+                : TestChatClient.Updates(new FunctionCallContent("call_o", "get_weather", new Dictionary<string, object?> { ["city"] = "Oslo" })),
+        };
+        await using var host = await ServerHost.StartAsync(s => s.AddQwenServedModel("m", client));
+        var weather = AIFunctionFactory.Create((string city) => $"Cold in {city}", "get_weather", "Weather of a city.");
+        var agent = new Qwen.Agents.FnCallAgent(ChatCompletionsTinyModelTests.OpenAIChatClient(host, "m"), new Qwen.Agents.FnCallAgentOptions { Tools = [weather] });
+
+        var response = await agent.RunAsync("Weather in Oslo?");
+
+        Assert.Equal("Oslo is cold.", response.Text);
+        Assert.Equal(2, client.Requests.Count);
+        var result = Assert.IsType<FunctionResultContent>(Assert.Single(client.Requests[1].Messages[^1].Contents));
+        Assert.Equal("call_o", result.CallId);
+        Assert.Contains("Cold in Oslo", result.Result!.ToString());
+    }
+
+    [Fact]
     public async Task ChatCompletions_Reasoning_ComesBackAsReasoningContent()
     {
         var client = new TestChatClient { Stream = (_, _, _) => TestChatClient.Updates(new TextReasoningContent("Let me think."), new TextContent("Four.")) };

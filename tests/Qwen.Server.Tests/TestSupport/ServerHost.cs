@@ -7,7 +7,7 @@ using Qwen.Server;
 namespace Qwen.Server.Tests;
 
 /// <summary>A real Kestrel server on a free loopback port with the Qwen endpoints mapped, stopped on dispose.</summary>
-internal sealed class ServerHost : IAsyncDisposable
+public sealed class ServerHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
 

@@ -91,6 +91,25 @@ public sealed class BadInputTests : IDisposable
     }
 
     [Fact]
+    public async Task ParseAsync_DocxWithADuplicatedCorePropertiesPart_StillGivesItsBodyText()
+    {
+        using var buffer = new MemoryStream();
+        buffer.Write(OfficeFiles.Docx("The orchard was planted in spring."));
+        using (var zip = new ZipArchive(buffer, ZipArchiveMode.Update, leaveOpen: true))
+        {
+            for (var copy = 0; copy < 2; copy++)
+            {
+                using var writer = new StreamWriter(zip.CreateEntry("docProps/core.xml").Open());
+                writer.Write("""<?xml version="1.0"?><cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>Orchard</dc:title></cp:coreProperties>""");
+            }
+        }
+
+        var document = await _parser.ParseAsync(buffer.ToArray(), "duplicated.docx");
+
+        Assert.Contains("The orchard was planted in spring.", document.Text);
+    }
+
+    [Fact]
     public async Task ParseAsync_ZipWithoutOfficeParts_SaysItIsNotValid()
     {
         using var buffer = new MemoryStream();

@@ -20,11 +20,13 @@ internal static class TestMcpServer
         McpToolHost.StartAsync(McpServersConfiguration.Parse(Json(name, environment)));
 
     /// <summary>Starts the server in streamable HTTP mode and returns its process and endpoint.</summary>
-    public static async Task<(System.Diagnostics.Process Process, string Url)> StartHttpAsync()
+    /// <param name="lostSessionStatus">The HTTP status the server answers for a session it no longer knows.</param>
+    public static async Task<(System.Diagnostics.Process Process, string Url)> StartHttpAsync(int lostSessionStatus = 404)
     {
         var start = new System.Diagnostics.ProcessStartInfo(Dotnet()) { RedirectStandardOutput = true, UseShellExecute = false };
         start.ArgumentList.Add(DllPath);
         start.ArgumentList.Add("--http");
+        start.ArgumentList.Add(lostSessionStatus.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var process = System.Diagnostics.Process.Start(start)!;
         var line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
         const string Prefix = "listening on ";

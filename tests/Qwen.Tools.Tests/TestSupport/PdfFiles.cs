@@ -80,24 +80,33 @@ internal static class PdfFiles
                 + "/O <9C4A1AC6E2B0A2F7A1A3E6B4B7E7D96F34AD1ED1E3E1D5B2C8A9D0F3A2B1C4D5> "
                 + "/U <1A2B3C4D5E6F708192A3B4C5D6E7F8091A2B3C4D5E6F708192A3B4C5D6E7F809> >>",
         };
-        var pdf = new StringBuilder("%PDF-1.4\n");
+        return Raw(objects, "/Encrypt 4 0 R /ID [<0123456789ABCDEF0123456789ABCDEF> <0123456789ABCDEF0123456789ABCDEF>]");
+    }
+
+    /// <summary>A hand-written PDF: the objects numbered from 1 (object 1 the catalog), a cross-reference table and a trailer.</summary>
+    public static byte[] Raw(IReadOnlyList<string> objects, string trailerExtra = "", string header = "%PDF-1.4")
+    {
+        var pdf = new StringBuilder(header).Append('\n');
         var offsets = new List<int>();
-        for (var i = 0; i < objects.Length; i++)
+        for (var i = 0; i < objects.Count; i++)
         {
-            offsets.Add(Encoding.ASCII.GetByteCount(pdf.ToString()));
+            offsets.Add(Encoding.Latin1.GetByteCount(pdf.ToString()));
             pdf.Append(CultureInfo.InvariantCulture, $"{i + 1} 0 obj\n{objects[i]}\nendobj\n");
         }
 
-        var xref = Encoding.ASCII.GetByteCount(pdf.ToString());
-        pdf.Append(CultureInfo.InvariantCulture, $"xref\n0 {objects.Length + 1}\n0000000000 65535 f \n");
+        var xref = Encoding.Latin1.GetByteCount(pdf.ToString());
+        pdf.Append(CultureInfo.InvariantCulture, $"xref\n0 {objects.Count + 1}\n0000000000 65535 f \n");
         foreach (var offset in offsets)
         {
             pdf.Append(CultureInfo.InvariantCulture, $"{offset:D10} 00000 n \n");
         }
 
-        pdf.Append(CultureInfo.InvariantCulture, $"trailer\n<< /Size {objects.Length + 1} /Root 1 0 R /Encrypt 4 0 R ");
-        pdf.Append("/ID [<0123456789ABCDEF0123456789ABCDEF> <0123456789ABCDEF0123456789ABCDEF>] >>\n");
+        pdf.Append(CultureInfo.InvariantCulture, $"trailer\n<< /Size {objects.Count + 1} /Root 1 0 R {trailerExtra} >>\n");
         pdf.Append(CultureInfo.InvariantCulture, $"startxref\n{xref}\n%%EOF\n");
-        return Encoding.ASCII.GetBytes(pdf.ToString());
+        return Encoding.Latin1.GetBytes(pdf.ToString());
     }
+
+    /// <summary>A stream object: the dictionary entries and the (unfiltered) content.</summary>
+    public static string Stream(string entries, string content) =>
+        string.Create(CultureInfo.InvariantCulture, $"<< {entries} /Length {Encoding.Latin1.GetByteCount(content)} >>\nstream\n{content}\nendstream");
 }

@@ -33,7 +33,55 @@ internal static class OfficePackage
         catch (Exception e) when (e is OpenXmlPackageException or InvalidDataException or FileFormatException or IOException or InvalidOperationException or ArgumentException)
         {
             stream.Dispose();
+
+            // Some writers store a part twice (a duplicated core-properties part is common); System.IO.Packaging refuses the
+            // whole package. Word, LibreOffice and python-docx read the first copy, and so do we.
+            if (WithoutDuplicateEntries(content) is { } deduplicated)
+            {
+                var retry = new MemoryStream(deduplicated, writable: false);
+                try
+                {
+                    return open(retry, settings);
+                }
+                catch (Exception again) when (again is OpenXmlPackageException or InvalidDataException or FileFormatException or IOException or InvalidOperationException or ArgumentException)
+                {
+                    retry.Dispose();
+                }
+            }
+
             throw new DocumentParseException(fileName, $"not a valid {kind} file ({e.Message}).", e);
+        }
+    }
+
+    /// <summary>The package rewritten with the first copy of each part only; <see langword="null"/> when no part is repeated.</summary>
+    private static byte[]? WithoutDuplicateEntries(ReadOnlyMemory<byte> content)
+    {
+        try
+        {
+            using var zip = new ZipArchive(AsStream(content), ZipArchiveMode.Read);
+            var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            if (zip.Entries.All(e => names.Add(e.FullName)))
+            {
+                return null;
+            }
+
+            names.Clear();
+            var output = new MemoryStream();
+            using (var rewritten = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true))
+            {
+                foreach (var entry in zip.Entries.Where(e => names.Add(e.FullName)))
+                {
+                    using var from = entry.Open();
+                    using var to = rewritten.CreateEntry(entry.FullName, CompressionLevel.Fastest).Open();
+                    from.CopyTo(to);
+                }
+            }
+
+            return output.ToArray();
+        }
+        catch (InvalidDataException)
+        {
+            return null;
         }
     }
 

@@ -1,9 +1,16 @@
 using UglyToad.PdfPig;
+using UglyToad.PdfPig.AcroForms;
+using UglyToad.PdfPig.AcroForms.Fields;
+using UglyToad.PdfPig.Annotations;
+using UglyToad.PdfPig.Content;
 using UglyToad.PdfPig.Exceptions;
 
 namespace Qwen.Tools;
 
-/// <summary>Reads PDF text in reading order, page by page, with tables kept as rows where the layout allows (PdfPig).</summary>
+/// <summary>
+/// Reads PDF text in reading order, page by page, with tables kept as rows where the layout allows (PdfPig), plus the values of
+/// form fields and the text of annotations. A file the strict parser refuses is read again leniently.
+/// </summary>
 internal sealed class PdfDocumentReader : IDocumentReader
 {
     public DocumentContent Read(ReadOnlyMemory<byte> content, string fileName, string? charset, CancellationToken cancellationToken)
@@ -13,11 +20,37 @@ internal sealed class PdfDocumentReader : IDocumentReader
             throw new DocumentParseException(fileName, "not a PDF file (no '%PDF-' header).");
         }
 
+        try
+        {
+            // Strict first: it reads well-formed files exactly. Lenient parsing recovers what poppler recovers (a bare '%PDF-2.0'
+            // header, an unbalanced graphics-state stack, broken cross-references) but guesses, so it is the fallback.
+            return Read(content, fileName, lenient: false, cancellationToken);
+        }
+        catch (DocumentParseException strict) when (strict.InnerException is not PdfDocumentEncryptedException and not null)
+        {
+            try
+            {
+                var recovered = Read(content, fileName, lenient: true, cancellationToken);
+                if (recovered.Pages.Any(p => p.Paragraphs.Count > 0))
+                {
+                    return recovered;
+                }
+            }
+            catch (DocumentParseException)
+            {
+                // The lenient reading failed too; the strict reading's reason is the more precise one.
+            }
+
+            throw;
+        }
+    }
+
+    private static DocumentContent Read(ReadOnlyMemory<byte> content, string fileName, bool lenient, CancellationToken cancellationToken)
+    {
         PdfDocument pdf;
         try
         {
-            // Strict parsing: a truncated or damaged file is reported rather than half-read without a word.
-            pdf = PdfDocument.Open(content, new ParsingOptions { UseLenientParsing = false, SkipMissingFonts = true });
+            pdf = PdfDocument.Open(content, new ParsingOptions { UseLenientParsing = lenient, SkipMissingFonts = true });
         }
         catch (PdfDocumentEncryptedException e)
         {
@@ -25,19 +58,28 @@ internal sealed class PdfDocumentReader : IDocumentReader
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            throw new DocumentParseException(fileName, $"the PDF is damaged or truncated ({e.Message}).", e);
+            throw new DocumentParseException(fileName, Describe(e, "the PDF is damaged or truncated", "the PDF library failed to open the file"), e);
         }
 
         using (pdf)
         {
+            var pageDictionaries = PdfNestingGuard.Pages(pdf);
+            var fields = FormFields(pdf);
             var pages = new List<DocumentPage>(pdf.NumberOfPages);
             for (var number = 1; number <= pdf.NumberOfPages; number++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                if (number <= pageDictionaries.Count)
+                {
+                    PdfNestingGuard.Check(pdf, pageDictionaries[number - 1].Page, pageDictionaries[number - 1].Resources, fileName, number);
+                }
+
                 try
                 {
                     var page = pdf.GetPage(number);
-                    pages.Add(new DocumentPage(number, PdfPageLayout.Extract(page)));
+                    var paragraphs = PdfPageLayout.Extract(page);
+                    AppendFieldsAndAnnotations(page, fields.GetValueOrDefault(number), paragraphs);
+                    pages.Add(new DocumentPage(number, paragraphs));
                 }
                 catch (PdfDocumentEncryptedException e)
                 {
@@ -45,12 +87,101 @@ internal sealed class PdfDocumentReader : IDocumentReader
                 }
                 catch (Exception e) when (e is not OperationCanceledException and not DocumentParseException)
                 {
-                    throw new DocumentParseException(fileName, $"page {number} is damaged ({e.Message}).", e);
+                    throw new DocumentParseException(fileName, Describe(e, $"page {number} is damaged", $"the PDF library failed on page {number}"), e);
                 }
             }
 
             var title = pdf.Information.Title;
-            return new DocumentContent(string.IsNullOrWhiteSpace(title) ? null : title.Trim(), pages);
+            return new DocumentContent(string.IsNullOrWhiteSpace(title) ? null : PdfText.Clean(title).Trim(), pages);
+        }
+    }
+
+    /// <summary>
+    /// What a failure tells about the file: PdfPig's format errors describe the file ("page 3 is damaged (…)"); a framework
+    /// exception thrown from inside the library (a null reference, an index out of range) is a bug there, and says so rather
+    /// than passing its bare message off as a description of the file.
+    /// </summary>
+    internal static string Describe(Exception e, string damaged, string libraryFailed) =>
+        e is NullReferenceException or IndexOutOfRangeException or ArgumentException or InvalidCastException or KeyNotFoundException
+            or NotImplementedException or NotSupportedException or InvalidOperationException or OverflowException or DivideByZeroException
+            ? $"{libraryFailed}: {e.GetType().Name} (a bug in the PDF library on this file, not a known defect of the file)."
+            : $"{damaged} ({e.Message}).";
+
+    /// <summary>Form field values by page: text fields, choices and ticked boxes, with the field's name as a label.</summary>
+    private static Dictionary<int, List<string>> FormFields(PdfDocument pdf)
+    {
+        var byPage = new Dictionary<int, List<string>>();
+        try
+        {
+            if (!pdf.TryGetForm(out var form))
+            {
+                return byPage;
+            }
+
+            foreach (var field in form.Fields.SelectMany(f => f.GetFields()))
+            {
+                var value = field switch
+                {
+                    AcroTextField text => text.Value,
+                    AcroComboBoxField combo => string.Join(", ", combo.SelectedOptions),
+                    AcroListBoxField list => string.Join(", ", list.SelectedOptions),
+                    AcroCheckboxField box when box.IsChecked => "yes",
+                    _ => null,
+                };
+                if (string.IsNullOrWhiteSpace(value))
+                {
+                    continue;
+                }
+
+                var label = field.Information.AlternateName ?? field.Information.PartialName;
+                var line = PdfText.Clean(string.IsNullOrWhiteSpace(label) ? value : $"{label}: {value}");
+                var page = field.PageNumber ?? 1;
+                if (!byPage.TryGetValue(page, out var lines))
+                {
+                    byPage[page] = lines = [];
+                }
+
+                lines.Add(line);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+        {
+            // A damaged form dictionary loses the field values, not the page text PdfPig already reads.
+        }
+
+        return byPage;
+    }
+
+    /// <summary>Adds the text a reader sees in form fields and in free-text, note and markup annotations, unless the page text already has it.</summary>
+    private static void AppendFieldsAndAnnotations(Page page, List<string>? fields, List<DocumentParagraph> paragraphs)
+    {
+        var pageText = string.Join('\n', paragraphs.Select(p => p.Text));
+        var extra = new List<string>(fields ?? []);
+        try
+        {
+            foreach (var annotation in page.GetAnnotations())
+            {
+                if (annotation.Type is AnnotationType.FreeText or AnnotationType.Text or AnnotationType.Square or AnnotationType.Circle
+                    or AnnotationType.Highlight or AnnotationType.Underline or AnnotationType.StrikeOut or AnnotationType.Stamp
+                    && !string.IsNullOrWhiteSpace(annotation.Content))
+                {
+                    extra.Add(PdfText.Clean(annotation.Content!));
+                }
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+        {
+            // Annotations are an extra; a damaged annotation array leaves the page text as it is.
+        }
+
+        var added = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var text in extra)
+        {
+            var trimmed = text.Trim();
+            if (trimmed.Length > 0 && added.Add(trimmed) && !pageText.Contains(trimmed, StringComparison.Ordinal))
+            {
+                paragraphs.Add(new DocumentParagraph(DocumentParagraphKind.Text, trimmed));
+            }
         }
     }
 

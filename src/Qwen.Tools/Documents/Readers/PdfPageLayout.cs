@@ -1,5 +1,7 @@
 using System.Text;
 using UglyToad.PdfPig.Content;
+using UglyToad.PdfPig.DocumentLayoutAnalysis.WordExtractor;
+using UglyToad.PdfPig.Util;
 
 namespace Qwen.Tools;
 
@@ -10,31 +12,137 @@ namespace Qwen.Tools;
 /// </summary>
 internal static class PdfPageLayout
 {
+    /// <summary>Pages with fewer spaces than this share of their glyphs place words by position alone: their words are found from
+    /// the gaps between glyphs, not from space characters.</summary>
+    private const int GlyphsPerSpace = 15;
+
     public static List<DocumentParagraph> Extract(Page page)
     {
-        var words = new List<PdfWord>();
-        foreach (var word in page.GetWords())
+        var paragraphs = new List<DocumentParagraph>();
+        var letters = WithoutOverprints(page.Letters);
+        int spaces = 0, visible = 0, garbage = 0;
+        foreach (var letter in letters)
         {
-            if (!string.IsNullOrWhiteSpace(word.Text) && word.Letters.Count > 0)
+            foreach (var c in letter.Value)
             {
-                words.Add(PdfWord.From(word));
+                if (c == ' ')
+                {
+                    spaces++;
+                }
+                else if (PdfText.IsGarbage(c))
+                {
+                    garbage++;
+                }
+                else if (!char.IsWhiteSpace(c))
+                {
+                    visible++;
+                }
             }
         }
 
-        var paragraphs = new List<DocumentParagraph>();
-        if (words.Count == 0)
+        // A font without a usable character map yields control characters or U+FFFD for every glyph: say so rather than
+        // passing the garbage on.
+        var undecodable = garbage > 20 && garbage > visible;
+        if (undecodable)
         {
+            paragraphs.Add(new DocumentParagraph(DocumentParagraphKind.Text, $"[The text of page {page.Number} could not be decoded: its fonts have no usable character map ({garbage} of {garbage + visible} glyphs).]"));
             return paragraphs;
         }
 
-        var bodySize = BodySize(words);
-        foreach (var region in SplitColumns(words, bodySize))
+        // PdfPig's default extractor splits words at spaces and at wide gaps. Where a page has no space glyphs and tight gaps, it
+        // runs words together ("approachtoblockcipherimplementation"); then the nearest-neighbour extractor, which groups glyphs
+        // by their distances, reads the page instead. It is not the first choice: on well-spaced pages it splits and merges more.
+        IReadOnlyList<Word> found = DefaultWordExtractor.Instance.GetWords(letters).ToList();
+        if (visible > 40 && spaces * GlyphsPerSpace < visible && RunTogether(found))
         {
-            var lines = BuildLines(region);
-            AppendParagraphs(lines, bodySize, paragraphs);
+            found = NearestNeighbourWordExtractor.Instance.GetWords(letters).ToList();
+        }
+
+        var words = new List<PdfWord>();
+        var rotated = new List<string>();
+        foreach (var word in found)
+        {
+            if (word.Letters.Count == 0)
+            {
+                continue;
+            }
+
+            var text = PdfText.Clean(word.Text).Trim();
+            if (text.Length == 0)
+            {
+                continue;
+            }
+
+            text = PdfText.ToLogicalOrder(text);
+            if (word.TextOrientation is TextOrientation.Horizontal)
+            {
+                words.Add(PdfWord.From(word, text));
+            }
+            else
+            {
+                // Rotated labels (chart axes, margins, survey plans) are kept as text, never laid out as rows of a table.
+                rotated.Add(text);
+            }
+        }
+
+        if (words.Count > 0)
+        {
+            var bodySize = BodySize(words);
+            foreach (var region in SplitColumns(words, bodySize))
+            {
+                var lines = BuildLines(region);
+                AppendParagraphs(lines, bodySize, paragraphs);
+            }
+        }
+
+        if (rotated.Count > 0)
+        {
+            paragraphs.Add(new DocumentParagraph(DocumentParagraphKind.Text, string.Join(' ', rotated)));
         }
 
         return paragraphs;
+    }
+
+    /// <summary>Whether words look run together: more than a quarter of the letters sit in "words" of 16 letters or more.</summary>
+    private static bool RunTogether(IReadOnlyList<Word> words)
+    {
+        long letters = 0, inLong = 0;
+        foreach (var word in words)
+        {
+            var count = word.Text.Count(char.IsLetter);
+            letters += count;
+            inLong += count >= 16 ? count : 0;
+        }
+
+        return letters > 0 && inLong * 4 > letters;
+    }
+
+    /// <summary>The letters without glyphs drawn again over themselves (fake bold, a form drawn twice), which read as doubled letters.</summary>
+    private static List<Letter> WithoutOverprints(IReadOnlyList<Letter> letters)
+    {
+        var seen = new HashSet<(string, long, long)>();
+        var kept = new List<Letter>(letters.Count);
+        foreach (var letter in letters)
+        {
+            var key = (letter.Value, (long)Math.Round(letter.StartBaseLine.X * 2), (long)Math.Round(letter.StartBaseLine.Y * 2));
+            if (seen.Add(key))
+            {
+                kept.Add(letter);
+            }
+        }
+
+        return kept;
+    }
+
+    /// <summary>
+    /// Whether rows split at wide gaps are a table: some cell holds a word (two letters or more) and cells are not mostly
+    /// single characters. Scattered glyphs (chart labels, plots, plans) line up by chance and would otherwise become "2 | 5 | 6".
+    /// </summary>
+    private static bool IsPlausibleTable(List<PdfLine> rows)
+    {
+        var cells = rows.SelectMany(r => r.Cells).ToList();
+        var single = cells.Count(c => c.Length <= 1);
+        return cells.Any(c => c.Count(char.IsLetter) >= 2) && single * 2 < cells.Count;
     }
 
     /// <summary>The most common font size, weighted by characters: the size of the body text.</summary>
@@ -156,7 +264,7 @@ internal static class PdfPageLayout
                 rowsEnd++;
             }
 
-            if (rowsEnd - i >= 2)
+            if (rowsEnd - i >= 2 && IsPlausibleTable(lines.GetRange(i, rowsEnd - i)))
             {
                 var rows = lines.Skip(i).Take(rowsEnd - i).Select(l => (IReadOnlyList<string>)l.Cells).ToList();
                 output.Add(new DocumentParagraph(DocumentParagraphKind.Table, MarkdownTable.Render(rows)));
@@ -248,7 +356,7 @@ internal static class PdfPageLayout
 
     private readonly record struct PdfWord(string Text, double Left, double Right, double Baseline, double Size)
     {
-        public static PdfWord From(Word word)
+        public static PdfWord From(Word word, string text)
         {
             var letters = word.Letters;
             var size = letters[0].PointSize;
@@ -257,7 +365,7 @@ internal static class PdfPageLayout
                 size = Math.Max(1, word.BoundingBox.Height);
             }
 
-            return new PdfWord(word.Text, word.BoundingBox.Left, word.BoundingBox.Right, letters[0].StartBaseLine.Y, size);
+            return new PdfWord(text, word.BoundingBox.Left, word.BoundingBox.Right, letters[0].StartBaseLine.Y, size);
         }
     }
 
@@ -265,13 +373,15 @@ internal static class PdfPageLayout
     {
         public static PdfLine From(List<PdfWord> words)
         {
-            words.Sort((a, b) => a.Left.CompareTo(b.Left));
+            // A right-to-left line is read from its right edge.
+            var rightToLeft = PdfText.IsMostlyRightToLeft(string.Concat(words.Select(w => w.Text)));
+            words.Sort((a, b) => rightToLeft ? b.Right.CompareTo(a.Right) : a.Left.CompareTo(b.Left));
             var size = words.Max(w => w.Size);
             var cells = new List<string>();
             var cell = new StringBuilder(words[0].Text);
             for (var i = 1; i < words.Count; i++)
             {
-                var gap = words[i].Left - words[i - 1].Right;
+                var gap = rightToLeft ? words[i - 1].Left - words[i].Right : words[i].Left - words[i - 1].Right;
                 if (gap > 1.5 * size)
                 {
                     // A gap this wide is not a word space: it separates table columns (or layout blocks).
@@ -285,7 +395,7 @@ internal static class PdfPageLayout
             }
 
             cells.Add(cell.ToString());
-            return new PdfLine(string.Join(' ', cells), cells, words[0].Left, words.Max(w => w.Right), words[0].Baseline, size);
+            return new PdfLine(string.Join(' ', cells), cells, words.Min(w => w.Left), words.Max(w => w.Right), words[0].Baseline, size);
         }
     }
 }

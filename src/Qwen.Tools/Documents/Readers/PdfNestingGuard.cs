@@ -1,0 +1,253 @@
+using System.IO.Compression;
+using System.Text;
+using System.Text.RegularExpressions;
+using UglyToad.PdfPig;
+using UglyToad.PdfPig.Core;
+using UglyToad.PdfPig.Tokens;
+
+namespace Qwen.Tools;
+
+/// <summary>
+/// Walks a page's form XObjects (and annotation appearance streams) before PdfPig draws the page, and refuses the page when
+/// forms draw each other in a cycle, nest deeper than <see cref="MaxDepth"/> or expand to more than <see cref="MaxDraws"/> draws.
+/// </summary>
+/// <remarks>
+/// PdfPig draws a form by recursing into it. A cycle (form A draws B, B draws A) recurses until the stack overflows, and a
+/// stack overflow in .NET cannot be caught: it ends the process, past every catch and the parse time limit. We chose to detect
+/// this before PdfPig walks the graph rather than to parse in a worker process: the walk is cheap (it reads only the
+/// resource dictionaries and the content streams of forms, which PdfPig then reads anyway), it keeps the parser an in-process
+/// library with no executable to ship, start and keep alive per call (the code interpreter needs a process for other
+/// reasons: untrusted code), and it turns the failure into a message that names the page and the cycle. Our own walk is
+/// iterative (an explicit stack), so a hostile file cannot overflow it either.
+/// </remarks>
+internal static partial class PdfNestingGuard
+{
+    /// <summary>Forms nested deeper than this are refused: real documents nest a handful of levels; PdfPig spends several
+    /// stack frames per level on a thread whose stack is about 1.5 MB.</summary>
+    public const int MaxDepth = 32;
+
+    /// <summary>A page whose forms expand to more draws than this (a form drawing the next one twice, forty levels deep) is
+    /// refused: it is a time bomb, not a document.</summary>
+    public const int MaxDraws = 200_000;
+
+    private static readonly NameToken ResourcesName = NameToken.Create("Resources");
+    private static readonly NameToken XObjectName = NameToken.Create("XObject");
+    private static readonly NameToken SubtypeName = NameToken.Create("Subtype");
+    private static readonly NameToken KidsName = NameToken.Create("Kids");
+    private static readonly NameToken PagesName = NameToken.Create("Pages");
+    private static readonly NameToken AnnotsName = NameToken.Create("Annots");
+    private static readonly NameToken AppearanceName = NameToken.Create("AP");
+    private static readonly NameToken NormalName = NameToken.Create("N");
+    private static readonly NameToken FilterName = NameToken.Create("Filter");
+
+    /// <summary>The page dictionaries in page order, each with the resources it inherits, read without drawing anything.</summary>
+    public static List<(DictionaryToken Page, DictionaryToken? Resources)> Pages(PdfDocument pdf)
+    {
+        var pages = new List<(DictionaryToken, DictionaryToken?)>();
+        if (Resolve(pdf, pdf.Structure.Catalog.CatalogDictionary.Data.GetValueOrDefault(PagesName.Data)) is not DictionaryToken root)
+        {
+            return pages;
+        }
+
+        var seen = new HashSet<DictionaryToken>(ReferenceEqualityComparer.Instance);
+        var stack = new Stack<(DictionaryToken Node, DictionaryToken? Resources)>();
+        stack.Push((root, null));
+        while (stack.Count > 0)
+        {
+            var (node, inherited) = stack.Pop();
+            if (!seen.Add(node) || seen.Count > 1_000_000)
+            {
+                continue;
+            }
+
+            var resources = Resolve(pdf, node.Data.GetValueOrDefault(ResourcesName.Data)) as DictionaryToken ?? inherited;
+            if (Resolve(pdf, node.Data.GetValueOrDefault(KidsName.Data)) is ArrayToken kids)
+            {
+                for (var i = kids.Data.Count - 1; i >= 0; i--)
+                {
+                    if (Resolve(pdf, kids.Data[i]) is DictionaryToken kid)
+                    {
+                        stack.Push((kid, resources));
+                    }
+                }
+            }
+            else
+            {
+                pages.Add((node, resources));
+            }
+        }
+
+        return pages;
+    }
+
+    /// <summary>Throws when the page's forms cycle, nest too deep or expand too far.</summary>
+    /// <exception cref="DocumentParseException">The page cannot be drawn safely.</exception>
+    public static void Check(PdfDocument pdf, DictionaryToken page, DictionaryToken? resources, string fileName, int pageNumber)
+    {
+        // Roots: every form the page's resources name, and every annotation's normal appearance.
+        var roots = new List<(IndirectReference Form, DictionaryToken? Resources)>();
+        foreach (var form in Forms(pdf, resources, null))
+        {
+            roots.Add((form, resources));
+        }
+
+        if (Resolve(pdf, page.Data.GetValueOrDefault(AnnotsName.Data)) is ArrayToken annotations)
+        {
+            foreach (var annotation in annotations.Data.Take(10_000))
+            {
+                if (Resolve(pdf, annotation) is DictionaryToken a
+                    && Resolve(pdf, a.Data.GetValueOrDefault(AppearanceName.Data)) is DictionaryToken appearance)
+                {
+                    var normal = appearance.Data.GetValueOrDefault(NormalName.Data);
+                    if (normal is IndirectReferenceToken direct)
+                    {
+                        roots.Add((direct.Data, resources));
+                    }
+                    else if (Resolve(pdf, normal) is DictionaryToken states)
+                    {
+                        roots.AddRange(states.Data.Values.OfType<IndirectReferenceToken>().Select(s => (s.Data, resources)));
+                    }
+                }
+            }
+        }
+
+        var draws = 0;
+        var usedNames = new Dictionary<IndirectReference, HashSet<string>?>();
+        foreach (var root in roots)
+        {
+            // Depth-first with an explicit stack; the path holds the forms being drawn, so meeting one of them again is a cycle.
+            var path = new List<IndirectReference>();
+            var stack = new Stack<(IndirectReference Form, DictionaryToken? Inherited, int Depth)>();
+            stack.Push((root.Form, root.Resources, 0));
+            while (stack.Count > 0)
+            {
+                var (form, inherited, depth) = stack.Pop();
+                path.RemoveRange(depth, path.Count - depth);
+                if (path.Contains(form))
+                {
+                    throw new DocumentParseException(fileName, $"page {pageNumber} is malformed: its form XObjects draw each other in a cycle (object {form.ObjectNumber} draws itself through {path.Count - path.IndexOf(form)} level(s)); the page cannot be drawn.");
+                }
+
+                if (depth >= MaxDepth)
+                {
+                    throw new DocumentParseException(fileName, $"page {pageNumber} nests form XObjects more than {MaxDepth} levels deep; the page is not read.");
+                }
+
+                if (++draws > MaxDraws)
+                {
+                    throw new DocumentParseException(fileName, $"page {pageNumber} expands to more than {MaxDraws} form XObject draws; the page is not read.");
+                }
+
+                if (Resolve(pdf, new IndirectReferenceToken(form)) is not StreamToken stream || !IsForm(stream))
+                {
+                    continue;
+                }
+
+                path.Add(form);
+                var own = Resolve(pdf, stream.StreamDictionary.Data.GetValueOrDefault(ResourcesName.Data)) as DictionaryToken ?? inherited;
+                if (!usedNames.TryGetValue(form, out var names))
+                {
+                    names = DrawnNames(stream);
+                    usedNames[form] = names;
+                }
+
+                foreach (var child in Forms(pdf, own, names))
+                {
+                    stack.Push((child, own, depth + 1));
+                }
+            }
+        }
+    }
+
+    private static bool IsForm(StreamToken stream) =>
+        stream.StreamDictionary.Data.GetValueOrDefault(SubtypeName.Data) is NameToken { Data: "Form" };
+
+    /// <summary>The form XObjects a resource dictionary names (only <paramref name="names"/>, when given).</summary>
+    private static IEnumerable<IndirectReference> Forms(PdfDocument pdf, DictionaryToken? resources, HashSet<string>? names)
+    {
+        if (resources is null || Resolve(pdf, resources.Data.GetValueOrDefault(XObjectName.Data)) is not DictionaryToken xobjects)
+        {
+            yield break;
+        }
+
+        foreach (var (name, value) in xobjects.Data)
+        {
+            if (value is IndirectReferenceToken reference && (names is null || names.Contains(name)))
+            {
+                yield return reference.Data;
+            }
+        }
+    }
+
+    /// <summary>The names a form's content draws with <c>Do</c>; <see langword="null"/> (all of them) when the content cannot be decoded here.</summary>
+    private static HashSet<string>? DrawnNames(StreamToken stream)
+    {
+        byte[] content;
+        var filter = stream.StreamDictionary.Data.GetValueOrDefault(FilterName.Data);
+        var raw = stream.Data.ToArray();
+        if (filter is null)
+        {
+            content = raw;
+        }
+        else if (filter is NameToken { Data: "FlateDecode" } || filter is ArrayToken { Data: [NameToken { Data: "FlateDecode" }] })
+        {
+            try
+            {
+                using var input = new ZLibStream(new MemoryStream(raw), CompressionMode.Decompress);
+                using var output = new MemoryStream();
+                var buffer = new byte[81920];
+                int read;
+                while ((read = input.Read(buffer)) > 0 && output.Length < 64 << 20)
+                {
+                    output.Write(buffer, 0, read);
+                }
+
+                content = output.ToArray();
+            }
+            catch (InvalidDataException)
+            {
+                return null;
+            }
+        }
+        else
+        {
+            return null;
+        }
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (Match match in DoOperator().Matches(Encoding.Latin1.GetString(content)))
+        {
+            names.Add(UnescapeName(match.Groups[1].Value));
+        }
+
+        return names;
+    }
+
+    private static string UnescapeName(string name) =>
+        name.Contains('#', StringComparison.Ordinal)
+            ? HexEscape().Replace(name, m => ((char)Convert.ToInt32(m.Value[1..], 16)).ToString())
+            : name;
+
+    private static IToken? Resolve(PdfDocument pdf, IToken? token)
+    {
+        for (var hops = 0; token is IndirectReferenceToken reference && hops < 32; hops++)
+        {
+            try
+            {
+                token = pdf.Structure.GetObject(reference.Data).Data;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                return null;
+            }
+        }
+
+        return token is IndirectReferenceToken ? null : token;
+    }
+
+    [GeneratedRegex(@"/([^\s/\[\]<>(){}%]+)\s+Do(?![A-Za-z0-9])")]
+    private static partial Regex DoOperator();
+
+    [GeneratedRegex("#[0-9A-Fa-f]{2}")]
+    private static partial Regex HexEscape();
+}

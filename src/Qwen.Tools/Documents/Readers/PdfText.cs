@@ -1,0 +1,134 @@
+using System.Globalization;
+using System.Text;
+
+namespace Qwen.Tools;
+
+/// <summary>
+/// Character-level repairs of text taken from PDF glyphs: drops what a font without a usable character map produces (control
+/// characters, U+FFFD), folds Arabic presentation forms to letters, and puts right-to-left words back in logical order.
+/// </summary>
+internal static class PdfText
+{
+    /// <summary>Whether a glyph's text is undecodable: a control character, the replacement character or a private-use code.</summary>
+    public static bool IsGarbage(char c) =>
+        (char.IsControl(c) && c is not '\n' and not '\t') || c == '\uFFFD' || char.GetUnicodeCategory(c) == UnicodeCategory.PrivateUse;
+
+    /// <summary>The text without undecodable characters, with Arabic presentation forms folded to their letters.</summary>
+    public static string Clean(string text)
+    {
+        var clean = new StringBuilder(text.Length);
+        foreach (var c in text)
+        {
+            if (!IsGarbage(c))
+            {
+                clean.Append(c);
+            }
+        }
+
+        var result = clean.ToString();
+        return result.Any(IsPresentationForm) ? FoldPresentationForms(result) : result;
+    }
+
+    /// <summary>Whether a character is written right to left (Hebrew, Arabic, Syriac, Thaana, NKo and their presentation forms).</summary>
+    public static bool IsRightToLeft(char c) =>
+        c is (>= '\u0590' and <= '\u08FF') or (>= '\uFB1D' and <= '\uFDFF') or (>= '\uFE70' and <= '\uFEFF');
+
+    /// <summary>Whether most letters of a text are right-to-left ones.</summary>
+    public static bool IsMostlyRightToLeft(string text)
+    {
+        int rtl = 0, ltr = 0;
+        foreach (var c in text)
+        {
+            if (IsRightToLeft(c))
+            {
+                rtl++;
+            }
+            else if (char.IsLetter(c))
+            {
+                ltr++;
+            }
+        }
+
+        return rtl > ltr;
+    }
+
+    /// <summary>
+    /// A word whose glyphs were laid out right to left, given in visual (left-to-right) order, put in logical order: reversed,
+    /// except runs of digits and Latin letters, which read left to right inside right-to-left text.
+    /// </summary>
+    public static string ToLogicalOrder(string visual)
+    {
+        if (!visual.Any(IsRightToLeft))
+        {
+            return visual;
+        }
+
+        // Reverse the sequence of runs; reverse the characters inside right-to-left runs only. A combining mark stays after its
+        // base letter (in visual order it may come before it).
+        var runs = new List<(string Text, bool Rtl)>();
+        var run = new StringBuilder();
+        bool? runRtl = null;
+        foreach (var c in visual)
+        {
+            var rtl = IsRightToLeft(c) || !(char.IsLetterOrDigit(c) || c is '.' or ',' or '%' or '-' or '/' or ':');
+            if (runRtl is { } current && current != rtl)
+            {
+                runs.Add((run.ToString(), current));
+                run.Clear();
+            }
+
+            runRtl = rtl;
+            run.Append(c);
+        }
+
+        runs.Add((run.ToString(), runRtl ?? true));
+        var logical = new StringBuilder(visual.Length);
+        for (var i = runs.Count - 1; i >= 0; i--)
+        {
+            logical.Append(runs[i].Rtl ? ReverseKeepingMarks(runs[i].Text) : runs[i].Text);
+        }
+
+        return logical.ToString();
+    }
+
+    private static string ReverseKeepingMarks(string text)
+    {
+        var clusters = new List<string>();
+        var cluster = new StringBuilder();
+        foreach (var c in text)
+        {
+            // In visual order a mark may precede or follow its base; we attach marks to the letter before them in the reversed
+            // string by collecting base+marks clusters and reversing the clusters.
+            if (cluster.Length > 0 && !IsMark(c))
+            {
+                clusters.Add(cluster.ToString());
+                cluster.Clear();
+            }
+
+            cluster.Append(c);
+        }
+
+        if (cluster.Length > 0)
+        {
+            clusters.Add(cluster.ToString());
+        }
+
+        clusters.Reverse();
+        return string.Concat(clusters);
+    }
+
+    private static bool IsMark(char c) => char.GetUnicodeCategory(c) is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark;
+
+    private static bool IsPresentationForm(char c) => c is (>= '\uFB50' and <= '\uFDFF') or (>= '\uFE70' and <= '\uFEFF');
+
+    private static string FoldPresentationForms(string text)
+    {
+        var folded = new StringBuilder(text.Length);
+        foreach (var c in text)
+        {
+            folded.Append(IsPresentationForm(c) ? c.ToString().Normalize(NormalizationForm.FormKC) : c);
+        }
+
+        return folded.ToString();
+    }
+}

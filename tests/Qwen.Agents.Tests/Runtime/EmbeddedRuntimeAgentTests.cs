@@ -1,0 +1,54 @@
+using Microsoft.Extensions.AI;
+using Qwen.Runtime;
+
+namespace Qwen.Agents.Tests.Runtime;
+
+/// <summary>A FnCallAgent on the embedded runtime: a tiny random-weight Qwen3 whose forced, schema-constrained call really runs a tool.</summary>
+public sealed class EmbeddedRuntimeAgentTests : IDisposable
+{
+    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("qwen-agents-runtime-");
+
+    public void Dispose() => _directory.Delete(recursive: true);
+
+    [Fact]
+    public async Task FnCallAgent_TinyQwen3WithForcedCall_RunsTheToolAndFeedsBackItsResult()
+    {
+        TinyModelWriter.Write(_directory.FullName, new TinyModelOptions
+        {
+            Architecture = "qwen3",
+            HeadDim = 32,
+            TokenizerDirectory = Path.Combine(AppContext.BaseDirectory, "Fixtures", "qwen3_tiny"),
+            Seed = 11,
+        });
+        using var model = QwenModel.Load(_directory.FullName, new QwenModelOptions { Device = "cpu" });
+        using var client = new QwenChatClient(model);
+        var cities = new List<string>();
+        var weather = AIFunctionFactory.Create((string city) => { lock (cities) { cities.Add(city); } return $"Sunny in {city}"; }, "get_weather", "Current weather of a city.");
+        var agent = new FnCallAgent(client, new FnCallAgentOptions
+        {
+            Tools = [weather],
+            MaxModelCalls = 3,
+            ChatOptions = new ChatOptions
+            {
+                ToolMode = ChatToolMode.RequireSpecific("get_weather"),
+                MaxOutputTokens = 32,
+                Temperature = 0,
+                AdditionalProperties = new() { [QwenChatClient.EnableThinkingKey] = false },
+            },
+        });
+        var session = await agent.CreateSessionAsync();
+
+        var response = await agent.RunAsync("What's the weather in Paris?", session);
+
+        Assert.NotEmpty(cities); // the forced call parsed, matched the schema and ran
+        var call = response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>().First();
+        Assert.Equal("get_weather", call.Name);
+        var result = response.Messages.SelectMany(m => m.Contents).OfType<FunctionResultContent>().First();
+        Assert.Equal(call.CallId, result.CallId);
+        Assert.Equal($"Sunny in {cities[0]}", result.Result?.ToString());
+        Assert.True(response.Usage?.InputTokenCount > 0);
+        var history = ((QwenAgentSession)session).Messages;
+        var answered = history.SelectMany(m => m.Contents).OfType<FunctionResultContent>().Select(r => r.CallId).ToHashSet();
+        Assert.All(history.SelectMany(m => m.Contents).OfType<FunctionCallContent>(), c => Assert.Contains(c.CallId, answered));
+    }
+}

@@ -1,0 +1,271 @@
+using System.Globalization;
+using System.Text;
+using Qwen.Tools.Tests.TestSupport;
+using UglyToad.PdfPig.Core;
+using UglyToad.PdfPig.Fonts.Standard14Fonts;
+using UglyToad.PdfPig.Writer;
+
+namespace Qwen.Tools.Tests.Documents;
+
+/// <summary>Hostile and unusual PDFs, generated here: cycles, deep nesting, lenient recovery, forms, annotations, word gaps, false tables.</summary>
+public sealed class PdfRobustnessTests : IDisposable
+{
+    private const string Font = "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>";
+    private readonly DocumentParser _parser = new();
+
+    public void Dispose() => _parser.Dispose();
+
+    [Fact]
+    public async Task ParseAsync_FormXObjectsDrawingEachOtherInACycle_ThrowsInsteadOfOverflowingTheStack()
+    {
+        var pdf = PdfFiles.Raw(
+        [
+            "<< /Type /Catalog /Pages 2 0 R >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /XObject << /A 5 0 R >> >> >>",
+            PdfFiles.Stream(string.Empty, "/A Do"),
+            PdfFiles.Stream("/Type /XObject /Subtype /Form /BBox [0 0 100 100] /Resources << /XObject << /B 6 0 R >> >>", "/B Do"),
+            PdfFiles.Stream("/Type /XObject /Subtype /Form /BBox [0 0 100 100] /Resources << /XObject << /A 5 0 R >> >>", "/A Do"),
+        ]);
+
+        var error = await Assert.ThrowsAsync<DocumentParseException>(() => _parser.ParseAsync(pdf, "cycle.pdf"));
+
+        Assert.Contains("cycle.pdf", error.Message);
+        Assert.Contains("page 1", error.Message);
+        Assert.Contains("cycle", error.Reason);
+    }
+
+    [Fact]
+    public async Task ParseAsync_FormThatDrawsItselfThroughTheInheritedResources_Throws()
+    {
+        // The form has no resources of its own, so its '/A Do' resolves in the page's resources: to itself.
+        var pdf = PdfFiles.Raw(
+        [
+            "<< /Type /Catalog /Pages 2 0 R >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 /Resources << /XObject << /A 5 0 R >> >> >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+            PdfFiles.Stream(string.Empty, "/A Do"),
+            PdfFiles.Stream("/Type /XObject /Subtype /Form /BBox [0 0 100 100]", "q /A Do Q"),
+        ]);
+
+        var error = await Assert.ThrowsAsync<DocumentParseException>(() => _parser.ParseAsync(pdf, "self.pdf"));
+
+        Assert.Contains("cycle", error.Reason);
+    }
+
+    [Fact]
+    public async Task ParseAsync_FormsNestedTooDeep_ThrowsNamingTheLimit()
+    {
+        const int depth = 200;
+        var objects = new List<string>
+        {
+            "<< /Type /Catalog /Pages 2 0 R >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /XObject << /F 5 0 R >> >> >>",
+            PdfFiles.Stream(string.Empty, "/F Do"),
+        };
+        for (var i = 0; i < depth; i++)
+        {
+            var next = objects.Count + 2;
+            var resources = i + 1 < depth ? string.Create(CultureInfo.InvariantCulture, $"/Resources << /XObject << /F {next} 0 R >> >>") : string.Empty;
+            objects.Add(PdfFiles.Stream($"/Type /XObject /Subtype /Form /BBox [0 0 10 10] {resources}", i + 1 < depth ? "/F Do" : string.Empty));
+        }
+
+        var error = await Assert.ThrowsAsync<DocumentParseException>(() => _parser.ParseAsync(PdfFiles.Raw(objects), "deep.pdf"));
+
+        Assert.Contains($"more than {PdfNestingGuard.MaxDepth} levels", error.Reason);
+    }
+
+    [Fact]
+    public async Task ParseAsync_SharedFormDrawnTwiceWithoutACycle_IsRead()
+    {
+        var pdf = PdfFiles.Raw(
+        [
+            "<< /Type /Catalog /Pages 2 0 R >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /XObject << /A 5 0 R /B 6 0 R >> /Font << /F1 7 0 R >> >> >>",
+            PdfFiles.Stream(string.Empty, "/A Do /B Do"),
+            PdfFiles.Stream("/Type /XObject /Subtype /Form /BBox [0 0 600 800] /Resources << /XObject << /B 6 0 R >> /Font << /F1 7 0 R >> >>", "/B Do"),
+            PdfFiles.Stream("/Type /XObject /Subtype /Form /BBox [0 0 600 800] /Resources << /Font << /F1 7 0 R >> >>", "BT /F1 12 Tf 72 700 Td (Shared logo text) Tj ET"),
+            Font,
+        ]);
+
+        var document = await _parser.ParseAsync(pdf, "shared.pdf");
+
+        Assert.True(document.Text.Contains("Shared logo text", StringComparison.Ordinal), $"[{document.Text}]");
+    }
+
+    [Fact]
+    public async Task ParseAsync_Pdf20HeaderAndUnbalancedGraphicsState_IsReadLeniently()
+    {
+        var pdf = PdfFiles.Raw(
+            [
+                "<< /Type /Catalog /Pages 2 0 R >>",
+                "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+                PdfFiles.Stream(string.Empty, "Q Q BT /F1 12 Tf 72 700 Td (The harbour opens at dawn.) Tj ET Q"),
+                Font,
+            ],
+            header: "%PDF-2.0");
+
+        var document = await _parser.ParseAsync(pdf, "v2.pdf");
+
+        Assert.Contains("The harbour opens at dawn.", document.Text);
+    }
+
+    [Fact]
+    public async Task ParseAsync_FormFieldValuesAndFreeTextAnnotations_AreRead()
+    {
+        var pdf = PdfFiles.Raw(
+        [
+            "<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [6 0 R] >> >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> /Annots [6 0 R 7 0 R] >>",
+            PdfFiles.Stream(string.Empty, "BT /F1 12 Tf 72 700 Td (Application form) Tj ET"),
+            Font,
+            "<< /Type /Annot /Subtype /Widget /FT /Tx /T (applicant) /V (Jane Quill) /Rect [72 600 300 620] /P 3 0 R >>",
+            "<< /Type /Annot /Subtype /FreeText /Rect [72 500 300 520] /Contents (Reviewer: approved on first reading) /DA (/F1 12 Tf) >>",
+        ]);
+
+        var document = await _parser.ParseAsync(pdf, "form.pdf");
+
+        Assert.Contains("Application form", document.Text);
+        Assert.Contains("applicant: Jane Quill", document.Text);
+        Assert.Contains("Reviewer: approved on first reading", document.Text);
+    }
+
+    [Fact]
+    public async Task ParseAsync_PageWithoutSpaceGlyphs_SplitsWordsByTheGapsBetweenGlyphs()
+    {
+        // Every glyph placed on its own, as many generators do: no space characters at all, only gaps.
+        using var builder = new PdfDocumentBuilder();
+        var font = builder.AddStandard14Font(Standard14Font.Helvetica);
+        var page = builder.AddPage(595, 842);
+        var words = "an approach to block cipher implementation on small devices with little memory".Split(' ');
+        for (var line = 0; line < 3; line++)
+        {
+            var x = 50.0;
+            foreach (var word in words)
+            {
+                foreach (var c in word)
+                {
+                    var placed = page.AddText(c.ToString(), 11, new PdfPoint(x, 780 - (line * 14)), font);
+                    x = placed[^1].EndBaseLine.X;
+                }
+
+                x += 3.5;
+            }
+        }
+
+        var document = await _parser.ParseAsync(builder.Build(), "nospaces.pdf");
+
+        Assert.Contains("approach to block cipher implementation", document.Text);
+    }
+
+    [Fact]
+    public async Task ParseAsync_ScatteredSingleGlyphs_AreNotATable()
+    {
+        var lines = new List<PdfFiles.Line> { new(50, 800, "Survey of the northern plot") };
+        var random = new Random(7);
+        for (var row = 0; row < 6; row++)
+        {
+            for (var col = 0; col < 5; col++)
+            {
+                lines.Add(new PdfFiles.Line(60 + (col * 90) + random.Next(30), 700 - (row * 14), random.Next(10).ToString(CultureInfo.InvariantCulture)));
+            }
+        }
+
+        var document = await _parser.ParseAsync(PdfFiles.Create([lines]), "plot.pdf");
+
+        Assert.DoesNotContain(document.Pages[0].Paragraphs, p => p.Kind == DocumentParagraphKind.Table);
+        Assert.DoesNotContain(" | ", document.Text);
+    }
+
+    [Fact]
+    public async Task ParseAsync_RealTableWithWords_IsStillATable()
+    {
+        var lines = new List<PdfFiles.Line>
+        {
+            new(50, 700, "City"), new(200, 700, "Population"), new(350, 700, "Region"),
+            new(50, 686, "Oslo"), new(200, 686, "709000"), new(350, 686, "East"),
+            new(50, 672, "Bergen"), new(200, 672, "291000"), new(350, 672, "West"),
+        };
+
+        var document = await _parser.ParseAsync(PdfFiles.Create([lines]), "table.pdf");
+
+        Assert.Contains(document.Pages[0].Paragraphs, p => p.Kind == DocumentParagraphKind.Table && p.Text.Contains("Bergen", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("\u05DD\u05D5\u05DC\u05E9", "\u05E9\u05DC\u05D5\u05DD")] // Hebrew "shalom", glyphs in visual order
+    [InlineData("2024 \u05EA\u05E0\u05E9", "\u05E9\u05E0\u05EA 2024")] // a number keeps its digit order
+    [InlineData("plain text", "plain text")]
+    public void ToLogicalOrder_VisualRightToLeftText_ComesOutInReadingOrder(string visual, string logical) =>
+        Assert.Equal(logical, PdfText.ToLogicalOrder(visual));
+
+    [Fact]
+    public void Clean_ControlCharactersAndReplacementCharacters_AreDropped()
+    {
+        var cleaned = PdfText.Clean("a\u0001b\uFFFDc\uE000d\u200De");
+
+        Assert.Equal("abcd\u200De", cleaned);
+    }
+
+    [Fact]
+    public void Clean_ArabicPresentationForms_FoldToLetters() =>
+        Assert.Equal("\u0644\u0627", PdfText.Clean("\uFEFB").Normalize(NormalizationForm.FormC));
+
+    [Theory]
+    [InlineData("[", "]")]
+    [InlineData("<< /K ", ">>")]
+    public async Task ParseAsync_ArraysOrDictionariesNestedVeryDeep_ThrowsInsteadOfOverflowingTheStack(string open, string close)
+    {
+        const int depth = 100_000;
+        var nested = string.Concat(Enumerable.Repeat(open, depth)) + string.Concat(Enumerable.Repeat(close, depth));
+        var pdf = PdfFiles.Raw(
+        [
+            "<< /Type /Catalog /Pages 2 0 R >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            $"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Junk {nested} >>",
+        ]);
+
+        var error = await Assert.ThrowsAsync<DocumentParseException>(() => _parser.ParseAsync(pdf, "nested.pdf"));
+
+        Assert.Contains("nested.pdf", error.Message);
+    }
+
+    [Fact]
+    public async Task ParseAsync_PageTreeNestedVeryDeep_EndsWithoutCrashing()
+    {
+        const int depth = 3_000;
+        var objects = new List<string> { "<< /Type /Catalog /Pages 2 0 R >>" };
+        for (var i = 0; i < depth; i++)
+        {
+            var number = objects.Count + 1;
+            objects.Add(string.Create(CultureInfo.InvariantCulture, $"<< /Type /Pages /Kids [{number + 1} 0 R] /Count 1 >>"));
+        }
+
+        objects.Add("<< /Type /Page /MediaBox [0 0 612 792] >>");
+
+        var read = await Record.ExceptionAsync(() => _parser.ParseAsync(PdfFiles.Raw(objects), "tree.pdf"));
+
+        Assert.True(read is null or DocumentParseException, read?.ToString());
+    }
+
+    [Fact]
+    public void Describe_FrameworkExceptionFromInsideTheLibrary_SaysTheLibraryFailed()
+    {
+        var text = PdfDocumentReader.Describe(new NullReferenceException("Object reference not set"), "page 3 is damaged", "the PDF library failed on page 3");
+
+        Assert.StartsWith("the PDF library failed on page 3: NullReferenceException", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Object reference not set", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Describe_FormatErrorOfTheFile_SaysTheFileIsDamaged()
+    {
+        var text = PdfDocumentReader.Describe(new UglyToad.PdfPig.Core.PdfDocumentFormatException("bad xref"), "page 3 is damaged", "the PDF library failed on page 3");
+
+        Assert.Equal("page 3 is damaged (bad xref).", text);
+    }
+}

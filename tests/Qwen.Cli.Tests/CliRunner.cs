@@ -5,6 +5,25 @@ namespace Qwen.Cli.Tests;
 /// <summary>Runs the built <c>qwen</c> command in a child process, as a user would.</summary>
 internal static class CliRunner
 {
+    /// <summary>qwen as its own build wrote it (src/Qwen.Cli/bin/CONFIG/TFM): the copy in this test's output would run with
+    /// the test's assembly set, which the loopback server's ASP.NET Core framework reference trims of packages qwen needs.</summary>
+    private static readonly Lazy<string> QwenDllPath = new(() =>
+    {
+        var testBin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        for (var root = testBin; root is not null; root = root.Parent)
+        {
+            if (File.Exists(Path.Combine(root.FullName, "Qwen.Agents.sln")))
+            {
+                return Path.Combine(root.FullName, "src", "Qwen.Cli", "bin", testBin.Parent!.Name, testBin.Name, "qwen.dll");
+            }
+        }
+
+        throw new InvalidOperationException($"Qwen.Agents.sln is not above {AppContext.BaseDirectory}.");
+    });
+
+    /// <summary>Gets the path of qwen.dll to run.</summary>
+    public static string QwenDll => QwenDllPath.Value;
+
     public sealed record Result(int ExitCode, string StdOut, string StdErr);
 
     public static Task<Result> RunAsync(params string[] args) => RunWithInputAsync(null, args);
@@ -17,7 +36,7 @@ internal static class CliRunner
 
     private static async Task<Result> RunCoreAsync(string? input, IReadOnlyDictionary<string, string?>? environment, string[] args)
     {
-        var qwenDll = Path.Combine(AppContext.BaseDirectory, "qwen.dll");
+        var qwenDll = QwenDll;
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,

@@ -98,7 +98,7 @@ public sealed partial class ServeCommandTests
     private static Process Start(params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "qwen.dll"));
+        start.ArgumentList.Add(CliRunner.QwenDll);
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);

@@ -1,7 +1,8 @@
-using System.ClientModel;
 using System.CommandLine;
+using System.Text.Json;
+using Microsoft.Agents.AI;
 using Microsoft.Extensions.AI;
-using OpenAI;
+using Qwen.Agents;
 using Qwen.Runtime;
 using Spectre.Console;
 
@@ -10,6 +11,10 @@ namespace Qwen.Cli;
 /// <summary><c>qwen chat</c>: talks to a local Qwen checkpoint (or an OpenAI-compatible server), once with a prompt or interactively.</summary>
 internal static class ChatCommand
 {
+    private static readonly string[] AgentKinds = ["assistant", "fncall", "react"];
+    private static readonly string[] FunctionFormats = ["native", "hermes", "qwen", "xml"];
+    private static readonly string[] ToolChoices = ["auto", "required", "none"];
+
     /// <summary>Creates the command.</summary>
     public static Command Create()
     {
@@ -22,10 +27,23 @@ internal static class ChatCommand
         var maxTokens = new Option<int?>("--max-tokens") { Description = "Most tokens per answer." };
         var temperature = new Option<float?>("--temperature") { Description = "Sampling temperature (0 = greedy); default: the checkpoint's generation_config.json." };
         var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N.", DefaultValueFactory = _ => "auto" };
-        var prompt = new Argument<string?>("prompt") { Description = "Answer this one prompt and exit; without it, chat line by line on stdin (an empty line or end of input ends).", Arity = ArgumentArity.ZeroOrOne };
+        var agent = new Option<string>("--agent") { Description = "The agent: assistant (tools and answers from --file documents), fncall (native function calling) or react (Thought/Action text, any model).", DefaultValueFactory = _ => "assistant" };
+        agent.AcceptOnlyFromAmong(AgentKinds);
+        var tools = new Option<string?>("--tools") { Description = "Built-in tools, comma-separated: code_interpreter, doc_parser, retrieval, storage, web_extractor." };
+        var mcp = new Option<string?>("--mcp") { Description = "An mcpServers JSON file whose servers' tools the agent may call." };
+        var files = new Option<string[]>("--file") { Description = "Documents the assistant answers from (paths or URLs; with --agent assistant).", AllowMultipleArgumentsPerToken = true };
+        var functionFormat = new Option<string>("--function-format") { Description = "How tool calls are written: native (the model's or server's own), or in the prompt as hermes, qwen (✿FUNCTION✿) or xml (Qwen3-Coder).", DefaultValueFactory = _ => "native" };
+        functionFormat.AcceptOnlyFromAmong(FunctionFormats);
+        var toolChoice = new Option<string>("--tool-choice") { Description = "auto (the model decides), required (every model call must call a tool) or none.", DefaultValueFactory = _ => "auto" };
+        toolChoice.AcceptOnlyFromAmong(ToolChoices);
+        var maxSteps = new Option<int?>("--max-steps") { Description = "Most model calls per turn (default 20); reaching it ends the turn with a message saying so." };
+        var promptOption = new Option<string?>("--prompt") { Description = "Answer this one prompt and exit (the same as the positional prompt)." };
+        var json = new Option<bool>("--json") { Description = "Print each turn's response messages as one JSON line on stdout (role, text, reasoning, tool_calls with ids and arguments, tool_results with ids)." };
+        var workDirectory = new Option<string?>("--workdir") { Description = "The directory tools are confined to and charts are saved under (default: the current directory)." };
+        var prompt = new Argument<string?>("prompt") { Description = "Answer this one prompt and exit; without it, chat line by line on stdin (an empty line or end of input ends; /reset, /save FILE, /load FILE manage the session).", Arity = ArgumentArity.ZeroOrOne };
 
-        var command = new Command("chat", "Chat with a local Qwen checkpoint or an OpenAI-compatible server.");
-        foreach (var option in new Option[] { model, endpoint, apiModel, apiKey, system, noThinking, maxTokens, temperature, device })
+        var command = new Command("chat", "Chat with an agent over a local Qwen checkpoint or an OpenAI-compatible server.");
+        foreach (var option in new Option[] { model, endpoint, apiModel, apiKey, system, noThinking, maxTokens, temperature, device, agent, tools, mcp, files, functionFormat, toolChoice, maxSteps, promptOption, json, workDirectory })
         {
             command.Options.Add(option);
         }
@@ -33,33 +51,96 @@ internal static class ChatCommand
         command.Arguments.Add(prompt);
         command.SetAction(async (parseResult, cancellationToken) =>
         {
-            var options = new ChatOptions { MaxOutputTokens = parseResult.GetValue(maxTokens), Temperature = parseResult.GetValue(temperature) };
+            var settings = new ChatSettings(
+                parseResult.GetValue(agent)!,
+                parseResult.GetValue(system),
+                parseResult.GetValue(files) ?? [],
+                parseResult.GetValue(functionFormat)!,
+                parseResult.GetValue(toolChoice)!,
+                parseResult.GetValue(maxSteps));
+            var once = (parseResult.GetValue(prompt), parseResult.GetValue(promptOption)) switch
+            {
+                ({ }, { }) => throw new ArgumentException("Give the prompt either as an argument or with --prompt, not both."),
+                var (positional, named) => positional ?? named,
+            };
+            settings.Check();
+            var chatOptions = new ChatOptions { MaxOutputTokens = parseResult.GetValue(maxTokens), Temperature = parseResult.GetValue(temperature) };
             if (parseResult.GetValue(noThinking))
             {
-                options.AdditionalProperties = new() { [QwenChatClient.EnableThinkingKey] = false };
+                chatOptions.AdditionalProperties = new() { [QwenChatClient.EnableThinkingKey] = false };
             }
 
+            var root = Path.GetFullPath(parseResult.GetValue(workDirectory) ?? Environment.CurrentDirectory);
             using var client = CreateClient(await CliModels.ResolveForChatAsync(parseResult.GetValue(model), parseResult.GetValue(endpoint), cancellationToken).ConfigureAwait(false), parseResult.GetValue(endpoint), parseResult.GetValue(apiModel), parseResult.GetValue(apiKey), parseResult.GetValue(device)!);
-            var history = new List<ChatMessage>();
-            if (parseResult.GetValue(system) is { } systemText)
+            await using var toolSet = await ChatTools.CreateAsync(parseResult.GetValue(tools), parseResult.GetValue(mcp), root, cancellationToken).ConfigureAwait(false);
+            var chatAgent = settings.CreateAgent(client, toolSet.Tools, chatOptions);
+            try
             {
-                history.Add(new ChatMessage(ChatRole.System, systemText));
-            }
+                var renderer = new ChatRenderer(parseResult.GetValue(json), Path.Combine(root, "charts"));
+                var session = await chatAgent.CreateSessionAsync(cancellationToken).ConfigureAwait(false);
+                if (once is not null)
+                {
+                    await renderer.RenderAsync(chatAgent.RunStreamingAsync(once, session, cancellationToken: cancellationToken), cancellationToken).ConfigureAwait(false);
+                    return 0;
+                }
 
-            if (parseResult.GetValue(prompt) is { } once)
-            {
-                await AnswerAsync(client, history, once, options, cancellationToken).ConfigureAwait(false);
+                while (await Console.In.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { Length: > 0 } line)
+                {
+                    if (line.StartsWith('/'))
+                    {
+                        session = await SessionCommandAsync(chatAgent, session, line, cancellationToken).ConfigureAwait(false);
+                        continue;
+                    }
+
+                    await renderer.RenderAsync(chatAgent.RunStreamingAsync(line, session, cancellationToken: cancellationToken), cancellationToken).ConfigureAwait(false);
+                }
+
                 return 0;
             }
-
-            while (await Console.In.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { Length: > 0 } line)
+            finally
             {
-                await AnswerAsync(client, history, line, options, cancellationToken).ConfigureAwait(false);
+                (chatAgent as IDisposable)?.Dispose();
             }
-
-            return 0;
         });
         return command;
+    }
+
+    /// <summary>Runs <c>/reset</c>, <c>/save FILE</c> or <c>/load FILE</c> and returns the session to go on with; a failure is
+    /// reported on one line and the conversation goes on with the session it had.</summary>
+    private static async Task<AgentSession> SessionCommandAsync(AIAgent agent, AgentSession session, string line, CancellationToken cancellationToken)
+    {
+        var parts = line.Split(' ', 2, StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var argument = parts.Length > 1 ? parts[1] : null;
+        try
+        {
+            switch (parts[0], argument)
+            {
+                case ("/reset", null):
+                    await Console.Error.WriteLineAsync("[session reset]").ConfigureAwait(false);
+                    return await agent.CreateSessionAsync(cancellationToken).ConfigureAwait(false);
+                case ("/save", { } file):
+                    var state = await agent.SerializeSessionAsync(session, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    await File.WriteAllTextAsync(file, state.GetRawText(), cancellationToken).ConfigureAwait(false);
+                    await Console.Error.WriteLineAsync($"[session saved] {Path.GetFullPath(file)}").ConfigureAwait(false);
+                    return session;
+                case ("/load", { } file):
+                    using (var document = JsonDocument.Parse(await File.ReadAllTextAsync(file, cancellationToken).ConfigureAwait(false)))
+                    {
+                        var loaded = await agent.DeserializeSessionAsync(document.RootElement.Clone(), cancellationToken: cancellationToken).ConfigureAwait(false);
+                        await Console.Error.WriteLineAsync($"[session loaded] {Path.GetFullPath(file)}").ConfigureAwait(false);
+                        return loaded;
+                    }
+
+                default:
+                    await Console.Error.WriteLineAsync($"qwen: '{line}' is not a chat command; use /reset, /save FILE or /load FILE.").ConfigureAwait(false);
+                    return session;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or ArgumentException or InvalidOperationException)
+        {
+            await Console.Error.WriteLineAsync($"qwen: {parts[0]} failed: {e.Message.ReplaceLineEndings(" ")}").ConfigureAwait(false);
+            return session;
+        }
     }
 
     /// <summary>The chat client `chat` and `serve` talk to: a local checkpoint (loaded with a progress bar on a terminal) or an OpenAI-compatible server.</summary>
@@ -83,9 +164,8 @@ internal static class ChatCommand
                     throw new ArgumentException($"--endpoint '{url}' is not an http(s) URL such as http://localhost:8000/v1.");
                 }
 
-                // Local servers usually ignore the key, but the OpenAI client insists on one.
-                var key = apiKey ?? Environment.GetEnvironmentVariable("OPENAI_API_KEY") ?? "unused";
-                return new OpenAIClient(new ApiKeyCredential(key), new OpenAIClientOptions { Endpoint = uri }).GetChatClient(apiModel).AsIChatClient();
+                // Reasoning the server sends as reasoning_content or reasoning arrives as TextReasoningContent.
+                return OpenAICompatibleChatClient.Create(uri, apiModel, apiKey ?? Environment.GetEnvironmentVariable("OPENAI_API_KEY"));
             default:
                 return LoadLocal(modelDir!, device);
         }
@@ -109,40 +189,6 @@ internal static class ChatCommand
         }
 
         return QwenChatClient.Load(modelDir, modelOptions);
-    }
-
-    private static async Task AnswerAsync(IChatClient client, List<ChatMessage> history, string text, ChatOptions options, CancellationToken cancellationToken)
-    {
-        history.Add(new ChatMessage(ChatRole.User, text));
-        var updates = new List<ChatResponseUpdate>();
-        var thinking = false;
-        await foreach (var update in client.GetStreamingResponseAsync(history, options, cancellationToken).ConfigureAwait(false))
-        {
-            updates.Add(update);
-            foreach (var content in update.Contents)
-            {
-                // Reasoning goes to stderr: stdout is the answer alone.
-                if (content is TextReasoningContent reasoning)
-                {
-                    thinking = true;
-                    await Console.Error.WriteAsync(reasoning.Text).ConfigureAwait(false);
-                }
-                else if (content is TextContent { Text: var delta })
-                {
-                    if (thinking)
-                    {
-                        await Console.Error.WriteLineAsync().ConfigureAwait(false);
-                        thinking = false;
-                    }
-
-                    await Console.Out.WriteAsync(delta).ConfigureAwait(false);
-                    await Console.Out.FlushAsync(cancellationToken).ConfigureAwait(false);
-                }
-            }
-        }
-
-        await Console.Out.WriteLineAsync().ConfigureAwait(false);
-        history.AddMessages(updates);
     }
 
     /// <summary>Reports on the loading thread (Progress&lt;T&gt; would post to the thread pool, after the bar has closed).</summary>

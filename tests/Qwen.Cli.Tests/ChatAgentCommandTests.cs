@@ -120,7 +120,54 @@ public sealed class ChatAgentCommandTests : IDisposable
         Assert.Contains("Mara Quill", system, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Chat_DocQAAgentLevel2_ReadsEveryChunkThenAnswersFromTheQuote()
+    {
+        var notes = Path.Combine(_work, "harbour.txt");
+        var text = string.Concat(Enumerable.Range(0, 300).Select(i => $"Entry {i}: the tide tables of pier {i % 11} were checked again. "))
+            + "The lighthouse keeper of Port Ellis is Mara Quill. "
+            + string.Concat(Enumerable.Range(0, 300).Select(i => $"Entry {i + 300}: the nets of boat {i % 7} were mended. "));
+        await File.WriteAllTextAsync(notes, text);
+        await using var server = await FakeOpenAIServer.StartAsync(request =>
+        {
+            var prompt = string.Join("\n", request.Messages.Select(m => m?["content"]?.ToString()));
+            if (request.LastUserText.StartsWith("# Document:", StringComparison.Ordinal))
+            {
+                return FakeOpenAIReply.Text(request.LastUserText.Contains("Mara Quill", StringComparison.Ordinal)
+                    ? """{"res": "ans", "content": "The lighthouse keeper of Port Ellis is Mara Quill."}"""
+                    : """{"res": "none", "content": "<None>"}""");
+            }
+
+            return FakeOpenAIReply.Text(prompt.Contains("Mara Quill", StringComparison.Ordinal) ? "Mara Quill." : "Unknown.");
+        });
+
+        var result = await CliRunner.RunAsync(Chat(server, "--agent", "docqa", "--level", "2", "--file", notes, "--prompt", "Who keeps the lighthouse of Port Ellis?"));
+
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        Assert.Equal("Mara Quill.", result.StdOut.Trim());
+        Assert.True(server.Requests.Count(r => r.LastUserText.StartsWith("# Document:", StringComparison.Ordinal)) >= 2);
+    }
+
+    [Fact]
+    public async Task Chat_ResponseFormatSchemaFile_SendsTheSchemaToTheServer()
+    {
+        var schema = Path.Combine(_work, "person.json");
+        await File.WriteAllTextAsync(schema, """{"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}""");
+        await using var server = await FakeOpenAIServer.StartAsync(_ => FakeOpenAIReply.Text("""{"name": "Mara"}"""));
+
+        var result = await CliRunner.RunAsync(Chat(server, "--agent", "fncall", "--response-format", schema, "--prompt", "Who?"));
+
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        Assert.Equal("""{"name": "Mara"}""", result.StdOut.Trim());
+        var format = server.Requests[0].Body["response_format"]!;
+        Assert.Equal("json_schema", format["type"]!.GetValue<string>());
+        Assert.Equal("person", format["json_schema"]!["name"]!.GetValue<string>());
+    }
+
     [Theory]
+    [InlineData("--agent docqa answers from documents", "--agent", "docqa", "hi")]
+    [InlineData("--level must be 1, 2 or 3", "--agent", "docqa", "--file", "x.txt", "--level", "7", "hi")]
+    [InlineData("--response-format: file 'nope.json' not found", "--response-format", "nope.json", "hi")]
     [InlineData("--file needs --agent assistant", "--agent", "fncall", "--file", "x.pdf", "hi")]
     [InlineData("--max-steps must be between 1 and 1000", "--max-steps", "0", "hi")]
     [InlineData("--function-format applies to the assistant and fncall agents", "--agent", "react", "--function-format", "xml", "hi")]

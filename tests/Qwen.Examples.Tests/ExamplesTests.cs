@@ -27,6 +27,7 @@ public sealed class ExamplesTests : IDisposable
     [InlineData("ReActDataAnalysis")]
     [InlineData("PdfAssistant")]
     [InlineData("RouterAgents")]
+    [InlineData("LongDocumentQA")]
     public async Task Example_NoModel_ExplainsWhatToPassAndExitsZero(string example)
     {
         var result = await ExampleRunner.RunAsync(example, _work);
@@ -125,6 +126,30 @@ public sealed class ExamplesTests : IDisposable
         Assert.Contains("It is a paper.", result.StdOut, StringComparison.Ordinal);
         Assert.Matches(@"\(answered from [1-9][0-9]* chunks\)", result.StdOut);
         Assert.Contains("# Knowledge Base", server.Requests[^1].Messages[0]!["content"]!.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task LongDocumentQA_FakeServer_ReadsTheGeneratedReportAndFindsTheHiddenFact()
+    {
+        await using var server = await FakeOpenAIServer.StartAsync(request =>
+        {
+            var prompt = string.Join("\n", request.Messages.Select(m => m?["content"]?.ToString()));
+            if (request.LastUserText.StartsWith("# Document:", StringComparison.Ordinal))
+            {
+                return FakeOpenAIReply.Text(request.LastUserText.Contains("KASTREL-417", StringComparison.Ordinal)
+                    ? """{"res": "ans", "content": "The secret harbour code of Velmora Quistrand is KASTREL-417."}"""
+                    : """{"res": "none", "content": "<None>"}""");
+            }
+
+            return FakeOpenAIReply.Text(prompt.Contains("KASTREL-417", StringComparison.Ordinal) ? "The code is KASTREL-417." : "Not found.");
+        });
+
+        var result = await Run("LongDocumentQA", server, "--level", "2");
+
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        Assert.Contains("The code is KASTREL-417.", result.StdOut, StringComparison.Ordinal);
+        Assert.Matches(@"\(answered from [0-9]+ chunks and [1-9][0-9]* quotes\)", result.StdOut);
+        Assert.True(server.Requests.Count > 100, $"{server.Requests.Count} model calls");
     }
 
     [Fact]

@@ -11,7 +11,7 @@ namespace Qwen.Cli;
 /// <summary><c>qwen chat</c>: talks to a local Qwen checkpoint (or an OpenAI-compatible server), once with a prompt or interactively.</summary>
 internal static class ChatCommand
 {
-    private static readonly string[] AgentKinds = ["assistant", "fncall", "react"];
+    private static readonly string[] AgentKinds = ["assistant", "fncall", "react", "docqa"];
     private static readonly string[] FunctionFormats = ["native", "hermes", "qwen", "xml"];
     private static readonly string[] ToolChoices = ["auto", "required", "none"];
 
@@ -27,7 +27,7 @@ internal static class ChatCommand
         var maxTokens = new Option<int?>("--max-tokens") { Description = "Most tokens per answer." };
         var temperature = new Option<float?>("--temperature") { Description = "Sampling temperature (0 = greedy); default: the checkpoint's generation_config.json." };
         var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N.", DefaultValueFactory = _ => "auto" };
-        var agent = new Option<string>("--agent") { Description = "The agent: assistant (tools and answers from --file documents), fncall (native function calling) or react (Thought/Action text, any model).", DefaultValueFactory = _ => "assistant" };
+        var agent = new Option<string>("--agent") { Description = "The agent: assistant (tools and answers from --file documents), fncall (native function calling), react (Thought/Action text, any model) or docqa (long documents from --file at --level).", DefaultValueFactory = _ => "assistant" };
         agent.AcceptOnlyFromAmong(AgentKinds);
         var tools = new Option<string?>("--tools") { Description = "Built-in tools, comma-separated: code_interpreter, doc_parser, retrieval, storage, web_extractor." };
         var mcp = new Option<string?>("--mcp") { Description = "An mcpServers JSON file whose servers' tools the agent may call." };
@@ -37,13 +37,15 @@ internal static class ChatCommand
         var toolChoice = new Option<string>("--tool-choice") { Description = "auto (the model decides), required (every model call must call a tool) or none.", DefaultValueFactory = _ => "auto" };
         toolChoice.AcceptOnlyFromAmong(ToolChoices);
         var maxSteps = new Option<int?>("--max-steps") { Description = "Most model calls per turn (default 20); reaching it ends the turn with a message saying so." };
+        var level = new Option<int>("--level") { Description = "With --agent docqa: 1 keyword retrieval, 2 every chunk read, 3 multi-hop sub-questions.", DefaultValueFactory = _ => 2 };
+        var responseFormat = new Option<string?>("--response-format") { Description = "json (any JSON value) or a JSON-schema file: the answer is constrained to it (the embedded runtime enforces it token by token)." };
         var promptOption = new Option<string?>("--prompt") { Description = "Answer this one prompt and exit (the same as the positional prompt)." };
         var json = new Option<bool>("--json") { Description = "Print each turn's response messages as one JSON line on stdout (role, text, reasoning, tool_calls with ids and arguments, tool_results with ids)." };
         var workDirectory = new Option<string?>("--workdir") { Description = "The directory tools are confined to and charts are saved under (default: the current directory)." };
         var prompt = new Argument<string?>("prompt") { Description = "Answer this one prompt and exit; without it, chat line by line on stdin (an empty line or end of input ends; /reset, /save FILE, /load FILE manage the session).", Arity = ArgumentArity.ZeroOrOne };
 
         var command = new Command("chat", "Chat with an agent over a local Qwen checkpoint or an OpenAI-compatible server.");
-        foreach (var option in new Option[] { model, endpoint, apiModel, apiKey, system, noThinking, maxTokens, temperature, device, agent, tools, mcp, files, functionFormat, toolChoice, maxSteps, promptOption, json, workDirectory })
+        foreach (var option in new Option[] { model, endpoint, apiModel, apiKey, system, noThinking, maxTokens, temperature, device, agent, tools, mcp, files, functionFormat, toolChoice, maxSteps, level, responseFormat, promptOption, json, workDirectory })
         {
             command.Options.Add(option);
         }
@@ -57,14 +59,20 @@ internal static class ChatCommand
                 parseResult.GetValue(files) ?? [],
                 parseResult.GetValue(functionFormat)!,
                 parseResult.GetValue(toolChoice)!,
-                parseResult.GetValue(maxSteps));
+                parseResult.GetValue(maxSteps),
+                parseResult.GetValue(level));
             var once = (parseResult.GetValue(prompt), parseResult.GetValue(promptOption)) switch
             {
                 ({ }, { }) => throw new ArgumentException("Give the prompt either as an argument or with --prompt, not both."),
                 var (positional, named) => positional ?? named,
             };
             settings.Check();
-            var chatOptions = new ChatOptions { MaxOutputTokens = parseResult.GetValue(maxTokens), Temperature = parseResult.GetValue(temperature) };
+            var chatOptions = new ChatOptions
+            {
+                MaxOutputTokens = parseResult.GetValue(maxTokens),
+                Temperature = parseResult.GetValue(temperature),
+                ResponseFormat = ChatSettings.ReadResponseFormat(parseResult.GetValue(responseFormat)),
+            };
             if (parseResult.GetValue(noThinking))
             {
                 chatOptions.AdditionalProperties = new() { [QwenChatClient.EnableThinkingKey] = false };

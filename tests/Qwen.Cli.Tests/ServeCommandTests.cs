@@ -31,6 +31,11 @@ public sealed partial class ServeCommandTests
             Assert.Equal(["assistant", "docqa", "fncall", "react"], catalog["agents"]!.AsArray().Select(a => a!["name"]!.GetValue<string>()));
             Assert.Equal(["code_interpreter", "retrieval"], catalog["tools"]!.AsArray().Select(a => a!["name"]!.GetValue<string>()));
 
+            using (var preflight = await http.SendAsync(Preflight("v1/chat/completions", "http://localhost:3000")))
+            {
+                Assert.False(preflight.Headers.Contains("Access-Control-Allow-Origin"), "CORS is off unless --cors asks for it");
+            }
+
             var models = JsonNode.Parse(await http.GetStringAsync("v1/models"))!;
             Assert.Equal("qwen2_tiny", models["data"]![0]!["id"]!.GetValue<string>());
 
@@ -63,6 +68,54 @@ public sealed partial class ServeCommandTests
         {
             Directory.Delete(workdir, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task Serve_Cors_AllowsOnlyTheGivenOrigins()
+    {
+        var workdir = Path.Combine(Path.GetTempPath(), "qwen-serve-test-" + Guid.NewGuid().ToString("N"));
+        using var server = Start("serve", "--model", Qwen2Tiny, "--device", "cpu", "--port", "0", "--workdir", workdir, "--no-ui", "--cors", "http://localhost:3000,https://app.example");
+        try
+        {
+            var line = await server.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            var url = ListeningUrl().Match(line ?? string.Empty);
+            Assert.True(url.Success, $"unexpected first line: {line}");
+            using var http = new HttpClient { BaseAddress = new Uri(url.Groups[1].Value + "/") };
+
+            using var allowed = await http.SendAsync(Preflight("v1/chat/completions", "http://localhost:3000"));
+            Assert.Equal("http://localhost:3000", allowed.Headers.GetValues("Access-Control-Allow-Origin").Single());
+            using var agentApi = await http.SendAsync(Preflight("api/sessions", "https://app.example"));
+            Assert.Equal("https://app.example", agentApi.Headers.GetValues("Access-Control-Allow-Origin").Single());
+            using var other = await http.SendAsync(Preflight("v1/chat/completions", "http://evil.example"));
+            Assert.False(other.Headers.Contains("Access-Control-Allow-Origin"));
+        }
+        finally
+        {
+            server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync();
+            if (Directory.Exists(workdir))
+            {
+                Directory.Delete(workdir, recursive: true);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Serve_BadCorsOrigin_OneLineErrorBeforeLoading()
+    {
+        var result = await CliRunner.RunAsync("serve", "--model", Qwen2Tiny, "--port", "0", "--cors", "localhost:3000/app");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("--cors: 'localhost:3000/app' is not an origin", result.StdErr);
+    }
+
+    private static HttpRequestMessage Preflight(string path, string origin)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Options, path);
+        request.Headers.Add("Origin", origin);
+        request.Headers.Add("Access-Control-Request-Method", "POST");
+        request.Headers.Add("Access-Control-Request-Headers", "content-type");
+        return request;
     }
 
     [Fact]

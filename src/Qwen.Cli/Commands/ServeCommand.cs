@@ -29,11 +29,12 @@ internal static class ServeCommand
         var workdir = new Option<string?>("--workdir") { Description = "Directory for sessions and uploads (default: ./qwen-serve)." };
         var tools = new Option<string?>("--tools") { Description = $"Built-in tools the agents may use, comma-separated (default: all: {string.Join(',', QwenStandardAgentsServiceCollectionExtensions.BuiltInToolNames)})." };
         var mcp = new Option<string?>("--mcp") { Description = "An MCP servers file ({\"mcpServers\": {...}}) whose tools the agents may use too." };
+        var cors = new Option<string?>("--cors") { Description = "Browser origins allowed to call the APIs from other sites, comma-separated (e.g. http://localhost:3000); default: none (CORS off)." };
         var noUi = new Option<bool>("--no-ui") { Description = "Serve the APIs only, no browser UI at /." };
         var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N (with --model).", DefaultValueFactory = _ => "auto" };
 
         var command = new Command("serve", "Serve a model over an OpenAI-compatible HTTP API (/v1), the agents over an agent API (/api) and a browser UI (/).");
-        foreach (var option in new Option[] { model, endpoint, apiModel, host, port, apiKey, tools, mcp, workdir, noUi, device })
+        foreach (var option in new Option[] { model, endpoint, apiModel, host, port, apiKey, tools, mcp, workdir, cors, noUi, device })
         {
             command.Options.Add(option);
         }
@@ -47,7 +48,8 @@ internal static class ServeCommand
                 parseResult.GetValue(workdir),
                 ParseTools(parseResult.GetValue(tools)),
                 parseResult.GetValue(mcp),
-                !parseResult.GetValue(noUi));
+                !parseResult.GetValue(noUi),
+                ParseOrigins(parseResult.GetValue(cors)));
             settings.Check();
 
             // MCP servers start before the model loads, so a broken file fails fast; they stop when the server does.
@@ -110,9 +112,25 @@ internal static class ServeCommand
             builder.Services.AddQwenServedTool(new ServedTool(tool.Name, tool.Description, _ => [tool]));
         }
 
+        const string CorsPolicy = "qwen-serve";
+        if (settings.CorsOrigins.Count > 0)
+        {
+            builder.Services.AddCors(o => o.AddPolicy(CorsPolicy, policy => policy.WithOrigins([.. settings.CorsOrigins]).AllowAnyHeader().AllowAnyMethod()));
+        }
+
         await using var app = builder.Build();
-        app.MapQwenOpenAIApi();
-        app.MapQwenAgentApi();
+        if (settings.CorsOrigins.Count > 0)
+        {
+            app.UseCors();
+            app.MapQwenOpenAIApi().RequireCors(CorsPolicy);
+            app.MapQwenAgentApi().RequireCors(CorsPolicy);
+        }
+        else
+        {
+            app.MapQwenOpenAIApi();
+            app.MapQwenAgentApi();
+        }
+
         if (settings.Ui)
         {
             app.MapQwenUi();
@@ -170,7 +188,10 @@ internal static class ServeCommand
     private static List<string>? ParseTools(string? value) =>
         value is null ? null : [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
 
-    private sealed record Settings(string Host, int Port, string? ApiKey, string? WorkDirectory, List<string>? Tools, string? McpFile, bool Ui)
+    private static List<string> ParseOrigins(string? value) =>
+        value is null ? [] : [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(o => o.TrimEnd('/'))];
+
+    private sealed record Settings(string Host, int Port, string? ApiKey, string? WorkDirectory, List<string>? Tools, string? McpFile, bool Ui, IReadOnlyList<string> CorsOrigins)
     {
         public string Url => $"http://{(IPAddress.TryParse(Host, out var ip) && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{Host}]" : Host)}:{Port}";
 
@@ -199,6 +220,11 @@ internal static class ServeCommand
             if (McpFile is not null && !File.Exists(McpFile))
             {
                 throw new ArgumentException($"--mcp: the file '{McpFile}' does not exist.");
+            }
+
+            if (CorsOrigins.FirstOrDefault(o => !Uri.TryCreate(o, UriKind.Absolute, out var origin) || origin.Scheme is not ("http" or "https") || origin.AbsolutePath != "/") is { } bad)
+            {
+                throw new ArgumentException($"--cors: '{bad}' is not an origin such as http://localhost:3000 (scheme, host and port only).");
             }
 
             var loopback = Host == "localhost" || (IPAddress.TryParse(Host, out var address) && IPAddress.IsLoopback(address));

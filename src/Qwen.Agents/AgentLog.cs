@@ -30,8 +30,6 @@ internal static partial class AgentLog
     [LoggerMessage(EventId = 1102, Level = LogLevel.Information, Message = "Agent {Agent}: retrieved {Chunks} chunks ({Tokens} tokens) and {Evidence} quotes from {Files} files for the question")]
     public static partial void Retrieved(ILogger logger, string agent, int chunks, int tokens, int evidence, int files);
 
-    [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "Chunk reading: call for chunk {Chunk} failed ({Reason}); retry {Attempt} of {MaxRetries} in {DelayMs:0} ms")]
-    public static partial void ChunkRetry(ILogger logger, int chunk, string reason, int attempt, int maxRetries, double delayMs);
 
     [LoggerMessage(EventId = 1104, Level = LogLevel.Information, Message = "Chunk reading: {Relevant} of {Total} chunks relevant, read in {ElapsedMs:0} ms")]
     public static partial void ChunksRead(ILogger logger, int relevant, int total, double elapsedMs);

@@ -8,11 +8,11 @@ public sealed class ChunkReadingOptions
     public int MaxConcurrency { get; set; } = 8;
 
     /// <summary>Gets or sets how many times a chunk call is retried after a transient failure (a timeout, HTTP 429 or 5xx, a dropped connection).
-    /// Other failures end the run at once.</summary>
+    /// Other failures end the run at once. The retries are <see cref="RetryingChatClient"/>'s (which also honours a server's Retry-After).</summary>
     /// <value>The default value is 3. Allowed: 0 to 10.</value>
     public int MaxRetries { get; set; } = 3;
 
-    /// <summary>Gets or sets the wait before the first retry; it doubles at each retry, up to <see cref="MaxRetryDelay"/>, with jitter (50–100 %).</summary>
+    /// <summary>Gets or sets the wait before the first retry; it doubles at each retry, up to <see cref="MaxRetryDelay"/>, with jitter.</summary>
     /// <value>The default value is 500 ms.</value>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(500);
 
@@ -38,9 +38,9 @@ public sealed class ChunkReadingOptions
             throw new ArgumentOutOfRangeException(nameof(MaxRetries), MaxRetries, $"{nameof(ChunkReadingOptions)}.{nameof(MaxRetries)} must be between 0 and 10.");
         }
 
-        if (RetryDelay < TimeSpan.Zero || MaxRetryDelay < RetryDelay)
+        if (RetryDelay <= TimeSpan.Zero || MaxRetryDelay < RetryDelay)
         {
-            throw new ArgumentOutOfRangeException(nameof(RetryDelay), RetryDelay, $"{nameof(ChunkReadingOptions)}.{nameof(RetryDelay)} must not be negative nor above {nameof(MaxRetryDelay)}.");
+            throw new ArgumentOutOfRangeException(nameof(RetryDelay), RetryDelay, $"{nameof(ChunkReadingOptions)}.{nameof(RetryDelay)} must be positive and not above {nameof(MaxRetryDelay)}.");
         }
 
         ArgumentNullException.ThrowIfNull(TimeProvider, $"{nameof(ChunkReadingOptions)}.{nameof(TimeProvider)}");

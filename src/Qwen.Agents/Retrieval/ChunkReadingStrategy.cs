@@ -1,6 +1,4 @@
-using System.ClientModel;
 using System.Diagnostics;
-using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
@@ -26,7 +24,7 @@ public sealed partial class ChunkReadingStrategy : IRetrievalStrategy
 
     /// <summary>Initializes a new instance of the <see cref="ChunkReadingStrategy"/> class.</summary>
     /// <param name="options">Concurrency and retries; <see langword="null"/> for the defaults.</param>
-    /// <param name="logger">Receives retries and a summary; <see langword="null"/> for none.</param>
+    /// <param name="logger">Receives a summary of the reading; <see langword="null"/> for none.</param>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
     public ChunkReadingStrategy(ChunkReadingOptions? options = null, ILogger? logger = null)
     {
@@ -54,10 +52,17 @@ public sealed partial class ChunkReadingStrategy : IRetrievalStrategy
         var started = Stopwatch.GetTimestamp();
         context.Progress?.Report(new ChunkReadingProgress(0, chunks.Count, 0));
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.MaxConcurrency, CancellationToken = cancellationToken };
+        var client = new RetryingChatClient(context.ChatClient, new RetryingChatClientOptions
+        {
+            MaxRetries = _options.MaxRetries,
+            BaseDelay = _options.RetryDelay,
+            MaxDelay = _options.MaxRetryDelay,
+            TimeProvider = _options.TimeProvider,
+        });
         await Parallel.ForEachAsync(Enumerable.Range(0, chunks.Count), parallel, async (i, token) =>
         {
             List<ChatMessage> messages = [system, new(ChatRole.User, RetrievalPrompts.MemberUser(context.Language, chunks[i].Text, question))];
-            var reply = await AskAsync(context.ChatClient, messages, options, i, token).ConfigureAwait(false);
+            var reply = HelperCalls.ReplyText(await client.GetResponseAsync(messages, options, token).ConfigureAwait(false));
             answers[i] = ReadAnswer(reply);
             var relevantSoFar = answers[i] is null ? Volatile.Read(ref relevant) : Interlocked.Increment(ref relevant);
             context.Progress?.Report(new ChunkReadingProgress(Interlocked.Increment(ref done), chunks.Count, relevantSoFar));
@@ -119,41 +124,6 @@ public sealed partial class ChunkReadingStrategy : IRetrievalStrategy
                 $"reading a chunk of {largest.Tokens} tokens with this question needs more; shorten the question, use smaller chunks (ChunkingOptions.MaxTokens) or raise the budget.");
         }
     }
-
-    private async Task<string> AskAsync(IChatClient client, List<ChatMessage> messages, ChatOptions options, int chunk, CancellationToken cancellationToken)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                var response = await client.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
-                return HelperCalls.ReplyText(response);
-            }
-            catch (Exception e) when (attempt < _options.MaxRetries && !cancellationToken.IsCancellationRequested && IsTransient(e))
-            {
-                var delay = RetryDelay(attempt);
-                AgentLog.ChunkRetry(_logger, chunk, $"{e.GetType().Name}: {e.Message}", attempt + 1, _options.MaxRetries, delay.TotalMilliseconds);
-                await Task.Delay(delay, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
-
-    /// <summary>Capped exponential backoff with jitter: the delay doubles each attempt, up to the cap, then 50–100 % of it.</summary>
-    private TimeSpan RetryDelay(int attempt)
-    {
-        var full = Math.Min(_options.MaxRetryDelay.TotalMilliseconds, _options.RetryDelay.TotalMilliseconds * Math.Pow(2, attempt));
-        return TimeSpan.FromMilliseconds(full * (0.5 + (Random.Shared.NextDouble() * 0.5)));
-    }
-
-    /// <summary>Timeouts, dropped connections, HTTP 408, 429 and 5xx (from HttpClient or an OpenAI-compatible server); not other 4xx.</summary>
-    internal static bool IsTransient(Exception e) => e switch
-    {
-        HttpRequestException http => http.StatusCode is null or HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests || (int)http.StatusCode >= 500,
-        ClientResultException client => client.Status is 0 or 408 or 429 || client.Status >= 500,
-        TimeoutException or IOException => true,
-        OperationCanceledException => true, // an HTTP timeout; our own cancellation is excluded by the caller
-        _ => e.InnerException is { } inner && IsTransient(inner),
-    };
 
     /// <summary>The answers become evidence (up to half the budget) and, with the question, the BM25 query for the chunks.</summary>
     private static RetrievedKnowledge Gather(RetrievalContext context, IReadOnlyList<DocumentChunk> chunks, string?[] answers)

@@ -57,6 +57,18 @@ public sealed class RuntimeCommandsTests
         Assert.Contains(expected, result.StdErr);
     }
 
+    [Theory]
+    [InlineData("tpu", "--device 'tpu' is not one of auto, cpu, cuda, cuda:N")]
+    [InlineData("cuda:x", "--device 'cuda:x' is not one of auto, cpu, cuda, cuda:N")]
+    public async Task Generate_BadDevice_OneLineErrorNamingTheFlag(string device, string expected)
+    {
+        var result = await CliRunner.RunAsync("generate", "--model", Qwen2Tiny, "--prompt-ids", "1,2", "--device", device);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains(expected, result.StdErr);
+        Assert.DoesNotContain("QwenModelOptions", result.StdErr);
+    }
+
     [Fact]
     public async Task Generate_MissingModelDirectory_OneLineError()
     {

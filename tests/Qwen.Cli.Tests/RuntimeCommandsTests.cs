@@ -149,4 +149,23 @@ public sealed class RuntimeCommandsTests
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("KvHeads", result.StdErr);
     }
+
+    [Fact]
+    public async Task MakeTinyModel_TokenizerDirectoryWithoutTokenizer_OneLineErrorNamingTheFlag()
+    {
+        var empty = Directory.CreateTempSubdirectory("qwen-no-tokenizer-");
+        var target = Path.Combine(empty.FullName, "model");
+        try
+        {
+            var result = await CliRunner.RunAsync("make-tiny-model", target, "--tokenizer", empty.FullName);
+
+            Assert.Equal(1, result.ExitCode);
+            Assert.Contains("--tokenizer must name a directory holding tokenizer.json", result.StdErr);
+            Assert.DoesNotContain("TinyModelOptions", result.StdErr);
+        }
+        finally
+        {
+            empty.Delete(recursive: true);
+        }
+    }
 }

@@ -38,9 +38,29 @@ internal static class CliHost
         catch (Exception e) when (Environment.GetEnvironmentVariable("QWEN_DEBUG") != "1")
         {
             // Users get the reason on one line; QWEN_DEBUG=1 lets the runtime print the whole exception instead.
-            await Console.Error.WriteLineAsync($"qwen: {OneLine(e)}").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"qwen: {InFlagTerms(OneLine(e))}").ConfigureAwait(false);
             return Failure;
         }
+    }
+
+    /// <summary>Library options the CLI sets from its flags: library messages name the option property, the CLI user knows the flag.</summary>
+    private static readonly (string Property, string Flag)[] OptionFlags =
+    [
+        ("QwenModelOptions.Device", "--device"),
+        ("QwenModelOptions.DType", "--dtype"),
+        ("QwenModelOptions.Threads", "--threads"),
+        ("TinyModelOptions.TokenizerDirectory", "--tokenizer"),
+    ];
+
+    /// <summary>Rewrites a library message that names an option property the CLI sets from a flag so that it names the flag.</summary>
+    public static string InFlagTerms(string message)
+    {
+        foreach (var (property, flag) in OptionFlags)
+        {
+            message = message.Replace(property, flag, StringComparison.Ordinal);
+        }
+
+        return message;
     }
 
     /// <summary>Flattens an exception's message (and its inner one's, when it adds something) to one line.</summary>

@@ -57,6 +57,18 @@ public sealed class RuntimeCommandsTests
         Assert.Contains(expected, result.StdErr);
     }
 
+    [Theory]
+    [InlineData("tpu", "--device 'tpu' is not one of auto, cpu, cuda, cuda:N")]
+    [InlineData("cuda:x", "--device 'cuda:x' is not one of auto, cpu, cuda, cuda:N")]
+    public async Task Generate_BadDevice_OneLineErrorNamingTheFlag(string device, string expected)
+    {
+        var result = await CliRunner.RunAsync("generate", "--model", Qwen2Tiny, "--prompt-ids", "1,2", "--device", device);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains(expected, result.StdErr);
+        Assert.DoesNotContain("QwenModelOptions", result.StdErr);
+    }
+
     [Fact]
     public async Task Generate_MissingModelDirectory_OneLineError()
     {
@@ -136,5 +148,24 @@ public sealed class RuntimeCommandsTests
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("KvHeads", result.StdErr);
+    }
+
+    [Fact]
+    public async Task MakeTinyModel_TokenizerDirectoryWithoutTokenizer_OneLineErrorNamingTheFlag()
+    {
+        var empty = Directory.CreateTempSubdirectory("qwen-no-tokenizer-");
+        var target = Path.Combine(empty.FullName, "model");
+        try
+        {
+            var result = await CliRunner.RunAsync("make-tiny-model", target, "--tokenizer", empty.FullName);
+
+            Assert.Equal(1, result.ExitCode);
+            Assert.Contains("--tokenizer must name a directory holding tokenizer.json", result.StdErr);
+            Assert.DoesNotContain("TinyModelOptions", result.StdErr);
+        }
+        finally
+        {
+            empty.Delete(recursive: true);
+        }
     }
 }

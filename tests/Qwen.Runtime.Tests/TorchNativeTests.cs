@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using TorchSharp;
 
 namespace Qwen.Runtime.Tests;
@@ -38,26 +39,13 @@ public sealed class TorchNativeTests
     [Fact]
     public void EnsureLoaded_CalledTwice_IsHarmless()
     {
-        var logger = new ListLogger();
+        var logger = new FakeLogger();
         TorchNative.EnsureLoaded(logger);
         TorchNative.EnsureLoaded(logger);
 
         // A second call changes nothing, so it has nothing to say.
-        Assert.DoesNotContain(logger.Lines, l => l.Contains("warn", StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain(logger.Collector.GetSnapshot(), r => r.Level >= LogLevel.Warning);
         using var x = torch.ones(3);
         Assert.Equal(3f, x.sum().item<float>());
-    }
-
-    private sealed class ListLogger : ILogger
-    {
-        public List<string> Lines { get; } = [];
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            Lines.Add($"{logLevel}: {formatter(state, exception)}");
     }
 }

@@ -51,7 +51,7 @@ public static class HermesFormat
     public static string RenderCall(FunctionCallContent call)
     {
         ToolPrompt.RequireCall(call, nameof(call));
-        return $"<tool_call>\n{{\"name\": \"{call.Name}\", \"arguments\": {PythonJson.SerializeArguments(call.Arguments)}}}\n</tool_call>";
+        return $"<tool_call>\n{{\"name\": \"{call.Name}\", \"arguments\": {ToolPrompt.ArgumentsJson(call)}}}\n</tool_call>";
     }
 
     /// <summary>Writes one tool result as the templates write a <c>tool</c> message.</summary>

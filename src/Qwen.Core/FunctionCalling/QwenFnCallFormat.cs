@@ -121,7 +121,7 @@ public static class QwenFnCallFormat
     public static string RenderCall(FunctionCallContent call)
     {
         ToolPrompt.RequireCall(call, nameof(call));
-        return $"{FunctionMarker}: {call.Name}\n{ArgsMarker}: {PythonJson.SerializeArguments(call.Arguments)}";
+        return $"{FunctionMarker}: {call.Name}\n{ArgsMarker}: {ToolPrompt.ArgumentsJson(call)}";
     }
 
     /// <summary>Writes one result line: <c>✿RESULT✿: text</c>.</summary>

@@ -72,7 +72,7 @@ public static class ReActFormat
     public static string RenderCall(FunctionCallContent call)
     {
         ToolPrompt.RequireCall(call, nameof(call));
-        return $"Action: {call.Name}\nAction Input: {PythonJson.SerializeArguments(call.Arguments)}";
+        return $"Action: {call.Name}\nAction Input: {ToolPrompt.ArgumentsJson(call)}";
     }
 
     /// <summary>Writes a tool result as Qwen-Agent does: <c>\nObservation: text\nThought: </c>.</summary>

@@ -89,7 +89,7 @@ public static class XmlFunctionCallFormat
         foreach (var (name, value) in call.Arguments ?? new Dictionary<string, object?>())
         {
             builder.Append("<parameter=").Append(name).Append(">\n");
-            PythonJson.WriteJinjaString(builder, PythonJson.ToElement(value));
+            builder.Append(TemplateText(value));
             builder.Append("\n</parameter>\n");
         }
 
@@ -110,25 +110,13 @@ public static class XmlFunctionCallFormat
         {
             if (fields.TryGetProperty("type", out var type))
             {
-                builder.Append("\n<type>");
-                if (type.ValueKind is JsonValueKind.Array or JsonValueKind.Object)
-                {
-                    PythonJson.WriteRepr(builder, type); // `type | string` is Python's str() of the list: ['string', 'null']
-                }
-                else
-                {
-                    PythonJson.WriteJinjaString(builder, type);
-                }
-
-                builder.Append("</type>");
+                // `type | string` is Python's str(): a list reads ['string', 'null'].
+                builder.Append("\n<type>").Append(JinjaOps.ToStr(JinjaValues.FromJson(type))).Append("</type>");
             }
 
             if (fields.TryGetProperty("description", out var description))
             {
-                builder.Append("\n<description>");
-                var text = new StringBuilder();
-                PythonJson.WriteJinjaString(text, description);
-                builder.Append(text.ToString().Trim()).Append("</description>");
+                builder.Append("\n<description>").Append(TemplateText(description).Trim()).Append("</description>");
             }
 
             WriteExtraKeys(builder, fields, ParameterHandledKeys);
@@ -148,8 +136,17 @@ public static class XmlFunctionCallFormat
             }
 
             builder.Append("\n<").Append(property.Name).Append('>');
-            PythonJson.WriteJinjaString(builder, property.Value);
+            builder.Append(TemplateText(property.Value));
             builder.Append("</").Append(property.Name).Append('>');
         }
     }
+
+    /// <summary>
+    /// A value as the Qwen3-Coder template writes it: mappings and lists with <c>tojson</c>, everything else with Jinja's <c>string</c>
+    /// filter (Python's <c>str</c>: strings as they are, <c>True</c>/<c>False</c>/<c>None</c>).
+    /// </summary>
+    private static string TemplateText(object? value) =>
+        JinjaValues.FromClr(value) is var converted && converted is JinjaDict or IReadOnlyList<object?>
+            ? PythonJson.Serialize(converted, PythonJsonFormat.Default)
+            : JinjaOps.ToStr(converted);
 }

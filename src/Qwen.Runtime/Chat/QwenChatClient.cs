@@ -33,10 +33,12 @@ public sealed class QwenChatClient : IChatClient
     /// <summary>Initializes a new instance of the <see cref="QwenChatClient"/> class over a loaded model, reading tokenizer.json and the chat template from its directory.</summary>
     /// <param name="model">The model; the caller keeps ownership and disposes it after the client.</param>
     /// <param name="options">Defaults for requests; null for the defaults.</param>
+    /// <param name="loggerFactory">Creates the client's logger (malformed tool calls from the model and unenforced schema keywords are logged as warnings); null for none.</param>
     /// <exception cref="TokenizerFormatException">The model directory's tokenizer files are missing or malformed.</exception>
     /// <exception cref="TemplateException">The chat template is missing or uses an unsupported construct.</exception>
-    public QwenChatClient(QwenModel model, QwenChatClientOptions? options = null)
-        : this(model ?? throw new ArgumentNullException(nameof(model)), QwenTokenizer.FromDirectory(model.Directory), ChatTemplate.FromDirectory(model.Directory), options)
+    /// <exception cref="ArgumentException">An option is out of range; the message names it.</exception>
+    public QwenChatClient(QwenModel model, QwenChatClientOptions? options = null, ILoggerFactory? loggerFactory = null)
+        : this(model ?? throw new ArgumentNullException(nameof(model)), QwenTokenizer.FromDirectory(model.Directory), ChatTemplate.FromDirectory(model.Directory), options, loggerFactory)
     {
     }
 
@@ -45,20 +47,22 @@ public sealed class QwenChatClient : IChatClient
     /// <param name="tokenizer">The model's tokenizer.</param>
     /// <param name="template">The model's chat template.</param>
     /// <param name="options">Defaults for requests; null for the defaults.</param>
-    public QwenChatClient(QwenModel model, QwenTokenizer tokenizer, ChatTemplate template, QwenChatClientOptions? options = null)
-        : this(new ModelTokenGenerator(model ?? throw new ArgumentNullException(nameof(model))), tokenizer, template, options, ownedModel: null)
+    /// <param name="loggerFactory">Creates the client's logger; null for none.</param>
+    /// <exception cref="ArgumentException">An option is out of range; the message names it.</exception>
+    public QwenChatClient(QwenModel model, QwenTokenizer tokenizer, ChatTemplate template, QwenChatClientOptions? options = null, ILoggerFactory? loggerFactory = null)
+        : this(new ModelTokenGenerator(model ?? throw new ArgumentNullException(nameof(model))), tokenizer, template, options, ownedModel: null, loggerFactory)
     {
     }
 
     /// <summary>The constructor everything goes through; tests pass a scripted generator.</summary>
-    internal QwenChatClient(ITokenGenerator generator, QwenTokenizer tokenizer, ChatTemplate template, QwenChatClientOptions? options, QwenModel? ownedModel)
+    internal QwenChatClient(ITokenGenerator generator, QwenTokenizer tokenizer, ChatTemplate template, QwenChatClientOptions? options, QwenModel? ownedModel, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(tokenizer);
         ArgumentNullException.ThrowIfNull(template);
         options ??= new QwenChatClientOptions();
-        if (options.DefaultMaxOutputTokens < 1)
+        if (options.Validate() is { Count: > 0 } errors)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), options.DefaultMaxOutputTokens, "QwenChatClientOptions.DefaultMaxOutputTokens must be at least 1.");
+            throw new ArgumentOutOfRangeException(nameof(options), string.Join(" ", errors));
         }
 
         _generator = generator;
@@ -69,9 +73,8 @@ public sealed class QwenChatClient : IChatClient
             DefaultMaxOutputTokens = options.DefaultMaxOutputTokens,
             EnableThinking = options.EnableThinking,
             ModelId = options.ModelId,
-            Logger = options.Logger,
         };
-        _logger = options.Logger ?? NullLogger.Instance;
+        _logger = (ILogger?)loggerFactory?.CreateLogger<QwenChatClient>() ?? NullLogger.Instance;
         _decoder = new TokenizerDecoder(tokenizer);
         _ownedModel = ownedModel;
 
@@ -88,12 +91,13 @@ public sealed class QwenChatClient : IChatClient
     /// <param name="modelOptions">Device, dtype, threads and where model names are downloaded from; null for the defaults.</param>
     /// <param name="options">Defaults for requests; null for the defaults.</param>
     /// <param name="progress">Receives progress while the weights load.</param>
+    /// <param name="loggerFactory">Creates the model's and the client's loggers; null for none.</param>
     /// <returns>The client.</returns>
     /// <exception cref="CheckpointFormatException">The checkpoint is missing files or malformed.</exception>
     /// <exception cref="TokenizerFormatException">The tokenizer files are missing or malformed.</exception>
     /// <exception cref="TemplateException">The chat template is missing or uses an unsupported construct.</exception>
     /// <exception cref="HubException">A model name could not be found, downloaded or verified.</exception>
-    public static QwenChatClient Load(string directory, QwenModelOptions? modelOptions = null, QwenChatClientOptions? options = null, IProgress<LoadProgress>? progress = null)
+    public static QwenChatClient Load(string directory, QwenModelOptions? modelOptions = null, QwenChatClientOptions? options = null, IProgress<LoadProgress>? progress = null, ILoggerFactory? loggerFactory = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         directory = HubClient.ResolveForLoad(directory, modelOptions?.Hub, modelOptions?.DownloadProgress);
@@ -101,8 +105,8 @@ public sealed class QwenChatClient : IChatClient
         // Tokenizer and template first: a broken directory fails before the (slow) weights load.
         var tokenizer = QwenTokenizer.FromDirectory(directory);
         var template = ChatTemplate.FromDirectory(directory);
-        var model = QwenModel.Load(directory, modelOptions, progress);
-        return new QwenChatClient(new ModelTokenGenerator(model), tokenizer, template, options, ownedModel: model);
+        var model = QwenModel.Load(directory, modelOptions, progress, loggerFactory);
+        return new QwenChatClient(new ModelTokenGenerator(model), tokenizer, template, options, ownedModel: model, loggerFactory);
     }
 
     /// <inheritdoc/>

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace Qwen.Runtime;
 
 /// <summary>Defaults a <see cref="QwenChatClient"/> applies where a request's <c>ChatOptions</c> leave a value unset.</summary>
@@ -17,7 +15,17 @@ public sealed class QwenChatClientOptions
     /// <value>The default value is null.</value>
     public string? ModelId { get; set; }
 
-    /// <summary>Gets or sets the logger (malformed tool calls from the model are logged as warnings).</summary>
-    /// <value>The default value is null (no logging).</value>
-    public ILogger? Logger { get; set; }
+    /// <summary>Checks every setting; the one place these options are validated, for <see cref="QwenChatClient"/> and for hosting's start-time validation.</summary>
+    /// <param name="name">How messages name these options, such as <c>QwenChatClientOptions</c> or <c>QwenHostingOptions.Chat</c>.</param>
+    /// <returns>One message per bad setting, naming it; empty when all are valid.</returns>
+    internal List<string> Validate(string name = nameof(QwenChatClientOptions))
+    {
+        var errors = new List<string>();
+        if (DefaultMaxOutputTokens < 1)
+        {
+            errors.Add($"{name}.DefaultMaxOutputTokens must be at least 1, found {DefaultMaxOutputTokens}.");
+        }
+
+        return errors;
+    }
 }

@@ -5,7 +5,7 @@ using Qwen.Core;
 namespace Qwen.Runtime;
 
 /// <summary>Turns parser events of one response into <see cref="ChatResponseUpdate"/>s that share one message id.</summary>
-internal sealed partial class ResponseWriter(ChatRequest request, string modelId, ILogger logger)
+internal sealed class ResponseWriter(ChatRequest request, string modelId, ILogger logger)
 {
     private readonly string _id = "qwen-" + Guid.NewGuid().ToString("N");
     private readonly DateTimeOffset _created = DateTimeOffset.UtcNow;
@@ -42,7 +42,7 @@ internal sealed partial class ResponseWriter(ChatRequest request, string modelId
     {
         foreach (var keyword in request.Generation.Constraint?.Grammar.IgnoredKeywords ?? [])
         {
-            LogUnenforcedKeyword(logger, keyword);
+            RuntimeLog.SchemaKeywordNotEnforced(logger, keyword);
         }
     }
 
@@ -70,7 +70,7 @@ internal sealed partial class ResponseWriter(ChatRequest request, string modelId
 
     private TextContent Malformed(ToolCallParseErrorEvent error)
     {
-        LogMalformedCall(logger, error.Name ?? "(unknown)", error.Reason, error.RawText);
+        RuntimeLog.MalformedToolCall(logger, error.Name ?? "(unknown)", error.Reason, error.RawText);
         return new TextContent(error.RawText);
     }
 
@@ -81,10 +81,4 @@ internal sealed partial class ResponseWriter(ChatRequest request, string modelId
         ModelId = modelId,
         CreatedAt = _created,
     };
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The model wrote a malformed tool call to {Function} ({Reason}); it is returned as text: {RawText}")]
-    private static partial void LogMalformedCall(ILogger logger, string function, string reason, string rawText);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "JSON schema keyword not enforced by constrained decoding (the output may not satisfy it): {Keyword}")]
-    private static partial void LogUnenforcedKeyword(ILogger logger, string keyword);
 }

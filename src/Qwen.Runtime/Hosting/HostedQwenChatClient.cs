@@ -72,24 +72,6 @@ internal sealed class HostedQwenChatClient : IChatClient
         }
     }
 
-    private static QwenChatClient Load(QwenHostingOptions options, ILoggerFactory? loggerFactory)
-    {
-        var modelOptions = new QwenModelOptions
-        {
-            Device = options.Device,
-            DType = options.DType,
-            Threads = options.Threads,
-            Hub = options.Hub,
-            DownloadProgress = options.DownloadProgress,
-            Logger = loggerFactory?.CreateLogger<QwenModel>(),
-        };
-        var chat = new QwenChatClientOptions
-        {
-            DefaultMaxOutputTokens = options.Chat.DefaultMaxOutputTokens,
-            EnableThinking = options.Chat.EnableThinking,
-            ModelId = options.Chat.ModelId,
-            Logger = options.Chat.Logger ?? loggerFactory?.CreateLogger<QwenChatClient>(),
-        };
-        return QwenChatClient.Load(options.ModelPath!, modelOptions, chat, options.LoadProgress);
-    }
+    private static QwenChatClient Load(QwenHostingOptions options, ILoggerFactory? loggerFactory) =>
+        QwenChatClient.Load(options.ModelPath!, options.Model, options.Chat, options.LoadProgress, loggerFactory);
 }

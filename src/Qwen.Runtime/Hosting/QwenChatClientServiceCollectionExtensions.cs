@@ -13,9 +13,9 @@ public static class QwenChatClientServiceCollectionExtensions
     /// <summary>Registers a singleton <see cref="IChatClient"/> backed by a local Qwen checkpoint, configured in code.</summary>
     /// <param name="services">The services.</param>
     /// <param name="configure">Sets <see cref="QwenHostingOptions.ModelPath"/> and the rest.</param>
-    /// <returns>The services, for chaining.</returns>
-    /// <remarks>Options are validated when the host starts (an <see cref="OptionsValidationException"/> names each bad field); the model loads once, at start when <see cref="QwenHostingOptions.LoadAtStart"/> is set, otherwise on the first request, and is disposed with the container.</remarks>
-    public static IServiceCollection AddQwenChatClient(this IServiceCollection services, Action<QwenHostingOptions> configure)
+    /// <returns>A <see cref="ChatClientBuilder"/> over the local model, as <c>AddChatClient</c> returns: add middleware with <c>.UseFunctionInvocation()</c>, <c>.UseLogging()</c>, <c>.UseOpenTelemetry()</c>, ...; the registered <see cref="IChatClient"/> is the built pipeline.</returns>
+    /// <remarks>Options are validated when the host starts (an <see cref="OptionsValidationException"/> names each bad field); the model loads once, at start when <see cref="QwenHostingOptions.LoadAtStart"/> is set, otherwise on the first request, and is disposed with the container. The model and the client log through the container's <c>ILoggerFactory</c>.</remarks>
+    public static ChatClientBuilder AddQwenChatClient(this IServiceCollection services, Action<QwenHostingOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
@@ -25,10 +25,11 @@ public static class QwenChatClientServiceCollectionExtensions
 
     /// <summary>Registers a singleton <see cref="IChatClient"/> backed by a local Qwen checkpoint, bound from configuration.</summary>
     /// <param name="services">The services.</param>
-    /// <param name="configuration">The section holding <c>ModelPath</c>, <c>Device</c>, ... (for example <c>builder.Configuration.GetSection("Qwen")</c>; environment variables such as <c>Qwen__ModelPath</c> bind the same way).</param>
+    /// <param name="configuration">The section holding <c>ModelPath</c>, <c>Model:Device</c>, <c>Chat:EnableThinking</c>, ... (for example <c>builder.Configuration.GetSection("Qwen")</c>; environment variables such as <c>Qwen__Model__Device</c> bind the same way).</param>
     /// <param name="configure">Further settings applied after binding; null for none.</param>
-    /// <returns>The services, for chaining.</returns>
-    public static IServiceCollection AddQwenChatClient(this IServiceCollection services, IConfiguration configuration, Action<QwenHostingOptions>? configure = null)
+    /// <returns>A <see cref="ChatClientBuilder"/> over the local model, for adding middleware.</returns>
+    /// <remarks>Validation, loading and disposal work as for <see cref="AddQwenChatClient(IServiceCollection, Action{QwenHostingOptions})"/>.</remarks>
+    public static ChatClientBuilder AddQwenChatClient(this IServiceCollection services, IConfiguration configuration, Action<QwenHostingOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
@@ -42,12 +43,13 @@ public static class QwenChatClientServiceCollectionExtensions
         return AddCore(services);
     }
 
-    private static IServiceCollection AddCore(IServiceCollection services)
+    private static ChatClientBuilder AddCore(IServiceCollection services)
     {
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<QwenHostingOptions>, QwenHostingOptionsValidator>());
         services.TryAddSingleton<HostedQwenChatClient>();
-        services.TryAddSingleton<IChatClient>(sp => sp.GetRequiredService<HostedQwenChatClient>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, QwenModelPreloader>());
-        return services;
+
+        // The pipeline built over the one hosted client is the app's IChatClient; the container disposes both, and the hosted client tolerates it.
+        return services.AddChatClient(sp => sp.GetRequiredService<HostedQwenChatClient>());
     }
 }

@@ -85,23 +85,19 @@ public sealed partial class QwenModel : IDisposable
     /// <param name="directory">The checkpoint folder, or a Hugging Face model name such as <c>Qwen/Qwen3-0.6B</c> (optionally <c>@REVISION</c>) found in the cache or downloaded into it (see <see cref="HubClient"/> and <see cref="QwenModelOptions.Hub"/>); an existing folder wins over a name.</param>
     /// <param name="options">Device, dtype and threads; null for the defaults.</param>
     /// <param name="progress">Receives progress while tensors are copied.</param>
+    /// <param name="loggerFactory">Creates the logger for load-time events (what was loaded, ignored tensors, native-library repairs); null for none.</param>
     /// <returns>The loaded model.</returns>
     /// <exception cref="CheckpointFormatException">The checkpoint is missing files, malformed, or does not match its config.</exception>
     /// <exception cref="ArgumentException">An option is invalid (unknown device, non-positive thread count).</exception>
     /// <exception cref="NotSupportedException">CUDA was asked for but is not available in this build or machine.</exception>
     /// <exception cref="HubException">A model name could not be found, downloaded or verified.</exception>
-    public static QwenModel Load(string directory, QwenModelOptions? options = null, IProgress<LoadProgress>? progress = null)
+    public static QwenModel Load(string directory, QwenModelOptions? options = null, IProgress<LoadProgress>? progress = null, ILoggerFactory? loggerFactory = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         options ??= new QwenModelOptions();
-        if (options.Threads is < 1)
+        if (options.Validate() is { Count: > 0 } errors)
         {
-            throw new ArgumentException($"QwenModelOptions.Threads must be at least 1, found {options.Threads}", nameof(options));
-        }
-
-        if (options.MaxBatchSize < 1)
-        {
-            throw new ArgumentException($"QwenModelOptions.MaxBatchSize must be at least 1, found {options.MaxBatchSize}", nameof(options));
+            throw new ArgumentException(string.Join(" ", errors), nameof(options));
         }
 
         directory = HubClient.ResolveForLoad(directory, options.Hub, options.DownloadProgress);
@@ -110,7 +106,7 @@ public sealed partial class QwenModel : IDisposable
             throw new CheckpointFormatException(directory, "is not a directory (nor a Hugging Face model name such as Qwen/Qwen3-0.6B)");
         }
 
-        var logger = options.Logger ?? NullLogger.Instance;
+        var logger = (ILogger?)loggerFactory?.CreateLogger<QwenModel>() ?? NullLogger.Instance;
         var config = ModelConfig.Load(directory);
         var generationConfig = GenerationConfig.Load(directory);
         TorchNative.EnsureLoaded(logger);
@@ -134,9 +130,7 @@ public sealed partial class QwenModel : IDisposable
                     throw;
                 }
 
-                logger.LogInformation(
-                    "Loaded {Architecture} from {Directory}: {Layers} layers, hidden {Hidden}, {Bytes:N0} bytes of weights on {Device} as {DType} in {Seconds:F2} s",
-                    config.Architecture, directory, config.NumHiddenLayers, config.HiddenSize, checkpoint.TotalBytes, device, weightType, stopwatch.Elapsed.TotalSeconds);
+                RuntimeLog.ModelLoaded(logger, config.Architecture, directory, config.NumHiddenLayers, config.HiddenSize, checkpoint.TotalBytes, device.ToString(), weightType.ToString(), stopwatch.Elapsed.TotalSeconds);
                 return model;
             });
         }
@@ -404,28 +398,20 @@ public sealed partial class QwenModel : IDisposable
 
     private static Device ResolveDevice(string name)
     {
-        var wanted = string.IsNullOrWhiteSpace(name) ? "auto" : name.Trim().ToLowerInvariant();
-        if (wanted == "auto")
+        if (!DeviceRequest.TryParse(name, out var request))
         {
-            return cuda.is_available() ? CUDA : CPU;
+            throw new ArgumentException($"QwenModelOptions.Device '{name}' is not one of {DeviceRequest.Choices}.", nameof(name));
         }
 
-        if (wanted == "cpu")
+        return request switch
         {
-            return CPU;
-        }
-
-        if (wanted == "cuda" || wanted.StartsWith("cuda:", StringComparison.Ordinal))
-        {
-            if (!cuda.is_available())
-            {
-                throw new NotSupportedException($"Device '{name}' was asked for, but CUDA is not available (this build uses the CPU libtorch, or no GPU is visible). Use --device cpu or build with -p:QwenTorchBackend=cuda.");
-            }
-
-            return wanted == "cuda" ? CUDA : device(wanted);
-        }
-
-        throw new ArgumentException($"Device '{name}' is not one of auto, cpu, cuda, cuda:N.", nameof(name));
+            { Kind: DeviceRequestKind.Cpu } => CPU,
+            { Kind: DeviceRequestKind.Auto } => cuda.is_available() ? CUDA : CPU,
+            _ when !cuda.is_available() => throw new NotSupportedException(
+                $"QwenModelOptions.Device is '{name}', but CUDA is not available (this build uses the CPU libtorch, or no GPU is visible). Set QwenModelOptions.Device to cpu, or build with -p:QwenTorchBackend=cuda."),
+            { CudaIndex: { } index } => new Device(DeviceType.CUDA, index),
+            _ => CUDA,
+        };
     }
 
     private static ScalarType ResolveDType(ModelDType? dtype, Device device) => dtype switch
@@ -504,7 +490,7 @@ public sealed partial class QwenModel : IDisposable
 
         if (ignored.Count > 0)
         {
-            logger.LogInformation("Ignored {Tensors}: the config ties the output layer to the embeddings.", string.Join(", ", ignored));
+            RuntimeLog.TiedTensorsIgnored(logger, string.Join(", ", ignored));
         }
 
         Tensor? staging = null;

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace Qwen.Runtime;
 
 /// <summary>Where and how <see cref="QwenModel.Load"/> places a model.</summary>
@@ -35,7 +33,44 @@ public sealed class QwenModelOptions
     /// <value>The default value is null.</value>
     public IProgress<DownloadProgress>? DownloadProgress { get; set; }
 
-    /// <summary>Gets or sets the logger for load-time information.</summary>
-    /// <value>The default value is null (no logging).</value>
-    public ILogger? Logger { get; set; }
+    /// <summary>Checks every setting; the one place these options are validated, for <see cref="QwenModel.Load"/> and for hosting's start-time validation.</summary>
+    /// <param name="name">How messages name these options, such as <c>QwenModelOptions</c> or <c>QwenHostingOptions.Model</c>.</param>
+    /// <returns>One message per bad setting, naming it; empty when all are valid.</returns>
+    internal List<string> Validate(string name = nameof(QwenModelOptions))
+    {
+        var errors = new List<string>();
+        if (!DeviceRequest.TryParse(Device, out _))
+        {
+            errors.Add($"{name}.Device '{Device}' is not one of {DeviceRequest.Choices}.");
+        }
+
+        if (DType is { } dtype && !Enum.IsDefined(dtype))
+        {
+            errors.Add($"{name}.DType {dtype} is not one of {string.Join(", ", Enum.GetNames<ModelDType>())}.");
+        }
+
+        if (Threads is < 1)
+        {
+            errors.Add($"{name}.Threads must be at least 1, found {Threads}.");
+        }
+
+        if (MaxBatchSize < 1)
+        {
+            errors.Add($"{name}.MaxBatchSize must be at least 1, found {MaxBatchSize}.");
+        }
+
+        if (Hub is not null)
+        {
+            try
+            {
+                _ = HubSettings.From(Hub);
+            }
+            catch (ArgumentException e)
+            {
+                errors.Add($"{name}.Hub: {e.Message}");
+            }
+        }
+
+        return errors;
+    }
 }

@@ -85,15 +85,13 @@ public static partial class TorchNative
             if (missing is null || missing.Symbols.Count == 0 || !missing.Symbols.All(HarmlessSymbols.Contains))
             {
                 // Not the known, harmless case: leave the file alone and let TorchSharp report the real error.
-                logger.LogWarning("TorchSharp's native library {Path} does not load: {Error}", path, error);
+                RuntimeLog.NativeLibraryNotLoadable(logger, path, error);
                 return;
             }
 
             ElfVersionPatcher.MarkWeak(bytes, missing);
             WriteReplacing(path, bytes);
-            logger.LogInformation(
-                "Marked {Library} version {Version} weak in {Path} (it only pins {Symbols}, which is never called), so TorchSharp loads on this system's older {Library}.",
-                missing.Library, missing.Version, path, string.Join(", ", missing.Symbols), missing.Library);
+            RuntimeLog.NativeLibraryRepaired(logger, missing.Library, missing.Version, path, string.Join(", ", missing.Symbols));
         }
     }
 
@@ -149,7 +147,7 @@ public static partial class TorchNative
         // oneDNN reads the variable from the C environment, which Environment.SetEnvironmentVariable does not change.
         Dl.SetEnv(Variable, "AVX512_CORE_BF16", 0);
         Environment.SetEnvironmentVariable(Variable, "AVX512_CORE_BF16");
-        logger.LogInformation("The CPU reports AMX but the process may not use it; set {Variable}=AVX512_CORE_BF16 so oneDNN avoids AMX kernels.", Variable);
+        RuntimeLog.AmxAvoided(logger, Variable);
     }
 
     private static bool CpuHasAmx()

@@ -239,7 +239,7 @@ public static class TinyModelWriter
             var sourceFile = Path.Combine(source, "tokenizer.json");
             if (!File.Exists(sourceFile))
             {
-                throw new CheckpointFormatException(sourceFile, "not found: --tokenizer must name a directory holding tokenizer.json");
+                throw new CheckpointFormatException(sourceFile, "not found: TinyModelOptions.TokenizerDirectory must name a directory holding tokenizer.json");
             }
 
             var vocabulary = TokenVocabulary.Load(sourceFile);

@@ -48,7 +48,7 @@ public static class QwenStandardAgentsServiceCollectionExtensions
         if (chosen.Contains(CodeInterpreterTool.ToolName))
         {
             // One interpreter for the server: its sessions are the chat sessions, its folders their directories.
-            services.TryAddSingleton(provider => new CodeInterpreter(new CodeInterpreterOptions { WorkDirectory = provider.GetRequiredService<SessionStore>().Root }));
+            services.TryAddSingleton(provider => new CodeInterpreter(new CodeInterpreterOptions { WorkDirectory = provider.GetRequiredService<SessionStore>().Root }, provider.GetService<ILoggerFactory>()));
             services.AddSingleton(provider => new ServedTool(CodeInterpreterTool.ToolName, "Runs JavaScript in a sandbox: data analysis, CSV files, charts.", context =>
                 [new CodeInterpreterTool(provider.GetRequiredService<CodeInterpreter>(), context.SessionId)]));
         }

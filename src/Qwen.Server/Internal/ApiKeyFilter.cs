@@ -14,7 +14,7 @@ internal sealed class ApiKeyFilter : IEndpointFilter
         var server = http.RequestServices.GetRequiredService<ServerContext>();
         if (!IsAuthorized(http.Request, server.Options.ApiKey))
         {
-            await server.WriteErrorAsync(http, new ApiError(401, "Missing or wrong API key: send 'Authorization: Bearer KEY' with the server's --api-key.", "authentication_error", Code: "invalid_api_key")).ConfigureAwait(false);
+            await server.WriteErrorAsync(http, new ApiError(401, "Missing or wrong API key: send 'Authorization: Bearer KEY' with the key the server was configured with (QwenServerOptions.ApiKey).", "authentication_error", Code: "invalid_api_key")).ConfigureAwait(false);
             return Results.Empty;
         }
 

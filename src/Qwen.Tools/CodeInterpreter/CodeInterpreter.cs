@@ -33,13 +33,13 @@ public sealed partial class CodeInterpreter : IAsyncDisposable, IDisposable
 
     /// <summary>Creates a code interpreter; no process starts until the first call (or, with <see cref="CodeInterpreterOptions.PrewarmWorker"/>, one spare).</summary>
     /// <param name="options">Folder and limits; <see langword="null"/> for the defaults.</param>
-    /// <param name="logger">Where worker starts, crashes and session closures are logged.</param>
+    /// <param name="loggerFactory">Creates the logger where worker starts, crashes and session closures are logged; null for none.</param>
     /// <exception cref="ArgumentException">An option is out of its allowed range.</exception>
-    public CodeInterpreter(CodeInterpreterOptions? options = null, ILogger<CodeInterpreter>? logger = null)
+    public CodeInterpreter(CodeInterpreterOptions? options = null, ILoggerFactory? loggerFactory = null)
     {
         Options = options ?? new CodeInterpreterOptions();
         Options.Validate();
-        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _logger = (ILogger?)loggerFactory?.CreateLogger<CodeInterpreter>() ?? NullLogger.Instance;
         _launcher = new WorkerLauncher(Options);
         _time = Options.TimeProvider;
         var sweep = Options.IdleTimeout / 4 < TimeSpan.FromSeconds(30) ? Options.IdleTimeout / 4 : TimeSpan.FromSeconds(30);
@@ -273,7 +273,7 @@ public sealed partial class CodeInterpreter : IAsyncDisposable, IDisposable
             throw new InvalidOperationException($"The code interpreter worker for session '{session.Id}' did not start: {reason}", e);
         }
 
-        CodeInterpreterLog.WorkerStarted(_logger, worker.Id, session.Id);
+        ToolsLog.WorkerStarted(_logger, worker.Id, session.Id);
         return worker;
     }
 
@@ -307,11 +307,11 @@ public sealed partial class CodeInterpreter : IAsyncDisposable, IDisposable
         session.Worker = null;
         if (unexpected)
         {
-            CodeInterpreterLog.WorkerLost(_logger, worker.Id, session.Id, reason);
+            ToolsLog.WorkerLost(_logger, worker.Id, session.Id, reason);
         }
         else
         {
-            CodeInterpreterLog.WorkerStopped(_logger, worker.Id, session.Id, reason);
+            ToolsLog.WorkerStopped(_logger, worker.Id, session.Id, reason);
         }
 
         await worker.DisposeAsync().ConfigureAwait(false);
@@ -432,7 +432,7 @@ public sealed partial class CodeInterpreter : IAsyncDisposable, IDisposable
             Forget(session, reason);
         }
 
-        CodeInterpreterLog.SessionClosed(_logger, session.Id, reason ?? "reset");
+        ToolsLog.SessionClosed(_logger, session.Id, reason ?? "reset");
         await StopWorkerAsync(session, reason ?? "reset").ConfigureAwait(false);
     }
 

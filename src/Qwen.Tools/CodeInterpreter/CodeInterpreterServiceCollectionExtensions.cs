@@ -15,10 +15,12 @@ public static class CodeInterpreterServiceCollectionExtensions
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Sets folder and limits; <see langword="null"/> keeps the defaults.</param>
     /// <returns><paramref name="services"/>, for chaining.</returns>
+    /// <remarks>The <see cref="CodeInterpreterOptions"/> are validated when the host starts: a setting out of range fails start with an <see cref="OptionsValidationException"/> naming it.</remarks>
     public static IServiceCollection AddQwenCodeInterpreter(this IServiceCollection services, Action<CodeInterpreterOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var options = services.AddOptions<CodeInterpreterOptions>();
+        var options = services.AddOptions<CodeInterpreterOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CodeInterpreterOptions>>(new OptionsSelfValidator<CodeInterpreterOptions>(o => o.Validate())));
         if (configure is not null)
         {
             options.Configure(configure);
@@ -26,7 +28,7 @@ public static class CodeInterpreterServiceCollectionExtensions
 
         services.TryAddSingleton(provider => new CodeInterpreter(
             provider.GetRequiredService<IOptions<CodeInterpreterOptions>>().Value,
-            provider.GetService<ILogger<CodeInterpreter>>()));
+            provider.GetService<ILoggerFactory>()));
         services.TryAddSingleton(provider => new CodeInterpreterTool(provider.GetRequiredService<CodeInterpreter>()));
 
         // As an AIFunction service too, so the ToolRegistry of AddQwenTools holds it beside the other tools.

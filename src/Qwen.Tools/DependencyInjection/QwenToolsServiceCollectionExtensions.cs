@@ -20,15 +20,12 @@ public static class QwenToolsServiceCollectionExtensions
     /// <param name="services">The services.</param>
     /// <param name="configure">Configures the work directory and limits.</param>
     /// <returns>The services, for chaining.</returns>
+    /// <remarks>The <see cref="ToolOptions"/> are validated when the host starts: a bad setting fails start with an <see cref="OptionsValidationException"/> naming it.</remarks>
     public static IServiceCollection AddQwenTools(this IServiceCollection services, Action<ToolOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.AddOptions<ToolOptions>().Validate(
-            options =>
-            {
-                options.Validate();
-                return true;
-            });
+        services.AddOptions<ToolOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ToolOptions>>(new OptionsSelfValidator<ToolOptions>(options => options.Validate())));
         if (configure is not null)
         {
             services.Configure(configure);
@@ -36,16 +33,19 @@ public static class QwenToolsServiceCollectionExtensions
 
         services.TryAddSingleton<Tokenizer>(provider =>
         {
-            provider.GetService<ILoggerFactory>()?.CreateLogger("Qwen.Tools").LogInformation(
-                "No tokenizer is configured: token counts for chunking and budgets use ApproximateTokenizer, an approximation of Qwen's tokenizer.");
+            if (provider.GetService<ILoggerFactory>() is { } loggerFactory)
+            {
+                ToolsLog.ApproximateTokenizerUsed(loggerFactory.CreateLogger("Qwen.Tools"));
+            }
+
             return ApproximateTokenizer.Instance;
         });
-        services.TryAddSingleton(provider => new DocumentParser(Options(provider).ParserOptions(), provider.GetService<ILogger<DocumentParser>>()));
+        services.TryAddSingleton(provider => new DocumentParser(Options(provider).ParserOptions(), provider.GetService<ILoggerFactory>()));
         services.TryAddSingleton(provider => new DocumentRetriever(
             provider.GetRequiredService<DocumentParser>(),
             provider.GetRequiredService<Tokenizer>(),
             Options(provider).RetrieverOptions(),
-            provider.GetService<ILogger<DocumentRetriever>>()));
+            provider.GetService<ILoggerFactory>()));
 
         services.TryAddSingleton(provider => new DocParserTool(Options(provider), provider.GetRequiredService<DocumentParser>()));
         services.TryAddSingleton(provider => new RetrievalTool(Options(provider), provider.GetRequiredService<DocumentRetriever>()));

@@ -22,13 +22,13 @@ public sealed class DocumentParser : IDisposable
 
     /// <summary>Initializes a new instance of the <see cref="DocumentParser"/> class.</summary>
     /// <param name="options">Limits and cache; defaults when <see langword="null"/>.</param>
-    /// <param name="logger">Receives cache hits and timings.</param>
+    /// <param name="loggerFactory">Creates the logger for parses, cache hits and timings; null for none.</param>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
-    public DocumentParser(DocumentParserOptions? options = null, ILogger<DocumentParser>? logger = null)
+    public DocumentParser(DocumentParserOptions? options = null, ILoggerFactory? loggerFactory = null)
     {
         _options = options ?? new DocumentParserOptions();
         _options.Validate();
-        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _logger = (ILogger?)loggerFactory?.CreateLogger<DocumentParser>() ?? NullLogger.Instance;
         _fetcher = new Lazy<WebFetcher>(() => new WebFetcher(_options.Web));
     }
 
@@ -150,7 +150,7 @@ public sealed class DocumentParser : IDisposable
         var cachePath = _options.CacheDirectory is null ? null : Path.Combine(_options.CacheDirectory, $"{hash}.v{Version}.json");
         if (cachePath is not null && await TryReadCacheAsync(cachePath, cancellationToken).ConfigureAwait(false) is { } cached)
         {
-            _logger.LogDebug("Parse cache hit for {Source} ({Hash})", source, hash);
+            ToolsLog.ParseCacheHit(_logger, source, hash);
             return new ParsedDocument(source, cached.Title ?? fallbackTitle, hash, [.. cached.Pages.Select(p => new DocumentPage(p.Number, p.Paragraphs))]);
         }
 
@@ -158,7 +158,7 @@ public sealed class DocumentParser : IDisposable
         var stopwatch = Stopwatch.StartNew();
         var read = await RunWithTimeLimitAsync(reader, content, source, charset, cancellationToken).ConfigureAwait(false);
         Interlocked.Increment(ref _readerRuns);
-        _logger.LogDebug("Parsed {Source} ({Format}, {Pages} pages) in {Elapsed} ms", source, format, read.Pages.Count, stopwatch.ElapsedMilliseconds);
+        ToolsLog.DocumentParsed(_logger, source, format, read.Pages.Count, stopwatch.ElapsedMilliseconds);
 
         if (cachePath is not null)
         {
@@ -216,7 +216,7 @@ public sealed class DocumentParser : IDisposable
         }
         catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException or NotSupportedException)
         {
-            _logger.LogWarning("Ignoring the unreadable parse cache file {Path}: {Reason}", path, e.Message);
+            ToolsLog.ParseCacheUnreadable(_logger, path, e.Message);
             return null;
         }
     }
@@ -239,7 +239,7 @@ public sealed class DocumentParser : IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            _logger.LogWarning("Could not write the parse cache file {Path}: {Reason}", path, e.Message);
+            ToolsLog.ParseCacheNotWritten(_logger, path, e.Message);
             File.Delete(temporary);
         }
     }

@@ -80,7 +80,7 @@ internal sealed class McpServerConnection(string name, McpServerConfiguration co
         }
         catch (Exception e) when (configuration.Url is not null && IsLostSession(e) && !cancellationToken.IsCancellationRequested)
         {
-            McpLog.SessionLost(Logger, Name, e.Message);
+            ToolsLog.McpSessionLost(Logger, Name, e.Message);
             await ForgetAsync(client).ConfigureAwait(false);
             client = await GetClientAsync(cancellationToken).ConfigureAwait(false);
             return await client.CallToolAsync(tool, arguments, progress, cancellationToken: cancellationToken).ConfigureAwait(false);

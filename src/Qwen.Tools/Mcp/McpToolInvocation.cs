@@ -116,7 +116,7 @@ internal static class McpToolInvocation
     {
         public void Report(ProgressNotificationValue value)
         {
-            McpLog.ToolProgress(connection.Logger, tool, value.Progress, value.Total, value.Message);
+            ToolsLog.McpToolProgress(connection.Logger, tool, value.Progress, value.Total, value.Message);
             connection.Options.Progress?.Report(new McpToolProgress(tool, value.Progress, value.Total, value.Message));
         }
     }

@@ -30,9 +30,9 @@ public sealed class DocumentRetriever : IDisposable
     /// <param name="parser">Reads the documents (and caches their parse).</param>
     /// <param name="tokenizer">Counts tokens for chunking and budgets.</param>
     /// <param name="options">Budget, chunking and cache; defaults when <see langword="null"/>.</param>
-    /// <param name="logger">Receives index builds and cache hits.</param>
+    /// <param name="loggerFactory">Creates the logger for index builds and cache hits; null for none.</param>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
-    public DocumentRetriever(DocumentParser parser, Tokenizer tokenizer, RetrievalOptions? options = null, ILogger<DocumentRetriever>? logger = null)
+    public DocumentRetriever(DocumentParser parser, Tokenizer tokenizer, RetrievalOptions? options = null, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(parser);
         ArgumentNullException.ThrowIfNull(tokenizer);
@@ -40,7 +40,7 @@ public sealed class DocumentRetriever : IDisposable
         _options.Validate();
         _parser = parser;
         _chunker = new DocumentChunker(tokenizer, _options.Chunking);
-        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _logger = (ILogger?)loggerFactory?.CreateLogger<DocumentRetriever>() ?? NullLogger.Instance;
         _tokenizerName = tokenizer.GetType().Name;
     }
 
@@ -86,6 +86,7 @@ public sealed class DocumentRetriever : IDisposable
             var parsed = await _parser.ParseAsync(file, cancellationToken).ConfigureAwait(false);
             if (!seen.Add(parsed.ContentHash))
             {
+                ToolsLog.DuplicateDocumentSkipped(_logger, file);
                 continue;
             }
 
@@ -148,19 +149,19 @@ public sealed class DocumentRetriever : IDisposable
             try
             {
                 var loaded = IndexedDocument.Open(FSDirectory.Open(folder));
-                _logger.LogDebug("Chunk index cache hit for {Source} ({Key})", document.Source, key);
+                ToolsLog.IndexCacheHit(_logger, document.Source, key);
                 return loaded;
             }
             catch (Exception e) when (e is IOException or InvalidDataException or Lucene.Net.Index.CorruptIndexException or UnauthorizedAccessException)
             {
-                _logger.LogWarning("Rebuilding the unreadable chunk index cache {Folder}: {Reason}", folder, e.Message);
+                ToolsLog.IndexCacheUnreadable(_logger, folder, e.Message);
                 TryDelete(folder);
             }
         }
 
         var chunks = _chunker.Split(document, cancellationToken);
         Interlocked.Increment(ref _indexBuilds);
-        _logger.LogDebug("Indexing {Count} chunks of {Source}", chunks.Count, document.Source);
+        ToolsLog.Indexing(_logger, chunks.Count, document.Source);
         if (folder is null)
         {
             return IndexedDocument.Build(chunks, new RAMDirectory(), cancellationToken);

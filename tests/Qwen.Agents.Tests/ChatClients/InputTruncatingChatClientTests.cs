@@ -1,5 +1,6 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Qwen.Agents.Tests.TestSupport;
 using Microsoft.ML.Tokenizers;
 using Qwen.Core;
@@ -29,7 +30,8 @@ public sealed class InputTruncatingChatClientTests
     public async Task GetResponseAsync_LongHistory_DropsOldestWholeTurnsKeepingSystemAndLastTurn()
     {
         var inner = new ScriptedChatClient(_ => ScriptedReply.Text("ok"));
-        using var logs = new CapturingLoggerFactory();
+        var logsCollector = new FakeLogCollector();
+        using var logs = new LoggerFactory([new FakeLoggerProvider(logsCollector)], new LoggerFilterOptions { MinLevel = LogLevel.Trace });
         using var client = new InputTruncatingChatClient(inner, new InputTruncationOptions { MaxInputTokens = 400 }, logs);
         var messages = new List<ChatMessage> { new(ChatRole.System, "You are a weather bot.") };
         for (var turn = 0; turn < 6; turn++)
@@ -55,7 +57,7 @@ public sealed class InputTruncatingChatClientTests
         Assert.NotEmpty(calls);
         Assert.Contains("Question 5", sent.Skip(1).Select(m => m.Text).First(t => t.StartsWith("Question", StringComparison.Ordinal)), StringComparison.Ordinal);
         Assert.True(Tokens(sent) <= 400, $"{Tokens(sent)} tokens");
-        Assert.Contains(logs.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("dropped", StringComparison.Ordinal));
+        Assert.Contains(logsCollector.GetSnapshot(), e => e.Level == LogLevel.Warning && e.Message.Contains("dropped", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -129,13 +131,14 @@ public sealed class InputTruncatingChatClientTests
     public async Task GetResponseAsync_LastTurnAloneTooLong_SendsItAndWarns()
     {
         var inner = new ScriptedChatClient(_ => ScriptedReply.Text("ok"));
-        using var logs = new CapturingLoggerFactory();
+        var logsCollector = new FakeLogCollector();
+        using var logs = new LoggerFactory([new FakeLoggerProvider(logsCollector)], new LoggerFilterOptions { MinLevel = LogLevel.Trace });
         using var client = new InputTruncatingChatClient(inner, new InputTruncationOptions { MaxInputTokens = 50 }, logs);
 
         await client.GetResponseAsync([new(ChatRole.User, "old"), new(ChatRole.Assistant, "old answer"), new(ChatRole.User, Words(200))]);
 
         Assert.Equal([ChatRole.User], inner.Requests[0].Messages.Select(m => m.Role));
-        Assert.Contains(logs.Entries, e => e.Message.Contains("after truncation", StringComparison.Ordinal));
+        Assert.Contains(logsCollector.GetSnapshot(), e => e.Message.Contains("after truncation", StringComparison.Ordinal));
     }
 
     [Theory]

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Qwen.Agents.Tests.TestSupport;
 using Qwen.Core;
 
@@ -136,7 +137,8 @@ public sealed class PromptFunctionCallingChatClientTests
     [Fact]
     public async Task GetResponseAsync_MalformedCall_IsTextWithTheParseErrorAndAWarning()
     {
-        using var logs = new CapturingLoggerFactory();
+        var logsCollector = new FakeLogCollector();
+        using var logs = new LoggerFactory([new FakeLoggerProvider(logsCollector)], new LoggerFilterOptions { MinLevel = LogLevel.Trace });
         var inner = new ScriptedChatClient(_ => ScriptedReply.Text("Trying.\n<tool_call>\n{\"name\": \"get_weather\", \"arguments\": [1]}\n</tool_call>"));
         using var client = new PromptFunctionCallingChatClient(inner, loggerFactory: logs);
 
@@ -146,7 +148,7 @@ public sealed class PromptFunctionCallingChatClientTests
         var error = response.Messages.SelectMany(m => m.Contents).OfType<TextContent>().Select(t => t.RawRepresentation).OfType<ToolCallParseErrorEvent>().Single();
         Assert.Equal("get_weather", error.Name);
         Assert.Contains("<tool_call>", response.Text, StringComparison.Ordinal);
-        Assert.Contains(logs.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("could not be parsed", StringComparison.Ordinal));
+        Assert.Contains(logsCollector.GetSnapshot(), e => e.Level == LogLevel.Warning && e.Message.Contains("could not be parsed", StringComparison.Ordinal));
         Assert.Equal(ChatFinishReason.Stop, response.FinishReason);
     }
 

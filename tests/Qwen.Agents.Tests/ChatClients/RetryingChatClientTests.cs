@@ -2,6 +2,7 @@ using System.ClientModel;
 using System.Net;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Qwen.Agents.Tests.TestSupport;
 
 namespace Qwen.Agents.Tests.ChatClients;
@@ -13,7 +14,8 @@ public sealed class RetryingChatClientTests
     {
         await using var server = await FakeOpenAIServer.StartAsync(r => r.Index == 0 ? FakeOpenAIReply.Error(429, retryAfter: "7") : FakeOpenAIReply.Text("ok"));
         var time = new InstantTimeProvider();
-        using var logs = new CapturingLoggerFactory();
+        var logsCollector = new FakeLogCollector();
+        using var logs = new LoggerFactory([new FakeLoggerProvider(logsCollector)], new LoggerFilterOptions { MinLevel = LogLevel.Trace });
         using var client = new ChatClientBuilder(server.CreateClient()).UseRetries(new RetryingChatClientOptions { MaxRetries = 3, MaxDelay = TimeSpan.FromSeconds(2), TimeProvider = time }, logs).Build();
 
         var response = await client.GetResponseAsync([new(ChatRole.User, "Q")]);
@@ -21,7 +23,7 @@ public sealed class RetryingChatClientTests
         Assert.Equal("ok", response.Text);
         Assert.Equal(2, server.Requests.Count);
         Assert.Equal([TimeSpan.FromSeconds(7)], time.Delays);
-        Assert.Contains(logs.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("HTTP 429", StringComparison.Ordinal));
+        Assert.Contains(logsCollector.GetSnapshot(), e => e.Level == LogLevel.Warning && e.Message.Contains("HTTP 429", StringComparison.Ordinal));
     }
 
     [Fact]

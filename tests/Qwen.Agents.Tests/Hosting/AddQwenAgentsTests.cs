@@ -5,6 +5,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 using Qwen.Agents.Tests.TestSupport;
 using Qwen.Tools;
@@ -127,7 +128,8 @@ public sealed class AddQwenAgentsTests
     [Fact]
     public async Task UseAgentPipeline_MafLoggingAndOpenTelemetry_WrapTheAgentAndRecordTheRun()
     {
-        using var loggers = new CapturingLoggerFactory();
+        var loggersCollector = new FakeLogCollector();
+        using var loggers = new LoggerFactory([new FakeLoggerProvider(loggersCollector)], new LoggerFilterOptions { MinLevel = LogLevel.Trace });
         var activities = new List<Activity>();
         using var listener = new ActivityListener
         {
@@ -159,8 +161,8 @@ public sealed class AddQwenAgentsTests
         Assert.Contains(updates, u => u.Contents.OfType<FunctionCallContent>().Any(c => c.CallId == "call_1"));
         Assert.Contains(activities, a => a.Source.Name == "qwen-agents-test");
         Assert.Equal(2, activities.Count(a => a.Source.Name == "qwen-chat-test"));
-        Assert.Contains(loggers.Entries, e => e.Message.Contains("RunStreamingAsync", StringComparison.Ordinal));
-        Assert.Contains(loggers.Entries, e => e.Message.Contains("GetStreamingResponseAsync", StringComparison.Ordinal));
-        Assert.Contains(loggers.Entries, e => e.Message.Contains("get_weather", StringComparison.Ordinal) && e.Message.Contains("call_1", StringComparison.Ordinal));
+        Assert.Contains(loggersCollector.GetSnapshot(), e => e.Message.Contains("RunStreamingAsync", StringComparison.Ordinal));
+        Assert.Contains(loggersCollector.GetSnapshot(), e => e.Message.Contains("GetStreamingResponseAsync", StringComparison.Ordinal));
+        Assert.Contains(loggersCollector.GetSnapshot(), e => e.Message.Contains("get_weather", StringComparison.Ordinal) && e.Message.Contains("call_1", StringComparison.Ordinal));
     }
 }

@@ -1,3 +1,7 @@
+using Microsoft.Agents.AI;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.AI;
 using Qwen.Runtime;
 
@@ -50,5 +54,44 @@ public sealed class EmbeddedRuntimeAgentTests : IDisposable
         var history = ((QwenAgentSession)session).Messages;
         var answered = history.SelectMany(m => m.Contents).OfType<FunctionResultContent>().Select(r => r.CallId).ToHashSet();
         Assert.All(history.SelectMany(m => m.Contents).OfType<FunctionCallContent>(), c => Assert.Contains(c.CallId, answered));
+    }
+
+    [Fact]
+    public async Task AddQwenAgents_OverAddQwenChatClientWithMiddleware_AgentCallsGoThroughThePipeline()
+    {
+        TinyModelWriter.Write(_directory.FullName, new TinyModelOptions
+        {
+            Architecture = "qwen3",
+            HeadDim = 32,
+            TokenizerDirectory = Path.Combine(AppContext.BaseDirectory, "Fixtures", "qwen3_tiny"),
+            Seed = 11,
+        });
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Qwen:ModelPath"] = _directory.FullName,
+            ["Qwen:Model:Device"] = "cpu",
+            ["Qwen:Chat:DefaultMaxOutputTokens"] = "3",
+            ["Qwen:Chat:EnableThinking"] = "false",
+            ["QwenAgents:Agents:helper:Kind"] = "FnCall",
+            ["QwenAgents:Agents:helper:MaxModelCalls"] = "2",
+        });
+        var modelCalls = 0;
+        builder.Services.AddQwenChatClient(builder.Configuration.GetSection("Qwen"))
+            .Use(async (messages, options, next, cancellationToken) =>
+            {
+                Interlocked.Increment(ref modelCalls);
+                await next(messages, options, cancellationToken);
+            });
+        builder.Services.AddQwenTools(options => options.WorkDirectory = Path.Combine(_directory.FullName, "work"));
+        builder.Services.AddQwenAgents(builder.Configuration.GetSection("QwenAgents"));
+        using var host = builder.Build();
+
+        await host.StartAsync();
+        var response = await host.Services.GetRequiredKeyedService<AIAgent>("helper").RunAsync("Hi");
+        await host.StopAsync();
+
+        Assert.Equal(1, modelCalls);
+        Assert.InRange(response.Usage!.OutputTokenCount!.Value, 1, 3);
     }
 }

@@ -83,6 +83,19 @@ public sealed class HermesFormatTests
     }
 
     [Fact]
+    public void RenderCall_Arguments_WrittenByTheSameWriterAsTheTemplatesTojson()
+    {
+        // json.dumps(json.loads(...), ensure_ascii=False): floats as Python writes them (1.50 -> 1.5, 1e2 -> 100.0), ints as ints.
+        const string Arguments = """{"f": 1.50, "e": 1e2, "i": -7, "s": "中\u0001", "n": null, "o": {"b": [true, false]}}""";
+        var template = ChatTemplate.FromSource("{{ args | tojson }}");
+
+        var fromTemplate = template.Render([], new ChatTemplateOptions { ExtraVariables = new Dictionary<string, object?> { ["args"] = JsonDocument.Parse(Arguments).RootElement } });
+
+        Assert.Equal("""{"f": 1.5, "e": 100.0, "i": -7, "s": "中\u0001", "n": null, "o": {"b": [true, false]}}""", fromTemplate);
+        Assert.Equal($"<tool_call>\n{{\"name\": \"f\", \"arguments\": {fromTemplate}}}\n</tool_call>", HermesFormat.RenderCall(TestTools.Call("f", Arguments)));
+    }
+
+    [Fact]
     public void RenderCall_ClrArgumentValues_SerializesThem()
     {
         var call = new FunctionCallContent("id", "f", new Dictionary<string, object?> { ["n"] = 3, ["s"] = "x", ["b"] = true, ["none"] = null, ["arr"] = new[] { 1, 2 } });

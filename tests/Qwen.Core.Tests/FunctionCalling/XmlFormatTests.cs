@@ -42,6 +42,8 @@ public sealed class XmlFormatTests
             ["count"] = 3,
             ["nothing"] = null,
             ["text"] = "line 1\nline 2",
+            ["scale"] = JsonDocument.Parse("1.50e1").RootElement.Clone(),
+            ["limits"] = JsonDocument.Parse("[1e2, 0.5]").RootElement.Clone(),
         });
         var second = TestTools.Call("get_weather", """{"city": "Paris"}""");
         var results = new[] { new FunctionResultContent("c1", "done"), new FunctionResultContent("call_test", "21 °C") };
@@ -59,6 +61,7 @@ public sealed class XmlFormatTests
         Assert.Equal(expected, prompt);
         Assert.Contains("<parameter=flag>\nFalse\n</parameter>\n<parameter=count>\n3\n</parameter>\n<parameter=nothing>\nNone\n</parameter>", prompt, StringComparison.Ordinal);
         Assert.Contains("<parameter=options>\n{\"deep\": true, \"名\": \"値\"}\n</parameter>\n<parameter=tags>\n[\"x\", \"y\"]\n</parameter>", prompt, StringComparison.Ordinal);
+        Assert.Contains("<parameter=scale>\n15.0\n</parameter>\n<parameter=limits>\n[100.0, 0.5]\n</parameter>", prompt, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace Qwen.Runtime.Tests;
 
@@ -127,15 +128,16 @@ public sealed class QwenChatClientToolCallTests
     [Fact]
     public async Task GetStreamingResponseAsync_MalformedCall_ComesBackAsTextWithAWarning()
     {
-        var logger = new ListLogger();
-        var (client, _) = ScriptedGenerator.Create(new QwenChatClientOptions { Logger = logger }, "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {{{\n</tool_call>");
+        var logs = new FakeLogCollector();
+        using var loggerFactory = new LoggerFactory([new FakeLoggerProvider(logs)]);
+        var (client, _) = ScriptedGenerator.Create(null, loggerFactory, "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {{{\n</tool_call>");
         var tool = AIFunctionFactory.Create((string city) => "sunny", "get_weather");
 
         var response = await client.GetResponseAsync([new(ChatRole.User, "Hi")], new ChatOptions { Tools = [tool] });
 
         Assert.Contains("{{{", response.Text);
         Assert.Empty(response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>());
-        Assert.Contains(logger.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("get_weather", StringComparison.Ordinal));
+        Assert.Contains(logs.GetSnapshot(), e => e.Level == LogLevel.Warning && e.Id.Id == 2201 && e.Category == typeof(QwenChatClient).FullName && e.Message.Contains("get_weather", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -237,13 +239,14 @@ public sealed class QwenChatClientToolCallTests
     [Fact]
     public async Task GetResponseAsync_SchemaWithUnenforcedKeyword_LogsAWarningNamingIt()
     {
-        var logger = new ListLogger();
-        var (client, generator) = ScriptedGenerator.Create(new QwenChatClientOptions { Logger = logger }, "{\"n\": 3}");
+        var logs = new FakeLogCollector();
+        using var loggerFactory = new LoggerFactory([new FakeLoggerProvider(logs)]);
+        var (client, generator) = ScriptedGenerator.Create(null, loggerFactory, "{\"n\": 3}");
         using var schema = JsonDocument.Parse("""{"type":"object","properties":{"n":{"type":"integer","maximum":10}},"required":["n"]}""");
 
         await client.GetResponseAsync([new(ChatRole.User, "Hi")], new ChatOptions { ResponseFormat = ChatResponseFormat.ForJsonSchema(schema.RootElement) });
 
-        Assert.Contains(logger.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("'maximum'", StringComparison.Ordinal));
+        Assert.Contains(logs.GetSnapshot(), e => e.Level == LogLevel.Warning && e.Id.Id == 2202 && e.Message.Contains("'maximum'", StringComparison.Ordinal));
         Assert.NotNull(generator.Options[0].Constraint);
     }
 
@@ -258,18 +261,5 @@ public sealed class QwenChatClientToolCallTests
 
         Assert.NotNull(generator.Options[0].Constraint);
         Assert.Null(generator.Options[1].Constraint);
-    }
-
-    private sealed class ListLogger : ILogger
-    {
-        public List<(LogLevel Level, string Message)> Entries { get; } = [];
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            Entries.Add((logLevel, formatter(state, exception)));
     }
 }

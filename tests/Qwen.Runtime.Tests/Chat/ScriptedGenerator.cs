@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using System.Runtime.CompilerServices;
 using Qwen.Core;
 
@@ -32,11 +33,13 @@ internal sealed class ScriptedGenerator(QwenTokenizer tokenizer, GenerationConfi
 
     public static (QwenChatClient Client, ScriptedGenerator Generator) Create(params string[] replies) => Create(null, replies);
 
-    public static (QwenChatClient Client, ScriptedGenerator Generator) Create(QwenChatClientOptions? options, params string[] replies)
+    public static (QwenChatClient Client, ScriptedGenerator Generator) Create(QwenChatClientOptions? options, params string[] replies) => Create(options, null, replies);
+
+    public static (QwenChatClient Client, ScriptedGenerator Generator) Create(QwenChatClientOptions? options, ILoggerFactory? loggerFactory, params string[] replies)
     {
         var tokenizer = Tokenizer;
         var generator = new ScriptedGenerator(tokenizer, GenerationConfig.Load(Fixtures.TinyModel("qwen3_tiny")), replies);
-        return (new QwenChatClient(generator, tokenizer, Template, options, ownedModel: null), generator);
+        return (new QwenChatClient(generator, tokenizer, Template, options, ownedModel: null, loggerFactory), generator);
     }
 
     public async IAsyncEnumerable<GenerationUpdate> GenerateAsync(IReadOnlyList<int> promptIds, GenerationOptions options, [EnumeratorCancellation] CancellationToken cancellationToken)

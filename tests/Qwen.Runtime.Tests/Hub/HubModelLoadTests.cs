@@ -42,9 +42,9 @@ public sealed class HubModelLoadTests : IAsyncLifetime, IDisposable
         builder.Services.AddQwenChatClient(o =>
         {
             o.ModelPath = "test-org/tiny-chat";
-            o.Device = "cpu";
+            o.Model.Device = "cpu";
             o.LoadAtStart = true;
-            o.Hub = _cache.Options(_hub.Endpoint);
+            o.Model.Hub = _cache.Options(_hub.Endpoint);
         });
         using var host = builder.Build();
 

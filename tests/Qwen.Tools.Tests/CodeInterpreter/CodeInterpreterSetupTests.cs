@@ -1,4 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Qwen.Tools.Tests;
 
@@ -23,6 +25,30 @@ public sealed class CodeInterpreterSetupTests
         Assert.Equal(folder, interpreter.Options.WorkDirectory);
         Assert.Equal(TimeSpan.FromSeconds(5), interpreter.Options.Timeout);
         Assert.Equal("code_interpreter", tool.Name);
+    }
+
+    [Theory]
+    [InlineData("Timeout", "CodeInterpreterOptions.Timeout must be between 100 ms and 1 hour")]
+    [InlineData("MaxSessions", "CodeInterpreterOptions.MaxSessions must be between 1 and 1,024")]
+    [InlineData("WorkDirectory", "CodeInterpreterOptions.WorkDirectory must be a folder path")]
+    public async Task AddQwenCodeInterpreter_InvalidOptions_FailHostStartNamingTheOption(string setting, string expected)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddQwenCodeInterpreter(o =>
+        {
+            o.PrewarmWorker = false;
+            switch (setting)
+            {
+                case "Timeout": o.Timeout = TimeSpan.FromMilliseconds(1); break;
+                case "MaxSessions": o.MaxSessions = 0; break;
+                default: o.WorkDirectory = " "; break;
+            }
+        });
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains(expected, error.Message);
     }
 
     [Fact]

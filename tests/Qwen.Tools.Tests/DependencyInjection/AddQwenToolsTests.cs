@@ -1,5 +1,9 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Options;
 using Microsoft.ML.Tokenizers;
 using Qwen.Core;
 using Qwen.Tools.Tests.TestSupport;
@@ -41,5 +45,33 @@ public sealed class AddQwenToolsTests : IDisposable
         var error = Assert.ThrowsAny<Exception>(() => provider.GetRequiredService<ToolRegistry>());
 
         Assert.Contains("RetrievalOptions.TokenBudget", error.Message);
+    }
+
+    [Fact]
+    public async Task AddQwenTools_InvalidOptions_FailHostStartNamingTheOption()
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddQwenTools(o => o.Retrieval.TokenBudget = 0);
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains("RetrievalOptions.TokenBudget", error.Message);
+    }
+
+    [Fact]
+    public async Task AddQwenTools_ValidOptions_StartAndLogTheTokenizerFallbackWithItsEventId()
+    {
+        var logs = new FakeLogCollector();
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.AddProvider(new FakeLoggerProvider(logs));
+        builder.Services.AddQwenTools(o => o.WorkDirectory = _temp.Path);
+        using var host = builder.Build();
+
+        await host.StartAsync();
+        _ = host.Services.GetRequiredService<DocumentRetriever>();
+        await host.StopAsync();
+
+        Assert.Single(logs.GetSnapshot(), r => r.Id.Id == 3501 && r.Level == LogLevel.Information && r.Message.Contains("ApproximateTokenizer", StringComparison.Ordinal));
     }
 }

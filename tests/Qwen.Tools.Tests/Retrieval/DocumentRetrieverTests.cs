@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Qwen.Core;
 using Qwen.Tools.Tests.TestSupport;
 
@@ -41,6 +43,26 @@ public sealed class DocumentRetrieverTests : IDisposable
         await retriever.RetrieveAsync([path, path], RetrievalQuery.Parse("river"));
 
         Assert.Equal(1, retriever.IndexBuilds);
+    }
+
+    [Fact]
+    public async Task RetrieveAsync_WithALoggerFactory_LogsParseIndexAndCacheEventsWithTheirIds()
+    {
+        var logs = new FakeLogCollector();
+        using var loggerFactory = new LoggerFactory([new FakeLoggerProvider(logs)], new LoggerFilterOptions { MinLevel = LogLevel.Debug });
+        var path = WriteDocument("logged.md", 2);
+        using var parser = new DocumentParser(new DocumentParserOptions { CacheDirectory = _temp.Combine("parse-cache") }, loggerFactory);
+        using var retriever = new DocumentRetriever(parser, ApproximateTokenizer.Instance, null, loggerFactory);
+
+        await retriever.RetrieveAsync([path, path], RetrievalQuery.Parse("harbor")); // the second is read from the parse cache, then skipped
+
+        var records = logs.GetSnapshot();
+        var parsed = Assert.Single(records, r => r.Id.Id == 3101);
+        Assert.Equal(typeof(DocumentParser).FullName, parsed.Category);
+        Assert.Contains(path, parsed.Message, StringComparison.Ordinal);
+        Assert.Single(records, r => r.Id.Id == 3102);
+        Assert.Single(records, r => r.Id.Id == 3201 && r.Category == typeof(DocumentRetriever).FullName);
+        Assert.Single(records, r => r.Id.Id == 3204);
     }
 
     [Fact]

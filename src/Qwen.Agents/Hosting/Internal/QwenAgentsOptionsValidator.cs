@@ -81,7 +81,7 @@ internal sealed class QwenAgentsOptionsValidator(IServiceProvider services) : IV
                 : services.GetService<IServiceProviderIsService>() is { } known && !known.IsService(typeof(IChatClient)))
             {
                 failures.Add(definition.ChatClientKey is null
-                    ? $"{where} needs an IChatClient service (AddChatClient), and none is registered."
+                    ? $"{where} needs an IChatClient service (AddChatClient or AddQwenChatClient), and none is registered."
                     : $"{where}:ChatClientKey '{definition.ChatClientKey}' names no keyed IChatClient service (AddKeyedChatClient).");
             }
         }

@@ -31,8 +31,8 @@ internal sealed class DocumentLibrary : IDisposable
             return;
         }
 
-        _ownedParser = new DocumentParser(null, loggerFactory?.CreateLogger<DocumentParser>());
-        _retriever = new DocumentRetriever(_ownedParser, options.EffectiveTokenizer, options.Retrieval, loggerFactory?.CreateLogger<DocumentRetriever>());
+        _ownedParser = new DocumentParser(null, loggerFactory);
+        _retriever = new DocumentRetriever(_ownedParser, options.EffectiveTokenizer, options.Retrieval, loggerFactory);
         _ownsRetriever = true;
     }
 

@@ -45,6 +45,10 @@ internal static class ToolPrompt
     public static string ParametersJson(AIFunctionDeclaration tool) =>
         tool.JsonSchema.ValueKind == JsonValueKind.Object ? PythonJson.Serialize(tool.JsonSchema) : EmptyParameters;
 
+    /// <summary>A call's arguments as Python writes the dict; no arguments are the empty object.</summary>
+    public static string ArgumentsJson(FunctionCallContent call) =>
+        PythonJson.Serialize(call.Arguments ?? new Dictionary<string, object?>());
+
     /// <summary>Reads Qwen-Agent's optional tool fields (<c>name_for_human</c>, <c>args_format</c>) from the tool's additional properties.</summary>
     public static string? AdditionalText(AIFunctionDeclaration tool, string key) =>
         tool.AdditionalProperties.TryGetValue(key, out var value) && value is string text ? text : null;

@@ -474,7 +474,20 @@ internal static class JinjaFilters
     {
         // transformers replaces Jinja's tojson: json.dumps(x, ensure_ascii=False, indent=None, separators=None, sort_keys=False), parameters in that order.
         var a = args.Bind("tojson", ["ensure_ascii", "indent", "separators", "sort_keys"], false, null, null, false);
-        return JinjaJson.Serialize(value, JinjaOps.IsTruthy(a[0]), a[1], a[2], JinjaOps.IsTruthy(a[3]));
+        var indent = a[1] switch
+        {
+            null => null,
+            string s => s,
+            long or bool => new string(' ', (int)Math.Clamp(JinjaOps.ToLong(a[1]), 0, 1000)),
+            _ => throw new TemplateException($"tojson() indent must be an int or a string, not {JinjaOps.TypeName(a[1])}"),
+        };
+        var (itemSeparator, keySeparator) = a[2] switch
+        {
+            null => (indent is null ? ", " : ",", ": "),
+            IReadOnlyList<object?> { Count: 2 } pair when pair[0] is string item && pair[1] is string key => (item, key),
+            _ => throw new TemplateException("tojson() separators must be an (item_separator, key_separator) pair of strings"),
+        };
+        return PythonJson.Serialize(value, new PythonJsonFormat(JinjaOps.IsTruthy(a[0]), indent, itemSeparator, keySeparator, JinjaOps.IsTruthy(a[3])));
     }
 
     private static object? Trim(object? value, JinjaArguments args)

@@ -3,39 +3,41 @@ using System.Text;
 
 namespace Qwen.Core;
 
-/// <summary>Python's <c>json.dumps</c> byte for byte, as transformers' <c>tojson</c> filter calls it: default separators <c>", "</c> and <c>": "</c>, float <c>repr</c>, non-ASCII kept unless <c>ensure_ascii</c>.</summary>
-internal static class JinjaJson
+/// <summary>
+/// Python's <c>json.dumps</c> byte for byte: the one JSON writer for the chat templates' <c>tojson</c> filter (as transformers calls it)
+/// and for the function-call prompts Qwen-Agent writes (<c>json.dumps(value, ensure_ascii=False)</c>).
+/// </summary>
+/// <remarks>
+/// Values are template values (<see langword="null"/>, <see cref="bool"/>, <see cref="long"/>, <see cref="double"/>, <see cref="string"/>,
+/// lists and <see cref="JinjaDict"/>); .NET and JSON values are first turned into those by <see cref="JinjaValues.FromClr"/>, the way
+/// Python's <c>json.loads</c> would see them, so a number is written as Python writes an int or a float.
+/// </remarks>
+internal static class PythonJson
 {
     private const int MaxDepth = 500;
 
-    /// <summary>Serializes <paramref name="value"/>.</summary>
+    /// <summary>Writes a .NET, JSON or template value with <c>json.dumps(value, ensure_ascii=False)</c>'s defaults.</summary>
+    /// <param name="value">The value (a <see cref="System.Text.Json.JsonElement"/>, a dictionary of arguments, a CLR object, ...).</param>
+    /// <returns>The JSON text, <c>", "</c> and <c>": "</c> separated, non-ASCII kept.</returns>
+    public static string Serialize(object? value) => Serialize(JinjaValues.FromClr(value), PythonJsonFormat.Default);
+
+    /// <summary>Writes a template value.</summary>
     /// <param name="value">The template value.</param>
-    /// <param name="ensureAscii">Escape every character outside printable ASCII as <c>\uXXXX</c>.</param>
-    /// <param name="indent">None, a number of spaces or an indentation string.</param>
-    /// <param name="separators">None or an (item separator, key separator) pair.</param>
-    /// <param name="sortKeys">Sort dict keys.</param>
-    public static string Serialize(object? value, bool ensureAscii, object? indent, object? separators, bool sortKeys)
+    /// <param name="format">Escaping, indentation, separators and key order.</param>
+    /// <returns>The JSON text.</returns>
+    /// <exception cref="TemplateException">The value holds something JSON cannot represent, or is nested too deeply.</exception>
+    public static string Serialize(object? value, PythonJsonFormat format)
     {
-        var indentText = indent switch
-        {
-            null => null,
-            string s => s,
-            long or bool => new string(' ', (int)Math.Clamp(JinjaOps.ToLong(indent), 0, 1000)),
-            _ => throw new TemplateException($"tojson() indent must be an int or a string, not {JinjaOps.TypeName(indent)}"),
-        };
-        var (itemSeparator, keySeparator) = separators switch
-        {
-            null => (indentText is null ? ", " : ",", ": "),
-            IReadOnlyList<object?> { Count: 2 } pair when pair[0] is string item && pair[1] is string key => (item, key),
-            _ => throw new TemplateException("tojson() separators must be an (item_separator, key_separator) pair of strings"),
-        };
-        var writer = new Writer(ensureAscii, indentText, itemSeparator, keySeparator, sortKeys);
+        var writer = new Writer(format);
         writer.Write(value, 0);
         return writer.ToString();
     }
 
     /// <summary>Python's JSON string encoding.</summary>
-    public static void WriteString(StringBuilder builder, string s, bool ensureAscii)
+    /// <param name="builder">Receives the quoted string.</param>
+    /// <param name="s">The string.</param>
+    /// <param name="ensureAscii">Escape every character outside printable ASCII as <c>\uXXXX</c>.</param>
+    public static void WriteString(StringBuilder builder, string s, bool ensureAscii = false)
     {
         builder.Append('"');
         foreach (var c in s)
@@ -64,7 +66,7 @@ internal static class JinjaJson
         builder.Append('"');
     }
 
-    private sealed class Writer(bool ensureAscii, string? indent, string itemSeparator, string keySeparator, bool sortKeys)
+    private sealed class Writer(PythonJsonFormat format)
     {
         private readonly StringBuilder _builder = new();
 
@@ -92,22 +94,22 @@ internal static class JinjaJson
                     _builder.Append(Float(d));
                     break;
                 case string s:
-                    WriteString(_builder, s, ensureAscii);
+                    WriteString(_builder, s, format.EnsureAscii);
                     break;
                 case IReadOnlyList<object?> list:
                     WriteContainer('[', ']', list.Count, depth, i => Write(list[i], depth + 1));
                     break;
                 case JinjaDict dict:
                     var pairs = dict.ToList();
-                    if (sortKeys)
+                    if (format.SortKeys)
                     {
                         pairs = [.. pairs.OrderBy(p => p.Key, Comparer<object>.Create((x, y) => JinjaOps.Compare(x, y)))];
                     }
 
                     WriteContainer('{', '}', pairs.Count, depth, i =>
                     {
-                        WriteString(_builder, Key(pairs[i].Key), ensureAscii);
-                        _builder.Append(keySeparator);
+                        WriteString(_builder, Key(pairs[i].Key), format.EnsureAscii);
+                        _builder.Append(format.KeySeparator);
                         Write(pairs[i].Value, depth + 1);
                     });
                     break;
@@ -129,7 +131,7 @@ internal static class JinjaJson
             {
                 if (i > 0)
                 {
-                    _builder.Append(itemSeparator);
+                    _builder.Append(format.ItemSeparator);
                 }
 
                 NewLine(depth + 1);
@@ -142,7 +144,7 @@ internal static class JinjaJson
 
         private void NewLine(int depth)
         {
-            if (indent is not null)
+            if (format.Indent is { } indent)
             {
                 _builder.Append('\n');
                 for (var i = 0; i < depth; i++)

@@ -181,6 +181,18 @@ public sealed class PdfRobustnessTests : IDisposable
         Assert.DoesNotContain(" | ", document.Text);
     }
 
+    [Theory]
+    [InlineData(0.16)]
+    [InlineData(0.4)]
+    public async Task ParseAsync_FakeBoldDrawnTwiceAHairApart_ReadsEachLetterOnce(double offset)
+    {
+        var lines = new List<PdfFiles.Line> { new(50, 700, "Test test letter", 25), new(50 + offset, 700, "Test test letter", 25) };
+
+        var text = (await _parser.ParseAsync(PdfFiles.Create([lines]), "bold.pdf")).Text;
+
+        Assert.Equal("Test test letter", text.Trim());
+    }
+
     [Fact]
     public async Task ParseAsync_RealTableWithWords_IsStillATable()
     {

@@ -141,6 +141,35 @@ public sealed class PdfComplexScriptTests : IDisposable
     }
 
     [Fact]
+    public async Task ParseAsync_GlyphsWithoutHeightSetAHairApart_AreReadAsWordsNotSingleLetters()
+    {
+        // Fonts without outlines give glyph boxes of no height; PdfPig's default extractor then takes every gap for a word space.
+        const string Sentence = "each input channel can be attenuated in steps of one decibel plus fully muted and any input can be assigned to either output";
+        var map = Sentence.Where(c => c != ' ').Distinct().ToDictionary(c => c, c => c.ToString());
+        var glyphs = new List<PdfFiles.Glyph>();
+        double x = 40, y = 700;
+        foreach (var word in Sentence.Split(' '))
+        {
+            if (x > 480)
+            {
+                (x, y) = (40, y - 14);
+            }
+
+            foreach (var c in word)
+            {
+                glyphs.Add(new PdfFiles.Glyph(c, x, y, 9));
+                x += (0.667 * 9) + 0.05;
+            }
+
+            x += 3;
+        }
+
+        var text = (await _parser.ParseAsync(PdfFiles.Glyphs(map, glyphs, flat: true), "flat.pdf")).Text;
+
+        Assert.Equal(Sentence, string.Join(' ', text.Split((char[])[' ', '\n'], StringSplitOptions.RemoveEmptyEntries)));
+    }
+
+    [Fact]
     public async Task ParseAsync_TextRotatedAQuarterTurn_KeepsItsWords()
     {
         var pdf = PdfFiles.Raw(

@@ -113,9 +113,10 @@ internal static class PdfFiles
     /// A one-page PDF that draws each glyph at its own origin, in the order given, in a Type 3 font whose ToUnicode map gives each
     /// byte code the text in <paramref name="toUnicode"/>: a way to put any script's characters (Thai, Devanagari, ...) at chosen
     /// positions in drawing order, as a shaping engine would lay them out. Glyphs are 750 units square; those whose text is a
-    /// non-spacing mark advance by nothing, the others by 667 units.
+    /// non-spacing mark advance by nothing, the others by 667 units. <paramref name="flat"/> gives every glyph a box of no height
+    /// (as fonts without outlines do).
     /// </summary>
-    public static byte[] Glyphs(IReadOnlyDictionary<char, string> toUnicode, IEnumerable<Glyph> glyphs)
+    public static byte[] Glyphs(IReadOnlyDictionary<char, string> toUnicode, IEnumerable<Glyph> glyphs, bool flat = false)
     {
         var map = new StringBuilder();
         var differences = new StringBuilder();
@@ -146,11 +147,11 @@ internal static class PdfFiles
             "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
             "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
             Stream(string.Empty, content.ToString()),
-            "<< /Type /Font /Subtype /Type3 /FontBBox [0 0 750 750] /FontMatrix [0.001 0 0 0.001 0 0] /CharProcs 7 0 R /Resources << >> "
+            $"<< /Type /Font /Subtype /Type3 /FontBBox [0 0 750 {(flat ? 0 : 750)}] /FontMatrix [0.001 0 0 0.001 0 0] /CharProcs 7 0 R /Resources << >> "
                 + $"/Encoding << /Type /Encoding /Differences [{differences}] >> /FirstChar 32 /LastChar 127 /Widths [{string.Join(' ', widths)}] /ToUnicode 6 0 R >>",
             Stream(string.Empty, cmap),
             $"<< {procs}>>",
-            Stream(string.Empty, "0 0 0 0 750 750 d1 0 0 750 750 re f"),
+            Stream(string.Empty, flat ? "0 0 0 0 750 0 d1" : "0 0 0 0 750 750 d1 0 0 750 750 re f"),
         ]);
     }
 

@@ -51,13 +51,15 @@ internal static class PdfPageLayout
 
         // PdfPig's default extractor splits words at spaces and at wide gaps. Where a page has no space glyphs and tight gaps, it
         // runs words together ("approachtoblockcipherimplementation"); then the nearest-neighbour extractor, which groups glyphs
-        // by their distances, reads the page instead. It is not the first choice: on well-spaced pages it splits and merges more.
+        // by their distances, reads the page instead. It does too where the default extractor splits words into single letters,
+        // which it does when glyphs have no height (fonts without outlines: any gap then counts as a word space). It is not the
+        // first choice: on well-spaced pages it splits and merges more.
         // Rotated text (chart axes, margins, survey plans) always goes to the nearest-neighbour extractor: the default one orders
         // glyphs by their horizontal position and breaks vertical words into single letters.
         var horizontal = letters.FindAll(l => l.TextOrientation == TextOrientation.Horizontal);
         var turned = letters.Count == horizontal.Count ? [] : letters.FindAll(l => l.TextOrientation != TextOrientation.Horizontal);
         List<Word> found = [.. DefaultWordExtractor.Instance.GetWords(horizontal)];
-        if (visible > 40 && spaces * GlyphsPerSpace < visible && RunTogether(found))
+        if (visible > 40 && ((spaces * GlyphsPerSpace < visible && RunTogether(found)) || SplitApart(found)))
         {
             found = [.. NearestNeighbourWordExtractor.Instance.GetWords(horizontal)];
         }
@@ -124,6 +126,25 @@ internal static class PdfPageLayout
         }
 
         return letters > 0 && inLong * 4 > letters;
+    }
+
+    /// <summary>Whether words look split apart: most of them are a single letter or digit (CJK characters aside).</summary>
+    private static bool SplitApart(IReadOnlyList<Word> words)
+    {
+        int counted = 0, single = 0;
+        foreach (var word in words)
+        {
+            var text = word.Text.Trim();
+            if (text.Length == 0 || (text.Length == 1 && CjkText.IsCjk(text[0])))
+            {
+                continue;
+            }
+
+            counted++;
+            single += text.Length == 1 && char.IsLetterOrDigit(text[0]) ? 1 : 0;
+        }
+
+        return counted >= 20 && single * 2 > counted;
     }
 
     /// <summary>

@@ -274,6 +274,14 @@ public sealed class PdfRobustnessTests : IDisposable
     }
 
     [Fact]
+    public void Describe_FeatureTheLibraryLacks_SaysSoWithTheLibrarysWords()
+    {
+        var text = PdfDocumentReader.Describe(new NotSupportedException("The JBIG2 Filter for monochrome image data is not currently supported."), "page 1 is damaged", "the PDF library failed on page 1");
+
+        Assert.Equal("the PDF library failed on page 1: it does not support what the file uses (The JBIG2 Filter for monochrome image data is not currently supported.).", text);
+    }
+
+    [Fact]
     public void Describe_FormatErrorOfTheFile_SaysTheFileIsDamaged()
     {
         var text = PdfDocumentReader.Describe(new UglyToad.PdfPig.Core.PdfDocumentFormatException("bad xref"), "page 3 is damaged", "the PDF library failed on page 3");

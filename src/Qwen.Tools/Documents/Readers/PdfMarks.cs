@@ -26,7 +26,8 @@ internal static class PdfMarks
         var bases = new List<int>();
         for (var i = 0; i < letters.Count; i++)
         {
-            if (letters[i].TextOrientation == TextOrientation.Horizontal)
+            // A space is never a base: a mark over a gap is left where it is.
+            if (letters[i].TextOrientation == TextOrientation.Horizontal && !string.IsNullOrWhiteSpace(letters[i].Value))
             {
                 (IsMarkOnly(letters[i].Value) ? marks : bases).Add(i);
             }

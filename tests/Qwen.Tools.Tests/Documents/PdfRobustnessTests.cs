@@ -181,6 +181,18 @@ public sealed class PdfRobustnessTests : IDisposable
         Assert.DoesNotContain(" | ", document.Text);
     }
 
+    [Theory]
+    [InlineData(0.16)]
+    [InlineData(0.4)]
+    public async Task ParseAsync_FakeBoldDrawnTwiceAHairApart_ReadsEachLetterOnce(double offset)
+    {
+        var lines = new List<PdfFiles.Line> { new(50, 700, "Test test letter", 25), new(50 + offset, 700, "Test test letter", 25) };
+
+        var text = (await _parser.ParseAsync(PdfFiles.Create([lines]), "bold.pdf")).Text;
+
+        Assert.Equal("Test test letter", text.Trim());
+    }
+
     [Fact]
     public async Task ParseAsync_RealTableWithWords_IsStillATable()
     {
@@ -259,6 +271,14 @@ public sealed class PdfRobustnessTests : IDisposable
 
         Assert.StartsWith("the PDF library failed on page 3: NullReferenceException", text, StringComparison.Ordinal);
         Assert.DoesNotContain("Object reference not set", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Describe_FeatureTheLibraryLacks_SaysSoWithTheLibrarysWords()
+    {
+        var text = PdfDocumentReader.Describe(new NotSupportedException("The JBIG2 Filter for monochrome image data is not currently supported."), "page 1 is damaged", "the PDF library failed on page 1");
+
+        Assert.Equal("the PDF library failed on page 1: it does not support what the file uses (The JBIG2 Filter for monochrome image data is not currently supported.).", text);
     }
 
     [Fact]

@@ -106,6 +106,55 @@ internal static class PdfFiles
         return Encoding.Latin1.GetBytes(pdf.ToString());
     }
 
+    /// <summary>One glyph drawn on its own: the byte code shown, the origin of the glyph and its size.</summary>
+    public sealed record Glyph(char Code, double X, double Y, double Size = 24);
+
+    /// <summary>
+    /// A one-page PDF that draws each glyph at its own origin, in the order given, in a Type 3 font whose ToUnicode map gives each
+    /// byte code the text in <paramref name="toUnicode"/>: a way to put any script's characters (Thai, Devanagari, ...) at chosen
+    /// positions in drawing order, as a shaping engine would lay them out. Glyphs are 750 units square; those whose text is a
+    /// non-spacing mark advance by nothing, the others by 667 units. <paramref name="flat"/> gives every glyph a box of no height
+    /// (as fonts without outlines do).
+    /// </summary>
+    public static byte[] Glyphs(IReadOnlyDictionary<char, string> toUnicode, IEnumerable<Glyph> glyphs, bool flat = false)
+    {
+        var map = new StringBuilder();
+        var differences = new StringBuilder();
+        var procs = new StringBuilder();
+        var widths = new int[96];
+        foreach (var (code, text) in toUnicode)
+        {
+            var utf16 = string.Concat(text.Select(c => ((int)c).ToString("X4", CultureInfo.InvariantCulture)));
+            map.Append(CultureInfo.InvariantCulture, $"<{(int)code:X2}> <{utf16}>\n");
+            differences.Append(CultureInfo.InvariantCulture, $"{(int)code} /g{(int)code} ");
+            procs.Append(CultureInfo.InvariantCulture, $"/g{(int)code} 8 0 R ");
+            widths[code - 32] = text.All(c => char.GetUnicodeCategory(c) == UnicodeCategory.NonSpacingMark) ? 0 : 667;
+        }
+
+        var cmap = "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n/CMapName /Test-UCS def\n/CMapType 2 def\n"
+            + "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n1 begincodespacerange\n<00> <FF>\nendcodespacerange\n"
+            + string.Create(CultureInfo.InvariantCulture, $"{toUnicode.Count} beginbfchar\n{map}endbfchar\n")
+            + "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend";
+        var content = new StringBuilder();
+        foreach (var glyph in glyphs)
+        {
+            content.Append(CultureInfo.InvariantCulture, $"BT /F1 {glyph.Size} Tf 1 0 0 1 {glyph.X} {glyph.Y} Tm <{(int)glyph.Code:X2}> Tj ET\n");
+        }
+
+        return Raw(
+        [
+            "<< /Type /Catalog /Pages 2 0 R >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+            Stream(string.Empty, content.ToString()),
+            $"<< /Type /Font /Subtype /Type3 /FontBBox [0 0 750 {(flat ? 0 : 750)}] /FontMatrix [0.001 0 0 0.001 0 0] /CharProcs 7 0 R /Resources << >> "
+                + $"/Encoding << /Type /Encoding /Differences [{differences}] >> /FirstChar 32 /LastChar 127 /Widths [{string.Join(' ', widths)}] /ToUnicode 6 0 R >>",
+            Stream(string.Empty, cmap),
+            $"<< {procs}>>",
+            Stream(string.Empty, flat ? "0 0 0 0 750 0 d1" : "0 0 0 0 750 750 d1 0 0 750 750 re f"),
+        ]);
+    }
+
     /// <summary>A stream object: the dictionary entries and the (unfiltered) content.</summary>
     public static string Stream(string entries, string content) =>
         string.Create(CultureInfo.InvariantCulture, $"<< {entries} /Length {Encoding.Latin1.GetByteCount(content)} >>\nstream\n{content}\nendstream");

@@ -99,13 +99,17 @@ internal sealed class PdfDocumentReader : IDocumentReader
     /// <summary>
     /// What a failure tells about the file: PdfPig's format errors describe the file ("page 3 is damaged (…)"); a framework
     /// exception thrown from inside the library (a null reference, an index out of range) is a bug there, and says so rather
-    /// than passing its bare message off as a description of the file.
+    /// than passing its bare message off as a description of the file; a feature the library lacks is named as such.
     /// </summary>
-    internal static string Describe(Exception e, string damaged, string libraryFailed) =>
-        e is NullReferenceException or IndexOutOfRangeException or ArgumentException or InvalidCastException or KeyNotFoundException
-            or NotImplementedException or NotSupportedException or InvalidOperationException or OverflowException or DivideByZeroException
-            ? $"{libraryFailed}: {e.GetType().Name} (a bug in the PDF library on this file, not a known defect of the file)."
-            : $"{damaged} ({e.Message}).";
+    internal static string Describe(Exception e, string damaged, string libraryFailed) => e switch
+    {
+        // PdfPig says in so many words what it lacks (a JBIG2 inline image, for one): a limit of the library, not a bug.
+        NotSupportedException or NotImplementedException => $"{libraryFailed}: it does not support what the file uses ({e.Message}).",
+        NullReferenceException or IndexOutOfRangeException or ArgumentException or InvalidCastException or KeyNotFoundException
+            or InvalidOperationException or OverflowException or DivideByZeroException
+            => $"{libraryFailed}: {e.GetType().Name} (a bug in the PDF library on this file, not a known defect of the file).",
+        _ => $"{damaged} ({e.Message}).",
+    };
 
     /// <summary>Form field values by page: text fields, choices and ticked boxes, with the field's name as a label.</summary>
     private static Dictionary<int, List<string>> FormFields(PdfDocument pdf)

@@ -19,7 +19,7 @@ internal static class PdfPageLayout
     public static List<DocumentParagraph> Extract(Page page)
     {
         var paragraphs = new List<DocumentParagraph>();
-        var letters = WithoutOverprints(page.Letters);
+        var letters = PdfMarks.AttachMarks(WithoutOverprints(page.Letters));
         int spaces = 0, visible = 0, garbage = 0;
         foreach (var letter in letters)
         {
@@ -41,21 +41,32 @@ internal static class PdfPageLayout
         }
 
         // A font without a usable character map yields control characters or U+FFFD for every glyph: say so rather than
-        // passing the garbage on.
+        // passing the garbage on, and keep the words of the fonts that do decode (often the headings, numbers or a second font).
         var undecodable = garbage > 20 && garbage > visible;
         if (undecodable)
         {
             paragraphs.Add(new DocumentParagraph(DocumentParagraphKind.Text, $"[The text of page {page.Number} could not be decoded: its fonts have no usable character map ({garbage} of {garbage + visible} glyphs).]"));
-            return paragraphs;
+            letters = letters.FindAll(l => !l.Value.Any(PdfText.IsGarbage));
         }
 
         // PdfPig's default extractor splits words at spaces and at wide gaps. Where a page has no space glyphs and tight gaps, it
         // runs words together ("approachtoblockcipherimplementation"); then the nearest-neighbour extractor, which groups glyphs
-        // by their distances, reads the page instead. It is not the first choice: on well-spaced pages it splits and merges more.
-        IReadOnlyList<Word> found = DefaultWordExtractor.Instance.GetWords(letters).ToList();
-        if (visible > 40 && spaces * GlyphsPerSpace < visible && RunTogether(found))
+        // by their distances, reads the page instead. It does too where the default extractor splits words into single letters,
+        // which it does when glyphs have no height (fonts without outlines: any gap then counts as a word space). It is not the
+        // first choice: on well-spaced pages it splits and merges more.
+        // Rotated text (chart axes, margins, survey plans) always goes to the nearest-neighbour extractor: the default one orders
+        // glyphs by their horizontal position and breaks vertical words into single letters.
+        var horizontal = letters.FindAll(l => l.TextOrientation == TextOrientation.Horizontal);
+        var turned = letters.Count == horizontal.Count ? [] : letters.FindAll(l => l.TextOrientation != TextOrientation.Horizontal);
+        List<Word> found = [.. DefaultWordExtractor.Instance.GetWords(horizontal)];
+        if (visible > 40 && ((spaces * GlyphsPerSpace < visible && RunTogether(found)) || SplitApart(found)))
         {
-            found = NearestNeighbourWordExtractor.Instance.GetWords(letters).ToList();
+            found = [.. NearestNeighbourWordExtractor.Instance.GetWords(horizontal)];
+        }
+
+        if (turned.Count > 0)
+        {
+            found.AddRange(NearestNeighbourWordExtractor.Instance.GetWords(turned));
         }
 
         var words = new List<PdfWord>();
@@ -73,7 +84,7 @@ internal static class PdfPageLayout
                 continue;
             }
 
-            text = PdfText.ToLogicalOrder(text);
+            text = PdfMarks.MovePreBaseVowels(PdfText.ToLogicalOrder(text));
             if (word.TextOrientation is TextOrientation.Horizontal)
             {
                 words.Add(PdfWord.From(word, text));
@@ -117,18 +128,58 @@ internal static class PdfPageLayout
         return letters > 0 && inLong * 4 > letters;
     }
 
-    /// <summary>The letters without glyphs drawn again over themselves (fake bold, a form drawn twice), which read as doubled letters.</summary>
+    /// <summary>Whether words look split apart: most of them are a single letter or digit (CJK characters aside).</summary>
+    private static bool SplitApart(IReadOnlyList<Word> words)
+    {
+        int counted = 0, single = 0;
+        foreach (var word in words)
+        {
+            var text = word.Text.Trim();
+            if (text.Length == 0 || (text.Length == 1 && CjkText.IsCjk(text[0])))
+            {
+                continue;
+            }
+
+            counted++;
+            single += text.Length == 1 && char.IsLetterOrDigit(text[0]) ? 1 : 0;
+        }
+
+        return counted >= 20 && single * 2 > counted;
+    }
+
+    /// <summary>
+    /// The letters without glyphs drawn again over themselves (fake bold, a form drawn twice), which read as doubled letters: the
+    /// same text on the same baseline within a fraction of the glyph's advance (fake bold shifts the copy by a tenth of a point
+    /// or so; a genuinely doubled letter is a whole advance away).
+    /// </summary>
     private static List<Letter> WithoutOverprints(IReadOnlyList<Letter> letters)
     {
-        var seen = new HashSet<(string, long, long)>();
+        var seen = new Dictionary<(string, long, long), List<double>>();
         var kept = new List<Letter>(letters.Count);
         foreach (var letter in letters)
         {
-            var key = (letter.Value, (long)Math.Round(letter.StartBaseLine.X * 2), (long)Math.Round(letter.StartBaseLine.Y * 2));
-            if (seen.Add(key))
+            var x = letter.StartBaseLine.X;
+            var y = (long)Math.Round(letter.StartBaseLine.Y * 2);
+            var tolerance = Math.Min(1.0, 0.25 * Math.Abs(letter.Width));
+            var cell = (long)Math.Floor(x);
+            var doubled = false;
+            for (var near = cell - 1; near <= cell + 1 && !doubled; near++)
             {
-                kept.Add(letter);
+                doubled = seen.TryGetValue((letter.Value, y, near), out var xs) && xs.Exists(other => Math.Abs(other - x) <= Math.Max(tolerance, 0.25));
             }
+
+            if (doubled)
+            {
+                continue;
+            }
+
+            if (!seen.TryGetValue((letter.Value, y, cell), out var list))
+            {
+                seen[(letter.Value, y, cell)] = list = [];
+            }
+
+            list.Add(x);
+            kept.Add(letter);
         }
 
         return kept;

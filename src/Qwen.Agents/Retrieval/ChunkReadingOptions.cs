@@ -7,6 +7,11 @@ public sealed class ChunkReadingOptions
     /// <value>The default value is 8. Allowed: 1 to 256.</value>
     public int MaxConcurrency { get; set; } = 8;
 
+    /// <summary>Gets or sets the most tokens the model may write in reply to one chunk (its relevance verdict and quotes), so that a
+    /// model that does not stop, or a server whose default reply length is unlimited, cannot stall the run on one chunk.</summary>
+    /// <value>The default value is 1024, room to quote a whole 512-token chunk. Allowed: 16 to 32768.</value>
+    public int MaxOutputTokens { get; set; } = 1024;
+
     /// <summary>Gets or sets how many times a chunk call is retried after a transient failure (a timeout, HTTP 429 or 5xx, a dropped connection).
     /// Other failures end the run at once. The retries are <see cref="RetryingChatClient"/>'s (which also honours a server's Retry-After).</summary>
     /// <value>The default value is 3. Allowed: 0 to 10.</value>
@@ -31,6 +36,11 @@ public sealed class ChunkReadingOptions
         if (MaxConcurrency is < 1 or > 256)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxConcurrency), MaxConcurrency, $"{nameof(ChunkReadingOptions)}.{nameof(MaxConcurrency)} must be between 1 and 256.");
+        }
+
+        if (MaxOutputTokens is < 16 or > 32768)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxOutputTokens), MaxOutputTokens, $"{nameof(ChunkReadingOptions)}.{nameof(MaxOutputTokens)} must be between 16 and 32768.");
         }
 
         if (MaxRetries is < 0 or > 10)

@@ -44,7 +44,7 @@ public sealed partial class ChunkReadingStrategy : IRetrievalStrategy
         var chunks = context.Index.Chunks;
         var question = context.Question;
         var system = new ChatMessage(ChatRole.System, RetrievalPrompts.MemberSystem(context.Language));
-        var options = HelperCalls.NoThinking(RetrievalPrompts.ObservationStop);
+        var options = HelperCalls.NoThinking(_options.MaxOutputTokens, RetrievalPrompts.ObservationStop);
         CheckBudget(context, system, options, chunks);
 
         var answers = new string?[chunks.Count];

@@ -261,6 +261,46 @@ public sealed class DocQAAgentTests
     }
 
     [Fact]
+    public async Task RunAsync_Level2_ChunkCallsCapTheirReplies()
+    {
+        var file = DocumentTestKit.WriteFile(DocumentTestKit.Haystack(60, (30, Needle)));
+        var model = new ScriptedChatClient(r => Reader()(r));
+        var options = Options(file);
+        options.ChunkReading.MaxOutputTokens = 300;
+        using var agent = new ParallelDocQAAgent(model, options);
+
+        await agent.RunAsync("What was the lighthouse keeper's daughter called?");
+
+        var chunkCalls = model.Requests.Where(r => r.LastUserText.StartsWith("# Document:", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(chunkCalls);
+        Assert.All(chunkCalls, r => Assert.Equal(300, r.Options?.MaxOutputTokens));
+    }
+
+    [Fact]
+    public async Task RunAsync_Level1_KeywordCallsCapTheirReplies()
+    {
+        var file = DocumentTestKit.WriteFile(DocumentTestKit.Haystack(60, (30, Needle)));
+        var model = new ScriptedChatClient(r => Reader()(r));
+        using var agent = (DocQAAgent)DocQAAgent.Create(model, 1, Options(file));
+
+        await agent.RunAsync("What was the lighthouse keeper's daughter called?");
+
+        var helperCalls = model.Requests.Take(model.Requests.Count - 1).ToList(); // all but the answering call
+        Assert.Equal(2, helperCalls.Count);
+        Assert.All(helperCalls, r => Assert.InRange(r.Options?.MaxOutputTokens ?? int.MaxValue, 16, 512));
+    }
+
+    [Theory]
+    [InlineData(15)]
+    [InlineData(32_769)]
+    public void Constructor_MaxOutputTokensOutOfRange_ThrowsNamingIt(int value)
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new ParallelDocQAAgent(new ScriptedChatClient(_ => ScriptedReply.Text("x")), new DocQAOptions { ChunkReading = { MaxOutputTokens = value } }));
+
+        Assert.Contains("ChunkReadingOptions.MaxOutputTokens", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Constructor_ConcurrencyOutOfRange_Throws() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => new ParallelDocQAAgent(new ScriptedChatClient(_ => ScriptedReply.Text("x")), new DocQAOptions { ChunkReading = { MaxConcurrency = 0 } }));
 

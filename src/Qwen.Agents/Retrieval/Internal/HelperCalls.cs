@@ -5,9 +5,11 @@ namespace Qwen.Agents;
 /// <summary>The model options and reply handling shared by the retrieval helpers' model calls (keywords, chunk reading).</summary>
 internal static class HelperCalls
 {
-    /// <summary>Options for a helper call: thinking off (Qwen3's <c>enable_thinking</c> and reasoning effort none), the given stop words.</summary>
-    public static ChatOptions NoThinking(params string[] stop) => new()
+    /// <summary>Options for a helper call: thinking off (Qwen3's <c>enable_thinking</c> and reasoning effort none), at most
+    /// <paramref name="maxOutputTokens"/> tokens in reply, the given stop words.</summary>
+    public static ChatOptions NoThinking(int maxOutputTokens, params string[] stop) => new()
     {
+        MaxOutputTokens = maxOutputTokens,
         AdditionalProperties = new AdditionalPropertiesDictionary { ["enable_thinking"] = false },
         Reasoning = new ReasoningOptions { Effort = ReasoningEffort.None },
         StopSequences = stop.Length == 0 ? null : stop,

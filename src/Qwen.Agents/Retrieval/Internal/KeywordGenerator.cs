@@ -13,6 +13,9 @@ namespace Qwen.Agents;
 /// </summary>
 internal sealed class KeywordGenerator(KeywordStrategy strategy, ILogger logger)
 {
+    // A keyword reply is a short JSON object; the cap keeps a model that does not stop from stalling retrieval.
+    private const int KeywordReplyTokens = 512;
+
     public async Task<RetrievalQuery> GenerateAsync(RetrievalContext context, string question, CancellationToken cancellationToken)
     {
         if (strategy == KeywordStrategy.None || string.IsNullOrWhiteSpace(question))
@@ -105,7 +108,7 @@ internal sealed class KeywordGenerator(KeywordStrategy strategy, ILogger logger)
     private async Task<string?> AskAsync(RetrievalContext context, string prompt, string stop, CancellationToken cancellationToken)
     {
         List<ChatMessage> messages = [new(ChatRole.User, prompt)];
-        var options = HelperCalls.NoThinking(stop);
+        var options = HelperCalls.NoThinking(KeywordReplyTokens, stop);
         if (context.MaxPromptTokens is { } limit && PromptTokens.Count(context.Tokenizer, messages, options) > limit)
         {
             AgentLog.KeywordFallback(logger, "keyword generation", $"the prompt would exceed the budget of {limit} tokens");

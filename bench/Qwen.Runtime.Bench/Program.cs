@@ -7,6 +7,7 @@ using Qwen.Runtime.Bench;
 // usage: dotnet run -c Release --project bench/Qwen.Runtime.Bench -- --model DIR [--prompt-tokens 512] [--gen-tokens 64]
 //        [--repeats 3] [--threads N] [--device cpu|cuda] [--dtype float32|bfloat16|float16]
 //    or: ... -- --matvec float32|bfloat16 [--threads N] [--repeats 10]   (decode mat-vec bandwidth alone, 0.5B shapes)
+//    or: ... -- --gemm float32|bfloat16 [--prompt-tokens 512] [--threads N] [--repeats 10]   (prefill products: sgemm vs 1x1 conv)
 //    or: ... -- --model DIR --constrained builtin|json|SCHEMA.json [--gen-tokens 64] [--repeats 3] [--threads N]
 //            (decode tokens/s with and without a JSON-schema constraint, and the schema's one-time cost)
 var values = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -26,6 +27,12 @@ int Int(string name, int fallback) => values.TryGetValue(name, out var v) ? int.
 if (values.TryGetValue("matvec", out var matvecType))
 {
     MatVecBench.Run(Int("threads", Environment.ProcessorCount), Int("repeats", 10), matvecType == "bfloat16" ? TorchSharp.torch.ScalarType.BFloat16 : TorchSharp.torch.ScalarType.Float32);
+    return 0;
+}
+
+if (values.TryGetValue("gemm", out var gemmType))
+{
+    GemmBench.Run(Int("threads", Environment.ProcessorCount), Int("repeats", 10), Int("prompt-tokens", 512), gemmType == "bfloat16" ? TorchSharp.torch.ScalarType.BFloat16 : TorchSharp.torch.ScalarType.Float32);
     return 0;
 }
 

@@ -45,6 +45,18 @@ public sealed class RuntimeCommandsTests
     }
 
     [Theory]
+    [InlineData("int4")]
+    [InlineData("1")]
+    public async Task Bench_UnknownDType_OneLineErrorListingTheTypes(string dtype)
+    {
+        var result = await CliRunner.RunAsync("bench", "--model", Qwen2Tiny, "--dtype", dtype, "--device", "cpu");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.StartsWith("qwen: ", result.StdErr);
+        Assert.Contains($"--dtype '{dtype}' is not one of float32, bfloat16, float16", result.StdErr);
+    }
+
+    [Theory]
     [InlineData("1,x,3", "'x' is not a token id")]
     [InlineData("1,99999", "99999")]
     public async Task Generate_BadPromptIds_OneLineError(string ids, string expected)

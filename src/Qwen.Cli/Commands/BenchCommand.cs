@@ -17,7 +17,7 @@ internal static class BenchCommand
         var repeats = new Option<int>("--repeats") { Description = "Timed repeats (after a warm-up); medians are reported.", DefaultValueFactory = _ => 3 };
         var threads = new Option<int?>("--threads") { Description = "CPU threads." };
         var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N.", DefaultValueFactory = _ => "auto" };
-        var dtype = new Option<string?>("--dtype") { Description = "float32, bfloat16 or float16 (default: bfloat16 on CUDA, float32 on CPU)." };
+        var dtype = new Option<string?>("--dtype") { Description = "float32, bfloat16, float16, or another weight type the runtime has such as int8 (default: bfloat16 on CUDA, float32 on CPU)." };
         var concurrency = new Option<int>("--concurrency") { Description = "Also time N parallel requests (batched) and report aggregate tokens/s.", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object." };
 
@@ -60,7 +60,8 @@ internal static class BenchCommand
                 await Console.Out.WriteLineAsync(string.Create(c, $"{n} concurrent requests: prefill {result.AggregatePrefillTokensPerSecond:F1} tok/s, decode {result.AggregateDecodeTokensPerSecond:F1} tok/s aggregate ({result.AggregateDecodeTokensPerSecond / result.DecodeTokensPerSecond:F1}x single-request decode)")).ConfigureAwait(false);
             }
 
-            await Console.Out.WriteLineAsync(string.Create(c, $"peak RSS {result.PeakRssMegabytes:F0} MB")).ConfigureAwait(false);
+            var peak = result.PeakRssMegabytes is { } megabytes ? string.Create(c, $"{megabytes:F0} MB") : "n/a";
+            await Console.Out.WriteLineAsync($"peak RSS {peak}").ConfigureAwait(false);
             return 0;
         });
         return command;

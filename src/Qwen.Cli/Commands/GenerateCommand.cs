@@ -152,7 +152,10 @@ internal static class GenerateCommand
             "float32" or "f32" => ModelDType.Float32,
             "bfloat16" or "bf16" => ModelDType.BFloat16,
             "float16" or "f16" => ModelDType.Float16,
-            _ => throw new ArgumentException($"--dtype '{dtype}' is not one of float32, bfloat16, float16."),
+
+            // Any other member of ModelDType by its name (int8 where the runtime has it).
+            _ when dtype.Length > 0 && char.IsLetter(dtype[0]) && Enum.TryParse<ModelDType>(dtype, ignoreCase: true, out var named) => named,
+            _ => throw new ArgumentException($"--dtype '{dtype}' is not one of {string.Join(", ", Enum.GetNames<ModelDType>().Select(n => n.ToLowerInvariant()))}."),
         },
     };
 

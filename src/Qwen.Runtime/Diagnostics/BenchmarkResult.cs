@@ -17,9 +17,9 @@ public sealed record BenchmarkResult
     [JsonPropertyName("decode_tok_s")]
     public double DecodeTokensPerSecond { get; init; }
 
-    /// <summary>Gets the process's peak resident memory in MB (VmHWM), or -1 where the OS does not report it.</summary>
+    /// <summary>Gets the process's peak resident memory in MB (Linux's VmHWM), or null (JSON <c>null</c>, "n/a" in text) where the OS does not report it.</summary>
     [JsonPropertyName("peak_rss_mb")]
-    public double PeakRssMegabytes { get; init; }
+    public double? PeakRssMegabytes { get; init; }
 
     /// <summary>Gets each timed prefill, in seconds.</summary>
     [JsonPropertyName("prefill_s")]

@@ -84,26 +84,41 @@ public static class RuntimeBenchmark
         };
     }
 
-    /// <summary>Peak resident set size of this process in MB, from /proc/self/status (VmHWM); -1 where unavailable.</summary>
-    public static double PeakRssMegabytes()
+    /// <summary>Peak resident set size of this process in MB, from /proc/self/status (VmHWM); null where the OS does not report it (not Linux).</summary>
+    /// <returns>The peak in MB (1 MB = 1,048,576 bytes), or null.</returns>
+    public static double? PeakRssMegabytes()
     {
         try
         {
-            foreach (var line in File.ReadLines("/proc/self/status"))
-            {
-                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                {
-                    var kb = long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
-                    return kb / 1024.0;
-                }
-            }
+            return OperatingSystem.IsLinux() ? PeakRssMegabytes(File.ReadAllText("/proc/self/status")) : null;
         }
         catch (IOException)
         {
-            // Not Linux: no figure.
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The VmHWM line of a /proc/PID/status text ("VmHWM:   123456 kB") in MB; null when there is none or it is malformed.</summary>
+    internal static double? PeakRssMegabytes(string status)
+    {
+        foreach (var line in status.Split('\n'))
+        {
+            if (!line.StartsWith("VmHWM:", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var parts = line["VmHWM:".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            return parts is [var number, "kB"] && long.TryParse(number, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var kb)
+                ? kb / 1024.0
+                : null;
         }
 
-        return -1;
+        return null;
     }
 
     private static double Prefill(QwenModel model, int[] prompt)

@@ -116,6 +116,11 @@ public sealed partial class QwenModel : IDisposable
             return worker.Run(() =>
             {
                 var device = ResolveDevice(options.Device);
+                if (device.type == DeviceType.CPU)
+                {
+                    GlibcMalloc.TuneForModel();
+                }
+
                 var weightType = ResolveDType(options.DType, device);
                 var stopwatch = Stopwatch.StartNew();
                 using var checkpoint = SafeTensorsCheckpoint.Open(directory);

@@ -42,6 +42,28 @@ public sealed class KvCacheTests
         }
     }
 
+    /// <summary>A prompt longer than <see cref="DecoderLayer.MlpTokenSlice"/> runs its MLP in token slices; pieces of at most that many tokens do not.</summary>
+    [Theory]
+    [InlineData("qwen2_tiny")]
+    [InlineData("qwen3_tiny")]
+    public void LongPrompt_MlpInTokenSlices_MatchesPiecesThatFitOneSlice(string name)
+    {
+        using var model = QwenModel.Load(Fixtures.TinyModel(name), new QwenModelOptions { Device = "cpu" });
+        var random = new Random(3);
+        var ids = Enumerable.Range(0, (2 * DecoderLayer.MlpTokenSlice) + 77).Select(_ => random.Next(model.Config.VocabSize)).ToArray();
+
+        var whole = model.Forward(ids);
+
+        using var cache = model.CreateCache(ids.Length);
+        float[] pieces = [];
+        for (var start = 0; start < ids.Length; start += DecoderLayer.MlpTokenSlice - 1)
+        {
+            pieces = model.Forward(ids[start..Math.Min(ids.Length, start + DecoderLayer.MlpTokenSlice - 1)], cache);
+        }
+
+        AssertClose(pieces, whole, 1e-4, $"{name}, {ids.Length} tokens");
+    }
+
     [Fact]
     public void Reset_ThenSameTokens_GivesSameLogitsAgain()
     {

@@ -48,6 +48,18 @@ public sealed class TorchNativeTests
         Assert.Equal(3f, x.sum().item<float>());
     }
 
+    [Fact]
+    public void TorchLibraryEnsureLoaded_PublicEntryForHosts_MakesTensorsUsable()
+    {
+        using var factory = LoggerFactory.Create(_ => { });
+
+        TorchLibrary.EnsureLoaded(factory);
+        TorchLibrary.EnsureLoaded();
+
+        using var x = torch.arange(4, dtype: torch.float32);
+        Assert.Equal(6f, x.sum().item<float>());
+    }
+
     private sealed class ListLogger : ILogger
     {
         public List<string> Lines { get; } = [];

@@ -72,7 +72,7 @@ public sealed class QwenChatClient : IChatClient
             Logger = options.Logger,
         };
         _logger = options.Logger ?? NullLogger.Instance;
-        _decoder = new TokenizerDecoder(tokenizer);
+        _decoder = new TokenizerDecoder(tokenizer.Vocabulary);
         _ownedModel = ownedModel;
 
         // Qwen3-Coder's template writes calls as <function=NAME> XML; the other Qwen templates write Hermes JSON.

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.AI;
 using Qwen.Runtime;
+using Qwen.Runtime.Diagnostics;
 
 namespace Qwen.Agents.Tests.Runtime;
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Qwen.Core;
+using Qwen.Runtime.Diagnostics;
 
 namespace Qwen.Runtime.Bench;
 

@@ -12,7 +12,7 @@ internal static unsafe class MatVecBench
 {
     public static void Run(int threads, int repeats, ScalarType dtype)
     {
-        TorchNative.EnsureLoaded();
+        TorchLibrary.EnsureLoaded();
         torch.set_num_threads(threads);
         using var noGrad = torch.no_grad();
         var generator = new torch.Generator(1);

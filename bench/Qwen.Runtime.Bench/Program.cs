@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Qwen.Runtime;
 using Qwen.Runtime.Bench;
+using Qwen.Runtime.Diagnostics;
 
 // Runtime throughput on one checkpoint: load time, prefill and decode tokens/s, peak RSS, as one JSON line.
 // usage: dotnet run -c Release --project bench/Qwen.Runtime.Bench -- --model DIR [--prompt-tokens 512] [--gen-tokens 64]

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Qwen.Runtime;
+using Qwen.Runtime.Diagnostics;
 using Qwen.Runtime.Tests;
 
 namespace Qwen.Cli.Tests;

@@ -48,4 +48,16 @@ public sealed class TorchNativeTests
         using var x = torch.ones(3);
         Assert.Equal(3f, x.sum().item<float>());
     }
+
+    [Fact]
+    public void TorchLibraryEnsureLoaded_PublicEntryForHosts_MakesTensorsUsable()
+    {
+        using var factory = LoggerFactory.Create(_ => { });
+
+        TorchLibrary.EnsureLoaded(factory);
+        TorchLibrary.EnsureLoaded();
+
+        using var x = torch.arange(4, dtype: torch.float32);
+        Assert.Equal(6f, x.sum().item<float>());
+    }
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Qwen.Runtime;
+using Qwen.Runtime.Diagnostics;
 
 namespace Qwen.Cli;
 

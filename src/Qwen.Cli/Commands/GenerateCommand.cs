@@ -133,11 +133,12 @@ internal static class GenerateCommand
         try
         {
             var tokenizer = QwenTokenizer.FromDirectory(modelDir);
-            return new TextCodec(text => [.. tokenizer.EncodeToIds(text)], new TokenizerDecoder(tokenizer));
+            return new TextCodec(text => [.. tokenizer.EncodeToIds(text)], tokenizer.AsTokenDecoder());
         }
         catch (TokenizerFormatException e)
         {
-            return new TextCodec(_ => throw new ArgumentException($"--prompt cannot encode with this tokenizer ({e.Message}); use --prompt-ids", e), TokenVocabulary.Load(tokenizerPath));
+            // Encoding is impossible with this tokenizer.json, but its byte-level vocabulary still decodes exactly.
+            return new TextCodec(_ => throw new ArgumentException($"--prompt cannot encode with this tokenizer ({e.Message}); use --prompt-ids", e), QwenTokenVocabulary.FromFiles(tokenizerPath).AsTokenDecoder());
         }
     }
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Qwen.Runtime;
+using Qwen.Runtime.Diagnostics;
 
 namespace Qwen.Cli;
 

@@ -5,19 +5,19 @@ namespace Qwen.Core;
 /// <summary>
 /// Turns token ids into text as a model generates them. A character whose UTF-8 bytes span several tokens is held back
 /// until its last byte arrives, so no delta ever ends in a broken character; the deltas put together equal
-/// <see cref="QwenTokenizer.Decode(IEnumerable{int}, bool)"/> of all the ids. Not thread-safe: use one per sequence.
+/// <see cref="QwenTokenVocabulary.Decode(IEnumerable{int}, bool)"/> of all the ids. Not thread-safe: use one per sequence.
 /// </summary>
 public sealed class QwenStreamingDecoder
 {
-    private readonly QwenTokenizer _tokenizer;
+    private readonly QwenTokenVocabulary _vocabulary;
     private readonly bool _skipSpecialTokens;
     private readonly byte[] _pending = new byte[4];
     private int _pendingCount;
     private byte[] _buffer = new byte[256];
 
-    internal QwenStreamingDecoder(QwenTokenizer tokenizer, bool skipSpecialTokens)
+    internal QwenStreamingDecoder(QwenTokenVocabulary vocabulary, bool skipSpecialTokens)
     {
-        _tokenizer = tokenizer;
+        _vocabulary = vocabulary;
         _skipSpecialTokens = skipSpecialTokens;
     }
 
@@ -29,18 +29,18 @@ public sealed class QwenStreamingDecoder
     /// <returns>The text this id completes: possibly empty (the id started a character that needs more bytes), possibly more than the id's own text (it finished a held-back character).</returns>
     public string Append(int id)
     {
-        if (id < 0 || id >= _tokenizer.VocabularySize || (_skipSpecialTokens && _tokenizer.IsSkippable(id)))
+        if (id < 0 || id >= _vocabulary.Size || (_skipSpecialTokens && _vocabulary.IsSkippable(id)))
         {
             return string.Empty;
         }
 
-        if (_tokenizer.AddedTokenOf(id) is { } token)
+        if (_vocabulary.AddedTokenOf(id) is { } token)
         {
             // Like the one-shot decoder, an added token ends the byte run: held-back bytes become U+FFFD.
             return _pendingCount == 0 ? token.Content : Flush() + token.Content;
         }
 
-        if (!_tokenizer.TryGetTokenBytes(id, out var bytes))
+        if (!_vocabulary.TryGetTokenBytes(id, out var bytes))
         {
             return string.Empty;
         }

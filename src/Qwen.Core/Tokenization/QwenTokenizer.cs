@@ -17,13 +17,6 @@ namespace Qwen.Core;
 /// </remarks>
 public sealed class QwenTokenizer : Tokenizer
 {
-    private readonly Dictionary<string, int> _tokenToId;
-    private readonly string?[] _idToToken;
-    private readonly byte[] _tokenBytes;
-    private readonly int[] _tokenByteStart;
-    private readonly int[] _tokenByteLength;
-    private readonly AddedToken?[] _addedById;
-    private readonly bool[] _skippable;
     private readonly AddedTokenMatcher _rawMatcher;
     private readonly AddedTokenMatcher _normalizedMatcher;
     private readonly Dictionary<string, AddedToken>.AlternateLookup<ReadOnlySpan<char>> _addedByText;
@@ -33,33 +26,16 @@ public sealed class QwenTokenizer : Tokenizer
     private readonly int[] _symbolLength;
     private readonly int _unkId = -1;
     private readonly bool _nfc;
-    private readonly bool _cleanUp;
     private readonly QwenPreTokenizer _preTokenizer;
 
     private QwenTokenizer(TokenizerDefinition definition, string tokenizerJsonPath)
     {
-        var vocab = definition.Vocab;
-        var added = definition.AddedTokens;
-        var maxId = Math.Max(vocab.Count == 0 ? -1 : vocab.Values.Max(), added.Count == 0 ? -1 : added.Max(t => t.Id));
-        VocabularySize = maxId + 1;
-
-        _tokenToId = new Dictionary<string, int>(vocab, StringComparer.Ordinal);
-        _idToToken = new string?[VocabularySize];
-        foreach (var (token, id) in vocab)
-        {
-            _idToToken[id] = token;
-        }
-
-        // Added tokens take over their id and their text, as in the reference implementation.
-        _addedById = new AddedToken?[VocabularySize];
+        Vocabulary = new QwenTokenVocabulary(definition, tokenizerJsonPath);
         var addedByText = new Dictionary<string, AddedToken>(StringComparer.Ordinal);
         var rawTexts = new Dictionary<string, AddedToken>(StringComparer.Ordinal);
         var normalizedTexts = new Dictionary<string, AddedToken>(StringComparer.Ordinal);
-        foreach (var token in added)
+        foreach (var token in definition.AddedTokens)
         {
-            _idToToken[token.Id] = token.Content;
-            _tokenToId[token.Content] = token.Id;
-            _addedById[token.Id] = token;
             addedByText[token.Content] = token;
             if (token.Normalized && definition.Nfc)
             {
@@ -73,73 +49,42 @@ public sealed class QwenTokenizer : Tokenizer
             }
         }
 
-        foreach (var token in added)
-        {
-            // A vocabulary entry spelled like an added token decodes as that token's text.
-            if (vocab.TryGetValue(token.Content, out var id) && id != token.Id)
-            {
-                _addedById[id] = token;
-            }
-        }
-
-        SpecialTokens = added.GroupBy(t => t.Content).ToFrozenDictionary(g => g.Key, g => g.Last().Id, StringComparer.Ordinal);
         _rawMatcher = new AddedTokenMatcher(rawTexts.Select(p => (p.Key, p.Value)));
         _normalizedMatcher = new AddedTokenMatcher(normalizedTexts.Select(p => (p.Key, p.Value)));
         _addedByText = addedByText.GetAlternateLookup<ReadOnlySpan<char>>();
         _longestAddedText = addedByText.Count == 0 ? 0 : addedByText.Keys.Max(k => k.Length);
-
-        (_tokenBytes, _tokenByteStart, _tokenByteLength) = BuildTokenBytes(tokenizerJsonPath, VocabularySize, _idToToken, _addedById);
         (_bpe, _symbolToId, _symbolLength) = BuildModel(definition, tokenizerJsonPath, addedByText);
 
         _nfc = definition.Nfc;
-        _cleanUp = definition.CleanUpTokenizationSpaces;
         if (definition.UnkToken is { } unk)
         {
-            _unkId = _tokenToId.TryGetValue(unk, out var unkId)
-                ? unkId
-                : throw new TokenizerFormatException(tokenizerJsonPath, "model.unk_token", $"\"{unk}\" is not in the vocabulary.");
-        }
-
-        var configPath = definition.ConfigPath ?? tokenizerJsonPath;
-        EosToken = definition.EosToken;
-        EosTokenId = ConfigTokenId(configPath, "eos_token", EosToken);
-        PadToken = definition.PadToken;
-        PadTokenId = ConfigTokenId(configPath, "pad_token", PadToken);
-
-        _skippable = new bool[VocabularySize];
-        foreach (var token in added.Where(t => t.Special))
-        {
-            _skippable[token.Id] = true;
-        }
-
-        foreach (var text in definition.AdditionalSpecialTokens)
-        {
-            if (_tokenToId.TryGetValue(text, out var id))
-            {
-                _skippable[id] = true;
-            }
+            _unkId = Vocabulary.TokenToId(unk)
+                ?? throw new TokenizerFormatException(tokenizerJsonPath, "model.unk_token", $"\"{unk}\" is not in the vocabulary.");
         }
 
         _preTokenizer = new QwenPreTokenizer(_rawMatcher);
     }
 
+    /// <summary>Gets the decoding half of this tokenizer: the vocabulary, the added tokens and the special tokens, which turn ids back into text.</summary>
+    public QwenTokenVocabulary Vocabulary { get; }
+
     /// <summary>Gets the number of token ids: the largest id in the vocabulary or among the added tokens, plus one.</summary>
-    public int VocabularySize { get; }
+    public int VocabularySize => Vocabulary.Size;
 
     /// <summary>Gets the added tokens (<c>tokenizer.json</c>'s <c>added_tokens</c>: control tokens such as <c>&lt;|im_end|&gt;</c> and markup such as <c>&lt;tool_call&gt;</c> and <c>&lt;think&gt;</c>), text → id. These are matched whole wherever they occur in the text.</summary>
-    public IReadOnlyDictionary<string, int> SpecialTokens { get; }
+    public IReadOnlyDictionary<string, int> SpecialTokens => Vocabulary.SpecialTokens;
 
     /// <summary>Gets the end-of-sequence token named by <c>tokenizer_config.json</c> (<c>eos_token</c>), or <see langword="null"/>. The ids that end generation come from the checkpoint's generation config.</summary>
-    public string? EosToken { get; }
+    public string? EosToken => Vocabulary.EosToken;
 
     /// <summary>Gets the id of <see cref="EosToken"/>, or <see langword="null"/>.</summary>
-    public int? EosTokenId { get; }
+    public int? EosTokenId => Vocabulary.EosTokenId;
 
     /// <summary>Gets the padding token named by <c>tokenizer_config.json</c> (<c>pad_token</c>), or <see langword="null"/>.</summary>
-    public string? PadToken { get; }
+    public string? PadToken => Vocabulary.PadToken;
 
     /// <summary>Gets the id of <see cref="PadToken"/>, or <see langword="null"/>.</summary>
-    public int? PadTokenId { get; }
+    public int? PadTokenId => Vocabulary.PadTokenId;
 
     /// <summary>Gets the splitter this tokenizer applies after normalization: added tokens, then Qwen's split pattern.</summary>
     public override PreTokenizer? PreTokenizer => _preTokenizer;
@@ -154,14 +99,8 @@ public sealed class QwenTokenizer : Tokenizer
     /// <exception cref="TokenizerFormatException">The folder or <c>tokenizer.json</c> does not exist, or a file is malformed or not a byte-level BPE tokenizer.</exception>
     public static QwenTokenizer FromDirectory(string directory)
     {
-        ArgumentException.ThrowIfNullOrEmpty(directory);
-        if (!Directory.Exists(directory))
-        {
-            throw new TokenizerFormatException(directory, null, "the folder does not exist; expected a checkpoint folder holding tokenizer.json.", new DirectoryNotFoundException(directory));
-        }
-
-        var config = Path.Combine(directory, "tokenizer_config.json");
-        return FromFiles(Path.Combine(directory, "tokenizer.json"), File.Exists(config) ? config : null);
+        var (tokenizerJson, config) = TokenizerFileReader.FilesOf(directory);
+        return FromFiles(tokenizerJson, config);
     }
 
     /// <summary>Loads a tokenizer from a <c>tokenizer.json</c> and, optionally, a <c>tokenizer_config.json</c> (which names the EOS and padding tokens).</summary>
@@ -180,16 +119,12 @@ public sealed class QwenTokenizer : Tokenizer
     /// <summary>Gets the id of a token given as its vocabulary string (byte-level, e.g. <c>Ġhello</c>) or as an added token's text.</summary>
     /// <param name="token">The token.</param>
     /// <returns>The id, or <see langword="null"/> when there is no such token.</returns>
-    public int? TokenToId(string token)
-    {
-        ArgumentNullException.ThrowIfNull(token);
-        return _tokenToId.TryGetValue(token, out var id) ? id : null;
-    }
+    public int? TokenToId(string token) => Vocabulary.TokenToId(token);
 
     /// <summary>Gets the vocabulary string of a token id (byte-level for BPE tokens, the text for added tokens).</summary>
     /// <param name="id">The id.</param>
     /// <returns>The token, or <see langword="null"/> when no token has that id.</returns>
-    public string? IdToToken(int id) => (uint)id < (uint)_idToToken.Length ? _idToToken[id] : null;
+    public string? IdToToken(int id) => Vocabulary.IdToToken(id);
 
     /// <summary>Decodes ids to text, keeping special tokens.</summary>
     /// <param name="ids">The ids.</param>
@@ -202,81 +137,19 @@ public sealed class QwenTokenizer : Tokenizer
     /// <param name="skipSpecialTokens">Whether to leave out special tokens (added tokens marked special, such as <c>&lt;|im_end|&gt;</c>, and the config's <c>additional_special_tokens</c>); markup tokens such as <c>&lt;think&gt;</c> stay.</param>
     /// <returns>The text; bytes that do not form valid UTF-8 come out as U+FFFD, and ids that name no token are skipped, as in the Hugging Face decoder.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="ids"/> is null.</exception>
-    public string Decode(IEnumerable<int> ids, bool skipSpecialTokens)
-    {
-        ArgumentNullException.ThrowIfNull(ids);
-        var text = new StringBuilder();
-        var bytes = new ArrayBufferWriter<byte>();
-        foreach (var id in ids)
-        {
-            if ((uint)id >= (uint)VocabularySize || (skipSpecialTokens && _skippable[id]))
-            {
-                continue;
-            }
-
-            if (_addedById[id] is { } token)
-            {
-                // An added token ends the byte run before it: an incomplete character there becomes U+FFFD.
-                AppendUtf8(text, bytes.WrittenSpan);
-                bytes.ResetWrittenCount();
-                text.Append(token.Content);
-            }
-            else if (TryGetTokenBytes(id, out var tokenBytes))
-            {
-                bytes.Write(tokenBytes);
-            }
-        }
-
-        AppendUtf8(text, bytes.WrittenSpan);
-        return _cleanUp ? CleanUpTokenizationSpaces(text.ToString()) : text.ToString();
-    }
+    public string Decode(IEnumerable<int> ids, bool skipSpecialTokens) => Vocabulary.Decode(ids, skipSpecialTokens);
 
     /// <inheritdoc/>
     public override OperationStatus Decode(IEnumerable<int> ids, Span<char> destination, out int idsConsumed, out int charsWritten)
     {
         ArgumentNullException.ThrowIfNull(ids);
-        var list = ids as IReadOnlyList<int> ?? [.. ids];
-        var full = Decode(list);
-        if (full.Length <= destination.Length)
-        {
-            full.AsSpan().CopyTo(destination);
-            idsConsumed = list.Count;
-            charsWritten = full.Length;
-            return OperationStatus.Done;
-        }
-
-        // Too small: write the longest run of whole ids whose text is complete (no character left waiting for more bytes).
-        var decoder = CreateStreamingDecoder();
-        var text = new StringBuilder();
-        var best = string.Empty;
-        idsConsumed = 0;
-        for (var i = 0; i < list.Count; i++)
-        {
-            text.Append(decoder.Append(list[i]));
-            if (decoder.HasPendingBytes)
-            {
-                continue;
-            }
-
-            var candidate = _cleanUp ? CleanUpTokenizationSpaces(text.ToString()) : text.ToString();
-            if (candidate.Length > destination.Length)
-            {
-                break;
-            }
-
-            best = candidate;
-            idsConsumed = i + 1;
-        }
-
-        best.AsSpan().CopyTo(destination);
-        charsWritten = best.Length;
-        return OperationStatus.DestinationTooSmall;
+        return Vocabulary.Decode(ids as IReadOnlyList<int> ?? [.. ids], destination, out idsConsumed, out charsWritten);
     }
 
     /// <summary>Creates a decoder that turns ids into text as they are generated, holding back the bytes of a character until all of them have arrived.</summary>
     /// <param name="skipSpecialTokens">Whether to leave out special tokens, as <see cref="Decode(IEnumerable{int}, bool)"/> does.</param>
     /// <returns>A new decoder for one sequence (not thread-safe; create one per sequence).</returns>
-    public QwenStreamingDecoder CreateStreamingDecoder(bool skipSpecialTokens = false) => new(this, skipSpecialTokens);
+    public QwenStreamingDecoder CreateStreamingDecoder(bool skipSpecialTokens = false) => Vocabulary.CreateStreamingDecoder(skipSpecialTokens);
 
     /// <inheritdoc/>
     protected override EncodeResults<EncodedToken> EncodeToTokens(string? text, ReadOnlySpan<char> textSpan, EncodeSettings settings)
@@ -286,7 +159,7 @@ public sealed class QwenTokenizer : Tokenizer
         var result = new List<EncodedToken>(tokens.Count);
         foreach (var (id, start, end) in tokens)
         {
-            result.Add(new EncodedToken(id, _idToToken[id] ?? string.Empty, new Range(start, end)));
+            result.Add(new EncodedToken(id, Vocabulary.IdToToken(id) ?? string.Empty, new Range(start, end)));
         }
 
         return new EncodeResults<EncodedToken> { Tokens = result, NormalizedText = normalizedText, CharsConsumed = charsConsumed };
@@ -382,92 +255,10 @@ public sealed class QwenTokenizer : Tokenizer
     /// <summary>Gets the BPE model (for tests).</summary>
     internal BpeModel Model => _bpe;
 
-    /// <summary>Gets the bytes a BPE token stands for; <see langword="false"/> for added tokens and unused ids.</summary>
-    internal bool TryGetTokenBytes(int id, out ReadOnlySpan<byte> bytes)
-    {
-        if ((uint)id < (uint)_tokenByteLength.Length && _tokenByteLength[id] >= 0)
-        {
-            bytes = _tokenBytes.AsSpan(_tokenByteStart[id], _tokenByteLength[id]);
-            return true;
-        }
-
-        bytes = default;
-        return false;
-    }
-
-    /// <summary>Gets the added token with this id, if any.</summary>
-    internal AddedToken? AddedTokenOf(int id) => (uint)id < (uint)_addedById.Length ? _addedById[id] : null;
-
-    /// <summary>Gets whether decoding with <c>skipSpecialTokens</c> leaves this id out.</summary>
-    internal bool IsSkippable(int id) => (uint)id < (uint)_skippable.Length && _skippable[id];
-
-    private static void AppendUtf8(StringBuilder text, ReadOnlySpan<byte> bytes)
-    {
-        if (bytes.IsEmpty)
-        {
-            return;
-        }
-
-        var chars = ArrayPool<char>.Shared.Rent(Encoding.UTF8.GetMaxCharCount(bytes.Length));
-        var count = Encoding.UTF8.GetChars(bytes, chars);
-        text.Append(chars, 0, count);
-        ArrayPool<char>.Shared.Return(chars);
-    }
-
-    private static string CleanUpTokenizationSpaces(string text) => text
-        .Replace(" .", ".", StringComparison.Ordinal)
-        .Replace(" ?", "?", StringComparison.Ordinal)
-        .Replace(" !", "!", StringComparison.Ordinal)
-        .Replace(" ,", ",", StringComparison.Ordinal)
-        .Replace(" ' ", "'", StringComparison.Ordinal)
-        .Replace(" n't", "n't", StringComparison.Ordinal)
-        .Replace(" 'm", "'m", StringComparison.Ordinal)
-        .Replace(" 's", "'s", StringComparison.Ordinal)
-        .Replace(" 've", "'ve", StringComparison.Ordinal)
-        .Replace(" 're", "'re", StringComparison.Ordinal);
-
     private static int CheckLimit(EncodeSettings settings)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(settings.MaxTokenCount, "settings.MaxTokenCount");
         return settings.MaxTokenCount;
-    }
-
-    private static (byte[] Bytes, int[] Start, int[] Length) BuildTokenBytes(string file, int size, string?[] idToToken, AddedToken?[] addedById)
-    {
-        var start = new int[size];
-        var length = new int[size];
-        var total = 0;
-        for (var id = 0; id < size; id++)
-        {
-            total += addedById[id] is null && idToToken[id] is { } token ? token.Length : 0;
-        }
-
-        var bytes = new byte[total];
-        var at = 0;
-        for (var id = 0; id < size; id++)
-        {
-            length[id] = -1;
-            if (addedById[id] is not null || idToToken[id] is not { } token)
-            {
-                continue;
-            }
-
-            // Each character of a byte-level token stands for one byte.
-            start[id] = at;
-            length[id] = token.Length;
-            foreach (var c in token)
-            {
-                var b = ByteLevelAlphabet.ToByte(c);
-                if (b < 0)
-                {
-                    throw new TokenizerFormatException(file, $"model.vocab[\"{token}\"]", $"character U+{(int)c:X4} is outside the byte-level alphabet: the tokenizer is not byte-level BPE.");
-                }
-
-                bytes[at++] = (byte)b;
-            }
-        }
-
-        return (bytes, start, length);
     }
 
     private static (BpeModel Model, int[] SymbolToId, int[] SymbolLength) BuildModel(TokenizerDefinition definition, string file, Dictionary<string, AddedToken> addedByText)
@@ -519,18 +310,6 @@ public sealed class QwenTokenizer : Tokenizer
         }
 
         return (new BpeModel(byteSymbols, merges, wholeWord), [.. symbolToId], [.. symbolLength]);
-    }
-
-    private int? ConfigTokenId(string configPath, string field, string? token)
-    {
-        if (token is null)
-        {
-            return null;
-        }
-
-        return _tokenToId.TryGetValue(token, out var id)
-            ? id
-            : throw new TokenizerFormatException(configPath, field, $"\"{token}\" is not a token of this tokenizer.");
     }
 
     private List<(int Id, int Start, int End)> EncodeWithOffsets(ReadOnlySpan<char> span, EncodeSettings settings, out string? normalizedText, out int charsConsumed)

@@ -10,9 +10,30 @@ internal static class TokenizerFileReader
 
     private static readonly JsonDocumentOptions DocumentOptions = new() { AllowTrailingCommas = true, MaxDepth = 256 };
 
-    /// <summary>Reads both files.</summary>
+    /// <summary>Finds the tokenizer files of a checkpoint folder: its <c>tokenizer.json</c>, and its <c>tokenizer_config.json</c> when present.</summary>
+    /// <exception cref="ArgumentException"><paramref name="directory"/> is null or empty.</exception>
+    /// <exception cref="TokenizerFormatException">The folder does not exist.</exception>
+    public static (string TokenizerJson, string? Config) FilesOf(string directory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        if (!Directory.Exists(directory))
+        {
+            throw new TokenizerFormatException(directory, null, "the folder does not exist; expected a checkpoint folder holding tokenizer.json.", new DirectoryNotFoundException(directory));
+        }
+
+        var config = Path.Combine(directory, "tokenizer_config.json");
+        return (Path.Combine(directory, "tokenizer.json"), File.Exists(config) ? config : null);
+    }
+
+    /// <summary>Reads both files, checking everything encoding needs.</summary>
     /// <exception cref="TokenizerFormatException">A file is missing, is not JSON, or describes something other than byte-level BPE with Qwen's pre-tokenizer.</exception>
-    public static TokenizerDefinition Read(string tokenizerJsonPath, string? tokenizerConfigPath)
+    public static TokenizerDefinition Read(string tokenizerJsonPath, string? tokenizerConfigPath) => Read(tokenizerJsonPath, tokenizerConfigPath, decodeOnly: false);
+
+    /// <summary>Reads what decoding needs: the vocabulary, the added tokens and the config's special tokens; the merges, normalizer and pre-tokenizer are not read.</summary>
+    /// <exception cref="TokenizerFormatException">A file is missing or not JSON, the vocabulary or added tokens are malformed, or the decoder is not byte-level.</exception>
+    public static TokenizerDefinition ReadForDecoding(string tokenizerJsonPath, string? tokenizerConfigPath) => Read(tokenizerJsonPath, tokenizerConfigPath, decodeOnly: true);
+
+    private static TokenizerDefinition Read(string tokenizerJsonPath, string? tokenizerConfigPath, bool decodeOnly)
     {
         using var tokenizerJson = Parse(tokenizerJsonPath);
         var root = tokenizerJson.RootElement;
@@ -23,20 +44,28 @@ internal static class TokenizerFileReader
         }
 
         var model = Required(file, root, "model", JsonValueKind.Object);
-        CheckModel(file, model);
-        CheckNormalizer(file, root, out var nfc);
-        CheckPreTokenizer(file, root);
+        var nfc = false;
+        if (!decodeOnly)
+        {
+            CheckModel(file, model);
+            CheckNormalizer(file, root, out nfc);
+            CheckPreTokenizer(file, root);
+        }
+
         CheckDecoder(file, root);
-        CheckPostProcessor(file, root);
+        if (!decodeOnly)
+        {
+            CheckPostProcessor(file, root);
+        }
 
         var definition = new TokenizerDefinition
         {
             Vocab = ReadVocab(file, Required(file, model, "vocab", JsonValueKind.Object, "model.vocab")),
-            Merges = ReadMerges(file, Required(file, model, "merges", JsonValueKind.Array, "model.merges")),
+            Merges = decodeOnly ? [] : ReadMerges(file, Required(file, model, "merges", JsonValueKind.Array, "model.merges")),
             AddedTokens = ReadAddedTokens(file, root),
             Nfc = nfc,
-            UnkToken = OptionalString(file, model, "unk_token", "model.unk_token"),
-            IgnoreMerges = OptionalBool(file, model, "ignore_merges", "model.ignore_merges") ?? false,
+            UnkToken = decodeOnly ? null : OptionalString(file, model, "unk_token", "model.unk_token"),
+            IgnoreMerges = !decodeOnly && (OptionalBool(file, model, "ignore_merges", "model.ignore_merges") ?? false),
         };
 
         if (tokenizerConfigPath is null)

@@ -75,7 +75,7 @@ public sealed class QwenChatClient : IChatClient
             ModelId = options.ModelId,
         };
         _logger = (ILogger?)loggerFactory?.CreateLogger<QwenChatClient>() ?? NullLogger.Instance;
-        _decoder = new TokenizerDecoder(tokenizer);
+        _decoder = new TokenizerDecoder(tokenizer.Vocabulary);
         _ownedModel = ownedModel;
 
         // Qwen3-Coder's template writes calls as <function=NAME> XML; the other Qwen templates write Hermes JSON.

@@ -261,8 +261,8 @@ public sealed partial class QwenModel : IDisposable
         });
     }
 
-    /// <summary>Gets the CPU threads the model computes with.</summary>
-    internal int Threads => _threads;
+    /// <summary>Gets the CPU threads the model computes with: <see cref="QwenModelOptions.Threads"/>, or libtorch's default when that is null.</summary>
+    public int Threads => _threads;
 
     /// <summary>Gets whether single-token steps use the managed CPU mat-vec kernel.</summary>
     internal bool UsesCpuKernel => _linear.UsesCpuKernel;

@@ -18,7 +18,7 @@ namespace Qwen.Runtime;
 /// process the tile state (some virtual machines): bfloat16 kernels would otherwise die with SIGILL.
 /// </para>
 /// </remarks>
-public static partial class TorchNative
+internal static partial class TorchNative
 {
     private const string LibraryFileName = "libLibTorchSharp.so";
     private const int RtldNow = 2;

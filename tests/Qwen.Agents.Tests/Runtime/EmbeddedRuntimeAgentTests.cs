@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.AI;
 using Qwen.Runtime;
+using Qwen.Runtime.Diagnostics;
 
 namespace Qwen.Agents.Tests.Runtime;
 

@@ -1,3 +1,5 @@
+using Qwen.Core;
+
 namespace Qwen.Runtime.Tests.Generation;
 
 public sealed class GeneratorTests
@@ -22,9 +24,9 @@ public sealed class GeneratorTests
     {
         var golden = Fixtures.ReadGolden(Qwen2Tiny);
         using var model = QwenModel.Load(Qwen2Tiny, new QwenModelOptions { Device = "cpu" });
-        var decoder = TokenVocabulary.Load(Path.Combine(Qwen2Tiny, "tokenizer.json"));
+        var decoder = QwenTokenVocabulary.FromFiles(Path.Combine(Qwen2Tiny, "tokenizer.json"));
 
-        var updates = await Collect(model.GenerateAsync(golden.PromptIds, new GenerationOptions { MaxNewTokens = 16, Sampling = SamplingOptions.Greedy, Decoder = decoder }));
+        var updates = await Collect(model.GenerateAsync(golden.PromptIds, new GenerationOptions { MaxNewTokens = 16, Sampling = SamplingOptions.Greedy, Decoder = decoder.AsTokenDecoder() }));
 
         Assert.Equal(decoder.Decode(golden.Greedy), string.Concat(updates.Select(u => u.Text)));
     }
@@ -65,7 +67,7 @@ public sealed class GeneratorTests
     {
         var golden = Fixtures.ReadGolden(Qwen2Tiny);
         using var model = QwenModel.Load(Qwen2Tiny, new QwenModelOptions { Device = "cpu" });
-        var decoder = TokenVocabulary.Load(Path.Combine(Qwen2Tiny, "tokenizer.json"));
+        var decoder = QwenTokenVocabulary.FromFiles(Path.Combine(Qwen2Tiny, "tokenizer.json"));
 
         // The stop string is the last character of token 0's text and the first of token 1's (" can" + "();").
         var first = decoder.Decode(golden.Greedy[..1]);
@@ -75,7 +77,7 @@ public sealed class GeneratorTests
 
         var updates = await Collect(model.GenerateAsync(golden.PromptIds, new GenerationOptions
         {
-            MaxNewTokens = 16, Sampling = SamplingOptions.Greedy, Decoder = decoder, StopStrings = [stop],
+            MaxNewTokens = 16, Sampling = SamplingOptions.Greedy, Decoder = decoder.AsTokenDecoder(), StopStrings = [stop],
         }));
 
         Assert.Equal(golden.Greedy[..2], updates.Select(u => u.TokenId));

@@ -1,3 +1,5 @@
+using Qwen.Core;
+
 namespace Qwen.Runtime.Tests.TinyModels;
 
 public sealed class TinyModelWriterTests
@@ -9,7 +11,7 @@ public sealed class TinyModelWriterTests
 
         var config = TinyModelWriter.Write(dir.Path);
         using var model = QwenModel.Load(dir.Path, new QwenModelOptions { Device = "cpu" });
-        var vocabulary = TokenVocabulary.Load(Path.Combine(dir.Path, "tokenizer.json"));
+        var vocabulary = QwenTokenVocabulary.FromDirectory(dir.Path);
 
         Assert.Equal("Qwen2ForCausalLM", config.Architecture);
         Assert.Equal(259, config.VocabSize);
@@ -81,5 +83,34 @@ public sealed class TinyModelWriterTests
         var e = Assert.Throws<ArgumentException>(() => TinyModelWriter.Write(dir.Path, new TinyModelOptions { Vocab = 100 }));
 
         Assert.Contains("Vocab", e.Message);
+    }
+
+    [Fact]
+    public void Write_TokenizerDirectoryWithoutTokenizerJson_ThrowsNamingTheOption()
+    {
+        using var source = new TempDirectory();
+        using var dir = new TempDirectory();
+
+        var e = Assert.Throws<TokenizerFormatException>(() => TinyModelWriter.Write(dir.Path, new TinyModelOptions { TokenizerDirectory = source.Path }));
+
+        Assert.Contains("TinyModelOptions.TokenizerDirectory", e.Message);
+        Assert.Equal(Path.Combine(source.Path, "tokenizer.json"), e.FilePath);
+    }
+
+    [Fact]
+    public void Write_TokenizerThatCannotEncode_TakesItsSizeAndSpecialIdsFromTheVocabulary()
+    {
+        using var source = new TempDirectory();
+        using var dir = new TempDirectory();
+        TinyModelWriter.Write(source.Path);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(source.Path, "tokenizer.json")))!;
+        json["pre_tokenizer"] = new System.Text.Json.Nodes.JsonObject { ["type"] = "Whitespace" };
+        File.WriteAllText(Path.Combine(source.Path, "tokenizer.json"), json.ToJsonString());
+        Assert.Throws<TokenizerFormatException>(() => QwenTokenizer.FromDirectory(source.Path));
+
+        var config = TinyModelWriter.Write(dir.Path, new TinyModelOptions { TokenizerDirectory = source.Path });
+
+        Assert.Equal(259, config.VocabSize);
+        Assert.Equal([258], config.EosTokenIds);
     }
 }

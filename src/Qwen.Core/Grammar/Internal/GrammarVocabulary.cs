@@ -14,17 +14,18 @@ internal sealed class GrammarVocabulary
 
     private GrammarVocabulary(QwenTokenizer tokenizer)
     {
-        Size = tokenizer.VocabularySize;
+        var vocabulary = tokenizer.Vocabulary;
+        Size = vocabulary.Size;
         Bytes = new byte[Size][];
         Text = new byte[Size][];
         var usable = new List<int>();
         for (var id = 0; id < Size; id++)
         {
-            if (tokenizer.TryGetTokenBytes(id, out var bytes))
+            if (vocabulary.TryGetTokenBytes(id, out var bytes))
             {
                 Bytes[id] = bytes.ToArray();
             }
-            else if (tokenizer.AddedTokenOf(id) is { } added)
+            else if (vocabulary.AddedTokenOf(id) is { } added)
             {
                 Bytes[id] = added.Special ? [] : Encoding.UTF8.GetBytes(added.Content);
                 Text[id] = Encoding.UTF8.GetBytes(added.Content);

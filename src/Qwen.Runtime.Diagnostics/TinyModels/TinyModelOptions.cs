@@ -1,4 +1,4 @@
-namespace Qwen.Runtime;
+namespace Qwen.Runtime.Diagnostics;
 
 /// <summary>The shape of a random-weight checkpoint written by <see cref="TinyModelWriter"/>; defaults give a tiny Qwen2.</summary>
 public sealed class TinyModelOptions

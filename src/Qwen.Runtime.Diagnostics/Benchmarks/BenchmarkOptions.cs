@@ -1,4 +1,4 @@
-namespace Qwen.Runtime;
+namespace Qwen.Runtime.Diagnostics;
 
 /// <summary>What <see cref="RuntimeBenchmark"/> measures: prompt and generation lengths, repeats, and where the model runs.</summary>
 public sealed class BenchmarkOptions

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Qwen.Runtime;
+namespace Qwen.Runtime.Diagnostics;
 
 /// <summary>Times <see cref="BenchmarkOptions.Concurrency"/> greedy requests submitted together through <see cref="QwenModel.GenerateAsync"/>: aggregate prefill and decode throughput.</summary>
 /// <remarks>

@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Qwen.Core;
 
-namespace Qwen.Runtime;
+namespace Qwen.Runtime.Diagnostics;
 
 /// <summary>Writes random-weight Qwen2 / Qwen3 checkpoints in the real Hugging Face layout, for tests, demos and benchmarks.</summary>
 /// <remarks>
@@ -16,6 +17,10 @@ public static class TinyModelWriter
     private const string QwenSplitPattern =
         @"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
 
+    // The Hugging Face file names the runtime's checkpoint reader looks for.
+    private const string SingleFileName = "model.safetensors";
+    private const string IndexFileName = "model.safetensors.index.json";
+
     private const string EndOfText = "<|endoftext|>";
     private const string ImStart = "<|im_start|>";
     private const string ImEnd = "<|im_end|>";
@@ -25,7 +30,7 @@ public static class TinyModelWriter
     /// <param name="options">The shape; null for the tiny defaults.</param>
     /// <returns>The configuration that was written, as the runtime reads it.</returns>
     /// <exception cref="ArgumentException">An option is out of range or inconsistent; the message names it.</exception>
-    /// <exception cref="CheckpointFormatException">The tokenizer directory holds no usable tokenizer.json.</exception>
+    /// <exception cref="TokenizerFormatException">The tokenizer directory holds no tokenizer.json, or one whose vocabulary is not byte-level BPE.</exception>
     public static ModelConfig Write(string directory, TinyModelOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
@@ -207,7 +212,7 @@ public static class TinyModelWriter
         var shards = Math.Min(options.Shards, tensors.Count);
         if (shards == 1)
         {
-            SafeTensorsWriter.Write(Path.Combine(directory, SafeTensorsCheckpoint.SingleFileName), [.. tensors.Select(t => t.Spec)], Fill);
+            SafeTensorsWriter.Write(Path.Combine(directory, SingleFileName), [.. tensors.Select(t => t.Spec)], Fill);
             return;
         }
 
@@ -227,7 +232,7 @@ public static class TinyModelWriter
         }
 
         var index = new JsonObject { ["metadata"] = new JsonObject { ["total_size"] = total }, ["weight_map"] = weightMap };
-        File.WriteAllText(Path.Combine(directory, SafeTensorsCheckpoint.IndexFileName), index.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        File.WriteAllText(Path.Combine(directory, IndexFileName), index.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 
     /// <summary>Writes tokenizer files; returns the number of ids they define and the end-of-text / im_end ids.</summary>
@@ -239,10 +244,11 @@ public static class TinyModelWriter
             var sourceFile = Path.Combine(source, "tokenizer.json");
             if (!File.Exists(sourceFile))
             {
-                throw new CheckpointFormatException(sourceFile, "not found: TinyModelOptions.TokenizerDirectory must name a directory holding tokenizer.json");
+                throw new TokenizerFormatException(sourceFile, null, "not found: TinyModelOptions.TokenizerDirectory must name a directory holding tokenizer.json.");
             }
 
-            var vocabulary = TokenVocabulary.Load(sourceFile);
+            // Decode-only: the model needs the vocabulary's size and special ids, not a tokenizer that can encode.
+            var vocabulary = QwenTokenVocabulary.FromFiles(sourceFile);
             if (Path.GetFullPath(sourceFile) != Path.GetFullPath(target))
             {
                 File.Copy(sourceFile, target, overwrite: true);
@@ -253,13 +259,13 @@ public static class TinyModelWriter
                 }
             }
 
-            return (vocabulary.Size, vocabulary.IdOf(EndOfText) ?? 0, vocabulary.IdOf(ImEnd) ?? vocabulary.IdOf(EndOfText) ?? 0);
+            return (vocabulary.Size, vocabulary.TokenToId(EndOfText) ?? 0, vocabulary.TokenToId(ImEnd) ?? vocabulary.TokenToId(EndOfText) ?? 0);
         }
 
         var vocab = new JsonObject();
         for (var b = 0; b < 256; b++)
         {
-            vocab[ByteLevel.ByteToChar[b].ToString()] = b;
+            vocab[ByteLevelAlphabet.ToChar((byte)b).ToString()] = b;
         }
 
         var added = new JsonArray();

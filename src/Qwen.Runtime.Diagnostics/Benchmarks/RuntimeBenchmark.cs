@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Qwen.Runtime;
+namespace Qwen.Runtime.Diagnostics;
 
 /// <summary>Measures a checkpoint's load time, prefill and decode throughput and peak memory, the way llama.cpp's benchmarks do.</summary>
 /// <remarks>
@@ -146,8 +146,16 @@ public static class RuntimeBenchmark
         return watch.Elapsed.TotalSeconds;
     }
 
-    internal static int[] PseudoRandomIds(int count, int vocabSize, uint seed)
+    /// <summary>Makes the benchmark's prompts: <paramref name="count"/> ids below <paramref name="vocabSize"/> from a linear congruential generator, the same for the same seed on every machine.</summary>
+    /// <param name="count">The number of ids.</param>
+    /// <param name="vocabSize">One more than the largest id.</param>
+    /// <param name="seed">The generator's seed.</param>
+    /// <returns>The ids.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative or <paramref name="vocabSize"/> is below 1.</exception>
+    public static int[] PseudoRandomIds(int count, int vocabSize, uint seed)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(vocabSize);
         var ids = new int[count];
         var state = seed;
         for (var i = 0; i < count; i++)
@@ -159,8 +167,18 @@ public static class RuntimeBenchmark
         return ids;
     }
 
-    internal static double Median(List<double> values)
+    /// <summary>Gets the median of timings, the figure the benchmark reports (the mean of the two middle values for an even count).</summary>
+    /// <param name="values">The timings.</param>
+    /// <returns>The median.</returns>
+    /// <exception cref="ArgumentException"><paramref name="values"/> is empty.</exception>
+    public static double Median(IReadOnlyList<double> values)
     {
+        ArgumentNullException.ThrowIfNull(values);
+        if (values.Count == 0)
+        {
+            throw new ArgumentException("Cannot take the median of no values.", nameof(values));
+        }
+
         var sorted = values.Order().ToList();
         var mid = sorted.Count / 2;
         return sorted.Count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
 
-namespace Qwen.Runtime;
+namespace Qwen.Runtime.Diagnostics;
 
 /// <summary>Writes <c>.safetensors</c> files: the JSON header (padded to 8 bytes) first, then each tensor's data streamed in order.</summary>
 internal static class SafeTensorsWriter

@@ -1,4 +1,4 @@
-namespace Qwen.Runtime;
+namespace Qwen.Runtime.Diagnostics;
 
 /// <summary>A fast seeded normal generator (xoshiro256** with the Box-Muller transform), stable across .NET versions.</summary>
 internal sealed class GaussianRandom

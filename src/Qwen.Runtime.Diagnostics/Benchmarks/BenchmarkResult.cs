@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Qwen.Runtime;
+namespace Qwen.Runtime.Diagnostics;
 
 /// <summary>What <see cref="RuntimeBenchmark"/> measured; serialises to the JSON <c>qwen bench --json</c> prints.</summary>
 public sealed record BenchmarkResult

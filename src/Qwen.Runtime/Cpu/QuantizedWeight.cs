@@ -1,0 +1,175 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using static TorchSharp.torch;
+
+namespace Qwen.Runtime;
+
+/// <summary>
+/// The 8-bit weight format of <see cref="ModelDType.Int8"/>: each matrix row is cut into blocks of 32 weights, each block
+/// stored as 32 signed bytes in [-127, 127] and one bfloat16 scale, as llama.cpp's Q8_0 does (which keeps an f16 scale).
+/// </summary>
+/// <remarks>
+/// <para>
+/// A matrix [rows, cols] is a torch <c>int8</c> tensor [rows, <see cref="RowBytes"/>(cols)]: every row holds its
+/// <see cref="Blocks"/>(cols) × 32 quants (the last block zero-padded when cols is not a multiple of 32), then the
+/// blocks' bf16 scales, then zero padding up to a multiple of 64 bytes, so every row starts on a cache line. Slicing
+/// rows (the fused q/k/v and gate/up matrices are filled a projection at a time) therefore works as for a float matrix.
+/// </para>
+/// <para>
+/// The scale of a block is max|w| / 127 rounded <em>up</em> to bfloat16, and the quants are computed with that stored
+/// scale, so they never clip and each weight is off by at most half a step: |w - q·d| ≤ d / 2 with
+/// d ≤ (max|w| / 127)(1 + 2⁻⁷). That is 1.0625 bytes a weight, the same as Q8_0.
+/// </para>
+/// </remarks>
+internal static unsafe class QuantizedWeight
+{
+    /// <summary>Weights per block (one scale each).</summary>
+    public const int BlockSize = 32;
+
+    /// <summary>The torch dtype that marks a packed 8-bit matrix.</summary>
+    public const ScalarType StorageType = ScalarType.Int8;
+
+    /// <summary>The number of 32-weight blocks of a row of <paramref name="cols"/> weights.</summary>
+    public static int Blocks(long cols) => (int)((cols + BlockSize - 1) / BlockSize);
+
+    /// <summary>The bytes of one packed row of <paramref name="cols"/> weights: quants, scales, padding to 64.</summary>
+    public static long RowBytes(long cols)
+    {
+        var blocks = Blocks(cols);
+        return ((blocks * (BlockSize + 2L)) + 63) & ~63L;
+    }
+
+    /// <summary>Allocates a matrix: packed int8 when <paramref name="weightType"/> is <see cref="StorageType"/>, else a plain [rows, cols] tensor.</summary>
+    public static Tensor Allocate(long rows, long cols, ScalarType weightType, Device device) =>
+        weightType == StorageType ? empty([rows, RowBytes(cols)], StorageType, device) : empty([rows, cols], weightType, device);
+
+    /// <summary>The bf16 scales of a packed row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ushort* Scales(sbyte* row, int cols) => (ushort*)(row + ((long)Blocks(cols) * BlockSize));
+
+    /// <summary>A bfloat16 value's float.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Bf16(ushort bits) => BitConverter.UInt32BitsToSingle((uint)bits << 16);
+
+    /// <summary>Quantizes <paramref name="rows"/> float rows of <paramref name="cols"/> (contiguous) into packed rows starting at <paramref name="destination"/>.</summary>
+    public static void QuantizeRows(float* source, sbyte* destination, long rows, int cols)
+    {
+        var rowBytes = RowBytes(cols);
+        for (long r = 0; r < rows; r++)
+        {
+            QuantizeRow(source + (r * cols), destination + (r * rowBytes), cols);
+        }
+    }
+
+    /// <summary>Quantizes one row into its packed form (quants, bf16 scales, zero padding).</summary>
+    public static void QuantizeRow(float* source, sbyte* row, int cols)
+    {
+        var blocks = Blocks(cols);
+        var scales = Scales(row, cols);
+        Span<float> block = stackalloc float[BlockSize];
+        for (var b = 0; b < blocks; b++)
+        {
+            var start = b * BlockSize;
+            var count = Math.Min(BlockSize, cols - start);
+            block.Clear();
+            new ReadOnlySpan<float>(source + start, count).CopyTo(block);
+            scales[b] = QuantizeBlock(block, row + start, roundScaleToBf16: true, out _);
+        }
+
+        var used = (long)blocks * (BlockSize + 2);
+        new Span<byte>((byte*)row + used, (int)(RowBytes(cols) - used)).Clear();
+    }
+
+    /// <summary>
+    /// Quantizes 32 values: the scale is max|v| / 127 (rounded up to bfloat16 when asked, returned as its bits, else
+    /// returned in <paramref name="scale"/> as a float), and each quant is round(v / scale), which then lies in [-127, 127].
+    /// </summary>
+    public static ushort QuantizeBlock(ReadOnlySpan<float> block, sbyte* quants, bool roundScaleToBf16, out float scale)
+    {
+        var max = 0f;
+        foreach (var v in block)
+        {
+            max = Math.Max(max, Math.Abs(v));
+        }
+
+        ushort bits = 0;
+        scale = max / 127f;
+        if (roundScaleToBf16)
+        {
+            var raw = BitConverter.SingleToUInt32Bits(scale);
+            var up = (raw & 0xFFFFu) == 0 ? raw : (raw & 0xFFFF0000u) + 0x10000u;
+            bits = (ushort)(up >> 16);
+            scale = Bf16(bits);
+        }
+
+        if (scale == 0 || !float.IsFinite(scale))
+        {
+            new Span<sbyte>(quants, BlockSize).Clear();
+            scale = 0;
+            return 0;
+        }
+
+        var inverse = 1f / scale;
+        for (var i = 0; i < BlockSize; i++)
+        {
+            // v * (1 / d) may land a hair beyond 127 where v / d would not; the clamp makes that harmless.
+            quants[i] = (sbyte)Math.Clamp(MathF.Round(block[i] * inverse, MidpointRounding.ToEven), -127f, 127f);
+        }
+
+        return bits;
+    }
+
+    /// <summary>Dequantizes one packed row into <paramref name="cols"/> floats.</summary>
+    public static void DequantizeRow(sbyte* row, float* destination, int cols)
+    {
+        var scales = Scales(row, cols);
+        for (var b = 0; b < Blocks(cols); b++)
+        {
+            var scale = Bf16(scales[b]);
+            var start = b * BlockSize;
+            var end = Math.Min(cols, start + BlockSize);
+            for (var i = start; i < end; i++)
+            {
+                destination[i] = row[i] * scale;
+            }
+        }
+    }
+
+    /// <summary>Dequantizes one packed row into <paramref name="cols"/> bfloat16 values (rounded to nearest even).</summary>
+    public static void DequantizeRowBf16(sbyte* row, ushort* destination, int cols)
+    {
+        var scales = Scales(row, cols);
+        var blocks = Blocks(cols);
+        var full = cols / BlockSize;
+        for (var b = 0; b < full; b++)
+        {
+            var scale = Vector512.Create(Bf16(scales[b]));
+            var q = Vector256.Load(row + (b * BlockSize));
+            var (low16, high16) = Vector256.Widen(q);
+            var (a, bb) = Vector256.Widen(low16);
+            var (c, d) = Vector256.Widen(high16);
+            var lo = Vector512.ConvertToSingle(Vector512.Create(a, bb)) * scale;
+            var hi = Vector512.ConvertToSingle(Vector512.Create(c, d)) * scale;
+            var packed = Vector512.Narrow(RoundToBf16(lo), RoundToBf16(hi));
+            packed.Store(destination + (b * BlockSize));
+        }
+
+        for (var b = full; b < blocks; b++)
+        {
+            var scale = Bf16(scales[b]);
+            for (var i = b * BlockSize; i < cols; i++)
+            {
+                var bits = BitConverter.SingleToUInt32Bits(row[i] * scale);
+                destination[i] = (ushort)((bits + 0x7FFFu + ((bits >> 16) & 1)) >> 16);
+            }
+        }
+    }
+
+    /// <summary>The bfloat16 bits (in the low half of each lane) of finite floats, rounded to nearest even.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<uint> RoundToBf16(Vector512<float> v)
+    {
+        var bits = v.AsUInt32();
+        return (bits + Vector512.Create(0x7FFFu) + ((bits >> 16) & Vector512<uint>.One)) >> 16;
+    }
+}

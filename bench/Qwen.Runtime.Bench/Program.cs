@@ -6,7 +6,7 @@ using Qwen.Runtime.Bench;
 // Runtime throughput on one checkpoint: load time, prefill and decode tokens/s, peak RSS, as one JSON line.
 // usage: dotnet run -c Release --project bench/Qwen.Runtime.Bench -- --model DIR [--prompt-tokens 512] [--gen-tokens 64]
 //        [--repeats 3] [--threads N] [--device cpu|cuda] [--dtype float32|bfloat16|float16]
-//    or: ... -- --matvec float32|bfloat16 [--threads N] [--repeats 10]   (decode mat-vec bandwidth alone, 0.5B shapes)
+//    or: ... -- --matvec float32|bfloat16|int8 [--threads N] [--repeats 10]   (decode mat-vec bandwidth alone, 0.5B shapes)
 //    or: ... -- --model DIR --constrained builtin|json|SCHEMA.json [--gen-tokens 64] [--repeats 3] [--threads N]
 //            (decode tokens/s with and without a JSON-schema constraint, and the schema's one-time cost)
 var values = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -23,7 +23,13 @@ for (var i = 0; i < args.Length; i++)
 
 int Int(string name, int fallback) => values.TryGetValue(name, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
 
-if (values.TryGetValue("matvec", out var matvecType))
+if (values.TryGetValue("matvec", out var matvecType) && matvecType == "int8")
+{
+    Int8MatVecBench.Run(Int("threads", Environment.ProcessorCount), Int("repeats", 10));
+    return 0;
+}
+
+if (values.TryGetValue("matvec", out matvecType))
 {
     MatVecBench.Run(Int("threads", Environment.ProcessorCount), Int("repeats", 10), matvecType == "bfloat16" ? TorchSharp.torch.ScalarType.BFloat16 : TorchSharp.torch.ScalarType.Float32);
     return 0;

@@ -55,7 +55,16 @@ internal sealed partial class SafeTensorsFile
                 floats = (float*)NativeTensor.Data(widened);
             }
 
-            QuantizedWeight.QuantizeRows(floats, packed + (start * rowBytes), count, (int)cols);
+            // Rounding 32 MB of floats takes longer than reading them: every core takes a share of the rows.
+            var parts = (int)Math.Min(Environment.ProcessorCount, count);
+            var source = (nint)floats;
+            var target = (nint)(packed + (start * rowBytes));
+            Parallel.For(0, parts, part =>
+            {
+                var from = count * part / parts;
+                var to = count * (part + 1) / parts;
+                QuantizedWeight.QuantizeRows((float*)source + (from * cols), (sbyte*)target + (from * rowBytes), to - from, (int)cols);
+            });
         }
     }
 }

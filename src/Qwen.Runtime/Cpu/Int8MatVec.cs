@@ -159,26 +159,30 @@ internal sealed unsafe class Int8MatVec : IChunkJob, IDisposable
             _capacityBlocks = _m * _blocks;
         }
 
-        Span<float> block = stackalloc float[QuantizedWeight.BlockSize];
+        var last = stackalloc float[QuantizedWeight.BlockSize];
         var quants = stackalloc sbyte[QuantizedWeight.BlockSize];
+        var full = _cols / QuantizedWeight.BlockSize;
         for (var i = 0; i < _m; i++)
         {
             var row = x + ((long)i * _cols);
             for (var b = 0; b < _blocks; b++)
             {
                 var start = b * QuantizedWeight.BlockSize;
-                var count = Math.Min(QuantizedWeight.BlockSize, _cols - start);
-                block.Clear();
-                new ReadOnlySpan<float>(row + start, count).CopyTo(block);
-                QuantizedWeight.QuantizeBlock(block, quants, roundScaleToBf16: false, out var scale);
+                var source = row + start;
+                if (b == full)
+                {
+                    // The last, partial block: zero-padded, so padding adds nothing to the dot products.
+                    new Span<float>(last, QuantizedWeight.BlockSize).Clear();
+                    new ReadOnlySpan<float>(source, _cols - start).CopyTo(new Span<float>(last, QuantizedWeight.BlockSize));
+                    source = last;
+                }
+
+                QuantizedWeight.QuantizeBlock(source, quants, roundScaleToBf16: false, out var scale);
                 _xScales[(i * _blocks) + b] = scale;
                 var offset = ((long)i * _paddedCols) + start;
-                for (var j = 0; j < QuantizedWeight.BlockSize; j++)
-                {
-                    var q = quants[j];
-                    _abs[offset + j] = (byte)Math.Abs(q);
-                    _negative[offset + j] = q < 0 ? (byte)0xFF : (byte)0;
-                }
+                var q = Vector256.Load(quants);
+                Vector256.Abs(q).AsByte().Store(_abs + offset);
+                Vector256.LessThan(q, Vector256<sbyte>.Zero).AsByte().Store(_negative + offset);
             }
         }
     }

@@ -66,14 +66,18 @@ internal static unsafe class QuantizedWeight
     {
         var blocks = Blocks(cols);
         var scales = Scales(row, cols);
-        Span<float> block = stackalloc float[BlockSize];
-        for (var b = 0; b < blocks; b++)
+        var full = cols / BlockSize;
+        for (var b = 0; b < full; b++)
         {
-            var start = b * BlockSize;
-            var count = Math.Min(BlockSize, cols - start);
-            block.Clear();
-            new ReadOnlySpan<float>(source + start, count).CopyTo(block);
-            scales[b] = QuantizeBlock(block, row + start, roundScaleToBf16: true, out _);
+            scales[b] = QuantizeBlock(source + (b * BlockSize), row + (b * BlockSize), roundScaleToBf16: true, out _);
+        }
+
+        if (full < blocks)
+        {
+            var last = stackalloc float[BlockSize];
+            new Span<float>(last, BlockSize).Clear();
+            new ReadOnlySpan<float>(source + (full * BlockSize), cols - (full * BlockSize)).CopyTo(new Span<float>(last, BlockSize));
+            scales[full] = QuantizeBlock(last, row + (full * BlockSize), roundScaleToBf16: true, out _);
         }
 
         var used = (long)blocks * (BlockSize + 2);
@@ -81,15 +85,20 @@ internal static unsafe class QuantizedWeight
     }
 
     /// <summary>
-    /// Quantizes 32 values: the scale is max|v| / 127 (rounded up to bfloat16 when asked, returned as its bits, else
-    /// returned in <paramref name="scale"/> as a float), and each quant is round(v / scale), which then lies in [-127, 127].
+    /// Quantizes 32 values: the scale is max|v| / 127 (rounded up to bfloat16 when asked, and then also returned as
+    /// its bits), and each quant is round-to-even(v / scale), clamped to [-127, 127] (a no-op but for the last ulp).
     /// </summary>
-    public static ushort QuantizeBlock(ReadOnlySpan<float> block, sbyte* quants, bool roundScaleToBf16, out float scale)
+    public static ushort QuantizeBlock(float* block, sbyte* quants, bool roundScaleToBf16, out float scale)
     {
+        var v0 = Vector256.Load(block);
+        var v1 = Vector256.Load(block + 8);
+        var v2 = Vector256.Load(block + 16);
+        var v3 = Vector256.Load(block + 24);
+        var maxes = Vector256.Max(Vector256.Max(Vector256.Abs(v0), Vector256.Abs(v1)), Vector256.Max(Vector256.Abs(v2), Vector256.Abs(v3)));
         var max = 0f;
-        foreach (var v in block)
+        for (var i = 0; i < Vector256<float>.Count; i++)
         {
-            max = Math.Max(max, Math.Abs(v));
+            max = Math.Max(max, maxes[i]);
         }
 
         ushort bits = 0;
@@ -109,13 +118,17 @@ internal static unsafe class QuantizedWeight
             return 0;
         }
 
-        var inverse = 1f / scale;
-        for (var i = 0; i < BlockSize; i++)
-        {
-            // v * (1 / d) may land a hair beyond 127 where v / d would not; the clamp makes that harmless.
-            quants[i] = (sbyte)Math.Clamp(MathF.Round(block[i] * inverse, MidpointRounding.ToEven), -127f, 127f);
-        }
-
+        // v * (1 / d) may land a hair beyond 127 where v / d would not; the clamp makes that harmless.
+        var inverse = Vector256.Create(1f / scale);
+        var low = Vector256.Create(-127);
+        var high = Vector256.Create(127);
+        var q0 = Vector256.Clamp(Vector256.ConvertToInt32(Vector256.Round(v0 * inverse)), low, high);
+        var q1 = Vector256.Clamp(Vector256.ConvertToInt32(Vector256.Round(v1 * inverse)), low, high);
+        var q2 = Vector256.Clamp(Vector256.ConvertToInt32(Vector256.Round(v2 * inverse)), low, high);
+        var q3 = Vector256.Clamp(Vector256.ConvertToInt32(Vector256.Round(v3 * inverse)), low, high);
+        var words0 = Vector256.Narrow(q0, q1);
+        var words1 = Vector256.Narrow(q2, q3);
+        Vector256.Narrow(words0, words1).Store(quants);
         return bits;
     }
 

@@ -55,14 +55,24 @@ internal static unsafe class Int8MatVecBench
         using var kernel = new Int8MatVec(parallel);
         var outputs = shapes.Select(s => empty(1, s.Rows)).ToList();
 
+        // The logits head alone (the last product), to decide between an int8 and a bf16 head.
+        var headTimes = new List<double>();
+        var bf16HeadTimes = new List<double>();
+
         double Kernel()
         {
             var watch = Stopwatch.StartNew();
             for (var i = 0; i < weights.Count; i++)
             {
+                if (i == weights.Count - 1)
+                {
+                    headTimes.Add(watch.Elapsed.TotalSeconds);
+                }
+
                 kernel.Multiply((float*)NativeTensor.Data(inputs[i]), (sbyte*)NativeTensor.Data(weights[i]), null, (float*)NativeTensor.Data(outputs[i]), (int)shapes[i].Rows, (int)shapes[i].Cols);
             }
 
+            headTimes[^1] = watch.Elapsed.TotalSeconds - headTimes[^1];
             return watch.Elapsed.TotalSeconds;
         }
 
@@ -71,9 +81,15 @@ internal static unsafe class Int8MatVecBench
             var watch = Stopwatch.StartNew();
             for (var i = 0; i < weights.Count; i++)
             {
+                if (i == weights.Count - 1)
+                {
+                    bf16HeadTimes.Add(watch.Elapsed.TotalSeconds);
+                }
+
                 matVec.Multiply((float*)NativeTensor.Data(inputs[i]), NativeTensor.Data(bf16[i]), true, null, (float*)NativeTensor.Data(outputs[i]), (int)shapes[i].Rows, (int)shapes[i].Cols);
             }
 
+            bf16HeadTimes[^1] = watch.Elapsed.TotalSeconds - bf16HeadTimes[^1];
             return watch.Elapsed.TotalSeconds;
         }
 
@@ -87,8 +103,27 @@ internal static unsafe class Int8MatVecBench
             bf16Times.Add(Bf16());
         }
 
+        // Prefill's cost on top of bf16: widening every layer matrix to bf16 once per forward pass.
+        var widenTimes = new List<double>();
+        for (var r = 0; r < 3; r++)
+        {
+            var watch = Stopwatch.StartNew();
+            for (var i = 0; i < weights.Count - 1; i++)
+            {
+                var cols = (int)shapes[i].Cols;
+                for (long row = 0; row < shapes[i].Rows; row++)
+                {
+                    QuantizedWeight.DequantizeRowBf16((sbyte*)NativeTensor.Data(weights[i]) + (row * weights[i].shape[1]), (ushort*)NativeTensor.Data(bf16[i]) + (row * cols), cols);
+                }
+            }
+
+            widenTimes.Add(watch.Elapsed.TotalSeconds);
+        }
+
+        Console.WriteLine($"  widening the 96 layer matrices to bf16 (one thread): min {widenTimes.Min() * 1000:F1} ms");
         Console.WriteLine($"matvec int8 (AVX-512 kernel: {kernel.UsesVectorKernel}), {threads} threads, {bytes / 1e9:F3} GB of weights per step, {repeats} repeats");
         Console.WriteLine($"  bf16 kernel: min {bf16Times.Min() * 1000:F1} ms ({bf16Bytes / bf16Times.Min() / 1e9:F1} GB/s, {1 / bf16Times.Min():F1} steps/s), median {bf16Times.Order().ElementAt(bf16Times.Count / 2) * 1000:F1} ms");
+        Console.WriteLine($"  logits head alone (151936x896): int8 min {headTimes.Min() * 1000:F1} ms, median {headTimes.Order().ElementAt(headTimes.Count / 2) * 1000:F1} ms; bf16 min {bf16HeadTimes.Min() * 1000:F1} ms, median {bf16HeadTimes.Order().ElementAt(bf16HeadTimes.Count / 2) * 1000:F1} ms");
         Console.WriteLine($"  int8 kernel: min {times.Min() * 1000:F1} ms ({bytes / times.Min() / 1e9:F1} GB/s, {1 / times.Min():F1} steps/s), median {times.Order().ElementAt(times.Count / 2) * 1000:F1} ms");
     }
 }

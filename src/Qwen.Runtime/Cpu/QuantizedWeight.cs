@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using static TorchSharp.torch;
 
 namespace Qwen.Runtime;
@@ -153,24 +154,26 @@ internal static unsafe class QuantizedWeight
     {
         var scales = Scales(row, cols);
         var blocks = Blocks(cols);
-        var full = cols / BlockSize;
-        for (var b = 0; b < full; b++)
+        var b = 0;
+        if (Avx512BW.IsSupported)
         {
-            var scale = Vector512.Create(Bf16(scales[b]));
-            var q = Vector256.Load(row + (b * BlockSize));
-            var (low16, high16) = Vector256.Widen(q);
-            var (a, bb) = Vector256.Widen(low16);
-            var (c, d) = Vector256.Widen(high16);
-            var lo = Vector512.ConvertToSingle(Vector512.Create(a, bb)) * scale;
-            var hi = Vector512.ConvertToSingle(Vector512.Create(c, d)) * scale;
-            var packed = Vector512.Narrow(RoundToBf16(lo), RoundToBf16(hi));
-            packed.Store(destination + (b * BlockSize));
+            // Sign-extend 16 quants to int32, to float, scale, round to bf16, keep the high halves: 16 lanes at a time.
+            for (; b < cols / BlockSize; b++)
+            {
+                var scale = Vector512.Create(Bf16(scales[b]));
+                var q = row + (b * BlockSize);
+                var lo = Avx512F.ConvertToVector512Single(Avx512F.ConvertToVector512Int32(Vector128.Load(q))) * scale;
+                var hi = Avx512F.ConvertToVector512Single(Avx512F.ConvertToVector512Int32(Vector128.Load(q + 16))) * scale;
+                Avx512F.ConvertToVector256UInt16(RoundToBf16(lo)).Store(destination + (b * BlockSize));
+                Avx512F.ConvertToVector256UInt16(RoundToBf16(hi)).Store(destination + (b * BlockSize) + 16);
+            }
         }
 
-        for (var b = full; b < blocks; b++)
+        for (; b < blocks; b++)
         {
             var scale = Bf16(scales[b]);
-            for (var i = b * BlockSize; i < cols; i++)
+            var end = Math.Min(cols, (b + 1) * BlockSize);
+            for (var i = b * BlockSize; i < end; i++)
             {
                 var bits = BitConverter.SingleToUInt32Bits(row[i] * scale);
                 destination[i] = (ushort)((bits + 0x7FFFu + ((bits >> 16) & 1)) >> 16);

@@ -3,11 +3,16 @@ using F = TorchSharp.torch.nn.functional;
 
 namespace Qwen.Runtime;
 
-/// <summary>The linear layers' <see cref="ModelDType.Int8"/> path: the int8 kernel for up to 64 rows, a dequantize-and-GEMM for more (prefill).</summary>
+/// <summary>The linear layers' <see cref="ModelDType.Int8"/> path: the int8 kernel for up to 16 rows (decode, batched decode), a dequantize-and-GEMM for more (prefill).</summary>
 internal sealed unsafe partial class LinearOps
 {
     // bf16 scratch for the dequantized weights of a prefill product: larger matrices (the logits head) go in row slices.
     private const long DequantizeScratchBytes = 32L << 20;
+
+    // Up to this many rows (a batched decode step) the int8 kernel; beyond, widening the weights to bf16 once and
+    // libtorch's GEMM cost less: the kernel's arithmetic grows with every row (a 64-token prompt took about as long
+    // as 33 decode steps on it, measured on the 0.5B shape), the widening is paid once per product.
+    private const int Int8KernelMaxRows = 16;
 
     private Int8MatVec? _int8;
     private Tensor? _dequantized;
@@ -29,7 +34,7 @@ internal sealed unsafe partial class LinearOps
         var shape = x.shape;
         shape[^1] = outRows;
         using var input = x.dtype == ScalarType.Float32 ? x.contiguous() : x.to(ScalarType.Float32).contiguous();
-        if (Int8 is { } kernel && rows <= Int8MatVec.MaxRows)
+        if (Int8 is { } kernel && rows <= Int8KernelMaxRows)
         {
             var y = empty(shape, ScalarType.Float32);
             kernel.MultiplyRows(

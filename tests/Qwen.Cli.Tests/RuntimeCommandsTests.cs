@@ -44,6 +44,33 @@ public sealed class RuntimeCommandsTests
         Assert.Equal(byIds.StdOut, byText.StdOut);
     }
 
+    [Fact]
+    public async Task GenerateAndBench_DtypeInt8_RunWithEightBitWeights()
+    {
+        var generated = await CliRunner.RunAsync("generate", "--model", Qwen2Tiny, "--prompt-ids", "279,1879", "--max-tokens", "6", "--greedy", "--ignore-eos", "--json", "--device", "cpu", "--dtype", "int8");
+        Assert.Equal(0, generated.ExitCode);
+        using (var output = JsonDocument.Parse(generated.StdOut))
+        {
+            Assert.Equal(6, output.RootElement.GetProperty("ids").GetArrayLength());
+        }
+
+        var bench = await CliRunner.RunAsync("bench", "--model", Qwen2Tiny, "--prompt-tokens", "16", "--gen-tokens", "4", "--repeats", "1", "--threads", "1", "--device", "cpu", "--dtype", "int8", "--json");
+        Assert.Equal(0, bench.ExitCode);
+        using var figures = JsonDocument.Parse(bench.StdOut);
+        Assert.Equal("Int8", figures.RootElement.GetProperty("dtype").GetString());
+        Assert.True(figures.RootElement.GetProperty("decode_tok_s").GetDouble() > 0);
+    }
+
+    [Fact]
+    public async Task Generate_UnknownDtype_OneLineErrorListingInt8()
+    {
+        var result = await CliRunner.RunAsync("generate", "--model", Qwen2Tiny, "--prompt-ids", "1,2", "--device", "cpu", "--dtype", "int4");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Single(result.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("int8", result.StdErr);
+    }
+
     [Theory]
     [InlineData("int4")]
     [InlineData("1")]

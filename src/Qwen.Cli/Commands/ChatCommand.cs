@@ -27,6 +27,7 @@ internal static class ChatCommand
         var maxTokens = new Option<int?>("--max-tokens") { Description = "Most tokens per answer." };
         var temperature = new Option<float?>("--temperature") { Description = "Sampling temperature (0 = greedy); default: the checkpoint's generation_config.json." };
         var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N.", DefaultValueFactory = _ => "auto" };
+        var dtype = new Option<string?>("--dtype") { Description = "float32, bfloat16, float16 or int8 (8-bit weights, CPU only) for a local model (default: bfloat16 on CUDA, float32 on CPU)." };
         var agent = new Option<string>("--agent") { Description = "The agent: assistant (tools and answers from --file documents), fncall (native function calling), react (Thought/Action text, any model) or docqa (long documents from --file at --level).", DefaultValueFactory = _ => "assistant" };
         agent.AcceptOnlyFromAmong(AgentKinds);
         var tools = new Option<string?>("--tools") { Description = "Built-in tools, comma-separated: code_interpreter, doc_parser, retrieval, storage, web_extractor." };
@@ -45,7 +46,7 @@ internal static class ChatCommand
         var prompt = new Argument<string?>("prompt") { Description = "Answer this one prompt and exit; without it, chat line by line on stdin (an empty line or end of input ends; /reset, /save FILE, /load FILE manage the session).", Arity = ArgumentArity.ZeroOrOne };
 
         var command = new Command("chat", "Chat with an agent over a local Qwen checkpoint or an OpenAI-compatible server.");
-        foreach (var option in new Option[] { model, endpoint, apiModel, apiKey, system, noThinking, maxTokens, temperature, device, agent, tools, mcp, files, functionFormat, toolChoice, maxSteps, level, responseFormat, promptOption, json, workDirectory })
+        foreach (var option in new Option[] { model, endpoint, apiModel, apiKey, system, noThinking, maxTokens, temperature, device, dtype, agent, tools, mcp, files, functionFormat, toolChoice, maxSteps, level, responseFormat, promptOption, json, workDirectory })
         {
             command.Options.Add(option);
         }
@@ -79,7 +80,7 @@ internal static class ChatCommand
             }
 
             var root = Path.GetFullPath(parseResult.GetValue(workDirectory) ?? Environment.CurrentDirectory);
-            using var client = CreateClient(await CliModels.ResolveForChatAsync(parseResult.GetValue(model), parseResult.GetValue(endpoint), cancellationToken).ConfigureAwait(false), parseResult.GetValue(endpoint), parseResult.GetValue(apiModel), parseResult.GetValue(apiKey), parseResult.GetValue(device)!);
+            using var client = CreateClient(await CliModels.ResolveForChatAsync(parseResult.GetValue(model), parseResult.GetValue(endpoint), cancellationToken).ConfigureAwait(false), parseResult.GetValue(endpoint), parseResult.GetValue(apiModel), parseResult.GetValue(apiKey), parseResult.GetValue(device)!, parseResult.GetValue(dtype));
             await using var toolSet = await ChatTools.CreateAsync(parseResult.GetValue(tools), parseResult.GetValue(mcp), root, cancellationToken).ConfigureAwait(false);
             var chatAgent = settings.CreateAgent(client, toolSet.Tools, chatOptions);
             try
@@ -153,7 +154,7 @@ internal static class ChatCommand
 
     /// <summary>The chat client `chat` and `serve` talk to: a local checkpoint (loaded with a progress bar on a terminal) or an OpenAI-compatible server.</summary>
     /// <exception cref="ArgumentException">The options do not name exactly one model source, or name it badly.</exception>
-    internal static IChatClient CreateClient(string? modelDir, string? endpoint, string? apiModel, string? apiKey, string device)
+    internal static IChatClient CreateClient(string? modelDir, string? endpoint, string? apiModel, string? apiKey, string device, string? dtype = null)
     {
         switch (modelDir, endpoint)
         {
@@ -175,13 +176,13 @@ internal static class ChatCommand
                 // Reasoning the server sends as reasoning_content or reasoning arrives as TextReasoningContent.
                 return OpenAICompatibleChatClient.Create(uri, apiModel, apiKey ?? Environment.GetEnvironmentVariable("OPENAI_API_KEY"));
             default:
-                return LoadLocal(modelDir!, device);
+                return LoadLocal(modelDir!, device, dtype);
         }
     }
 
-    private static QwenChatClient LoadLocal(string modelDir, string device)
+    private static QwenChatClient LoadLocal(string modelDir, string device, string? dtype)
     {
-        var modelOptions = new QwenModelOptions { Device = device };
+        var modelOptions = GenerateCommand.ModelOptions(device, dtype, threads: null);
         if (!Console.IsErrorRedirected)
         {
             // The bar goes to stderr so stdout carries only the answer.

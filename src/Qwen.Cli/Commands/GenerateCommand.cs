@@ -28,7 +28,7 @@ internal static class GenerateCommand
         var logits = new Option<bool>("--logits") { Description = "With --json: add first_logits, the float32 logits after the prompt." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of streaming text." };
         var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N.", DefaultValueFactory = _ => "auto" };
-        var dtype = new Option<string?>("--dtype") { Description = "float32, bfloat16 or float16 (default: bfloat16 on CUDA, float32 on CPU)." };
+        var dtype = new Option<string?>("--dtype") { Description = "float32, bfloat16, float16 or int8 (8-bit weights, CPU only) (default: bfloat16 on CUDA, float32 on CPU)." };
         var threads = new Option<int?>("--threads") { Description = "CPU threads." };
 
         var command = new Command("generate", "Generate a continuation of a prompt with a local Qwen checkpoint.");

@@ -12,7 +12,7 @@ namespace Qwen.Runtime;
 /// before any tensor data is touched. Data is read with positioned reads into the destination's own memory (CPU) or
 /// through a small reusable staging tensor (other devices or dtypes), so no managed copy of a whole tensor is ever made.
 /// </remarks>
-internal sealed class SafeTensorsFile : IDisposable
+internal sealed partial class SafeTensorsFile : IDisposable
 {
     // Large enough to amortise the calls, small enough that a staging buffer stays negligible next to the weights.
     private const long ChunkBytes = 32L << 20;

@@ -17,14 +17,17 @@ internal sealed unsafe class CpuDecodeStep : IChunkJob, IDisposable
 {
     private readonly ModelConfig _config;
     private readonly MatVec _matVec;
+    private readonly Int8MatVec? _int8;
     private readonly CpuParallel _parallel;
     private readonly RotaryEmbedding _rope;
     private readonly Layer[] _layers;
     private readonly void* _embedding;
     private readonly bool _embeddingBf16;
+    private readonly bool _embeddingInt8;
     private readonly float* _finalNorm;
     private readonly void* _head;
     private readonly bool _headBf16;
+    private readonly bool _headInt8;
     private readonly int _qkvRows;
     private readonly float _scale;
 
@@ -48,18 +51,25 @@ internal sealed unsafe class CpuDecodeStep : IChunkJob, IDisposable
     private int _kvStart;
     private int _end;
 
-    public CpuDecodeStep(ModelConfig config, MatVec matVec, CpuParallel parallel, RotaryEmbedding rope, DecoderLayer[] layers, Tensor embedding, Tensor finalNorm, Tensor head)
+    public CpuDecodeStep(ModelConfig config, MatVec matVec, CpuParallel parallel, RotaryEmbedding rope, DecoderLayer[] layers, Tensor embedding, Tensor finalNorm, Tensor head, Int8MatVec? int8 = null)
     {
         _config = config;
         _matVec = matVec;
+        _int8 = int8;
         _parallel = parallel;
         _rope = rope;
         _layers = [.. layers.Select(l => new Layer(l))];
         _embedding = NativeTensor.Data(embedding);
         _embeddingBf16 = embedding.dtype == ScalarType.BFloat16;
+        _embeddingInt8 = embedding.dtype == QuantizedWeight.StorageType;
         _finalNorm = (float*)NativeTensor.Data(finalNorm);
         _head = NativeTensor.Data(head);
         _headBf16 = head.dtype == ScalarType.BFloat16;
+        _headInt8 = head.dtype == QuantizedWeight.StorageType;
+        if ((_headInt8 || _embeddingInt8 || layers.Any(l => l.Qkv.dtype == QuantizedWeight.StorageType)) && int8 is null)
+        {
+            throw new ArgumentException("int8 weights need the int8 kernel", nameof(int8));
+        }
         _qkvRows = (config.NumAttentionHeads + (2 * config.NumKeyValueHeads)) * config.HeadDim;
         _scale = 1f / MathF.Sqrt(config.HeadDim);
         _x = Alloc(config.HiddenSize);
@@ -88,7 +98,7 @@ internal sealed unsafe class CpuDecodeStep : IChunkJob, IDisposable
         {
             ref readonly var layer = ref _layers[l];
             RmsNorm(_x, layer.InputNorm, _h, hidden);
-            _matVec.Multiply(_h, layer.Qkv, layer.Bf16, layer.QkvBias, _qkv, _qkvRows, hidden);
+            Multiply(_h, layer.Qkv, layer.Bf16, layer.Int8, layer.QkvBias, _qkv, _qkvRows, hidden);
             if (layer.QNorm is not null)
             {
                 for (var head = 0; head < heads; head++)
@@ -119,17 +129,17 @@ internal sealed unsafe class CpuDecodeStep : IChunkJob, IDisposable
             _kvStart = layer.Sliding ? Math.Max(0, position - c.SlidingWindow!.Value + 1) : 0;
             _parallel.Run(this, heads);
 
-            _matVec.Multiply(_attention, layer.O, layer.Bf16, layer.OBias, _delta, hidden, heads * hd);
+            Multiply(_attention, layer.O, layer.Bf16, layer.Int8, layer.OBias, _delta, hidden, heads * hd);
             Add(_x, _delta, hidden);
             RmsNorm(_x, layer.PostNorm, _h, hidden);
-            _matVec.Multiply(_h, layer.GateUp, layer.Bf16, null, _gateUp, 2 * ff, hidden);
+            Multiply(_h, layer.GateUp, layer.Bf16, layer.Int8, null, _gateUp, 2 * ff, hidden);
             SiluTimes(_gateUp, _gateUp + ff, _act, ff);
-            _matVec.Multiply(_act, layer.Down, layer.Bf16, null, _delta, hidden, ff);
+            Multiply(_act, layer.Down, layer.Bf16, layer.Int8, null, _delta, hidden, ff);
             Add(_x, _delta, hidden);
         }
 
         RmsNorm(_x, _finalNorm, _h, hidden);
-        _matVec.Multiply(_h, _head, _headBf16, null, logits, c.VocabSize, hidden);
+        Multiply(_h, _head, _headBf16, _headInt8, null, logits, c.VocabSize, hidden);
     }
 
     /// <summary>Attention of one query head over the cached positions (a chunk of the per-layer attention job).</summary>
@@ -166,6 +176,19 @@ internal sealed unsafe class CpuDecodeStep : IChunkJob, IDisposable
         foreach (var p in new[] { _x, _h, _delta, _qkv, _attention, _gateUp, _act, _cos, _sin, _scores })
         {
             NativeMemory.AlignedFree(p);
+        }
+    }
+
+    /// <summary>y = W·x + b on the mat-vec kernel of the weight's format.</summary>
+    private void Multiply(float* x, void* w, bool bf16, bool int8, float* bias, float* y, int rows, int cols)
+    {
+        if (int8)
+        {
+            _int8!.Multiply(x, (sbyte*)w, bias, y, rows, cols);
+        }
+        else
+        {
+            _matVec.Multiply(x, w, bf16, bias, y, rows, cols);
         }
     }
 
@@ -218,7 +241,11 @@ internal sealed unsafe class CpuDecodeStep : IChunkJob, IDisposable
     private void ReadEmbedding(int id)
     {
         var hidden = _config.HiddenSize;
-        if (_embeddingBf16)
+        if (_embeddingInt8)
+        {
+            QuantizedWeight.DequantizeRow((sbyte*)_embedding + ((long)id * QuantizedWeight.RowBytes(hidden)), _x, hidden);
+        }
+        else if (_embeddingBf16)
         {
             var row = (ushort*)_embedding + ((long)id * hidden);
             for (var i = 0; i < hidden; i++)
@@ -332,6 +359,7 @@ internal sealed unsafe class CpuDecodeStep : IChunkJob, IDisposable
             GateUp = NativeTensor.Data(layer.GateUp);
             Down = NativeTensor.Data(layer.Down);
             Bf16 = layer.Qkv.dtype == ScalarType.BFloat16;
+            Int8 = layer.Qkv.dtype == QuantizedWeight.StorageType;
             Sliding = layer.Sliding;
         }
 
@@ -356,6 +384,8 @@ internal sealed unsafe class CpuDecodeStep : IChunkJob, IDisposable
         public void* Down { get; }
 
         public bool Bf16 { get; }
+
+        public bool Int8 { get; }
 
         public bool Sliding { get; }
     }

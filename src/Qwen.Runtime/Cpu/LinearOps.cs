@@ -5,7 +5,7 @@ using F = TorchSharp.torch.nn.functional;
 namespace Qwen.Runtime;
 
 /// <summary>The model's linear layers: torch's GEMM for many rows (prefill, GPU), managed kernels on the CPU for one row (mat-vec) and for a few rows (a batched decode step).</summary>
-internal sealed unsafe class LinearOps : IDisposable
+internal sealed unsafe partial class LinearOps : IDisposable
 {
     private readonly CpuParallel? _parallel;
     private readonly MatVec? _matVec;
@@ -37,6 +37,11 @@ internal sealed unsafe class LinearOps : IDisposable
     /// <summary>x · Wᵀ + b, in the dtype of <paramref name="x"/> whatever the weight's storage dtype.</summary>
     public Tensor Apply(Tensor x, Tensor weight, Tensor? bias = null)
     {
+        if (weight.dtype == QuantizedWeight.StorageType)
+        {
+            return ApplyInt8(x, weight, bias);
+        }
+
         var cols = weight.shape[1];
         var rows = x.numel() / cols;
 
@@ -79,6 +84,7 @@ internal sealed unsafe class LinearOps : IDisposable
     public void Dispose()
     {
         _matVec?.Dispose();
+        DisposeInt8();
         _parallel?.Dispose();
     }
 }

@@ -17,7 +17,7 @@ internal sealed partial class DecoderLayer : IDisposable
     public bool Sliding => _sliding;
     private readonly LinearOps _linear;
 
-    /// <summary>Allocates the layer: matrices in <paramref name="weightType"/>, norms and biases in <paramref name="computeType"/>.</summary>
+    /// <summary>Allocates the layer: matrices in <paramref name="weightType"/> (packed rows for int8, see <see cref="QuantizedWeight"/>), norms and biases in <paramref name="computeType"/>.</summary>
     public DecoderLayer(ModelConfig config, int index, ScalarType weightType, ScalarType computeType, Device device, LinearOps linear)
     {
         _config = config;
@@ -28,13 +28,13 @@ internal sealed partial class DecoderLayer : IDisposable
         var qkvRows = (config.NumAttentionHeads + (2 * config.NumKeyValueHeads)) * config.HeadDim;
         InputNorm = empty([h], computeType, device);
         PostNorm = empty([h], computeType, device);
-        Qkv = empty([qkvRows, h], weightType, device);
+        Qkv = QuantizedWeight.Allocate(qkvRows, h, weightType, device);
         QkvBias = config.AttentionBias ? empty([qkvRows], computeType, device) : null;
-        O = empty([h, config.NumAttentionHeads * config.HeadDim], weightType, device);
+        O = QuantizedWeight.Allocate(h, config.NumAttentionHeads * config.HeadDim, weightType, device);
         OBias = config.IsQwen3 && config.AttentionBias ? empty([h], computeType, device) : null;
         QkNormSource = config.IsQwen3 ? empty([2, config.HeadDim], computeType, device) : null;
-        GateUp = empty([2L * config.IntermediateSize, h], weightType, device);
-        Down = empty([h, config.IntermediateSize], weightType, device);
+        GateUp = QuantizedWeight.Allocate(2L * config.IntermediateSize, h, weightType, device);
+        Down = QuantizedWeight.Allocate(h, config.IntermediateSize, weightType, device);
     }
 
     public Tensor InputNorm { get; }

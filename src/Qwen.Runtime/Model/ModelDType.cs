@@ -11,4 +11,10 @@ public enum ModelDType
 
     /// <summary>IEEE half precision.</summary>
     Float16,
+
+    /// <summary>
+    /// 8-bit weights, CPU only: float checkpoints are quantized at load in blocks of 32 weights with one scale each (as
+    /// llama.cpp's Q8_0), embeddings and the logits head included; norms, biases, activations and the KV cache stay float32.
+    /// </summary>
+    Int8,
 }

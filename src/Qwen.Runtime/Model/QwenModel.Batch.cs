@@ -69,7 +69,7 @@ public sealed partial class QwenModel
         }
 
         using var idTensor = tensor(idArray, [batch]).to(_device, disposeAfter: true);
-        var x = _embedding.index_select(0, idTensor).view(batch, 1, Config.HiddenSize);
+        var x = Embed(idTensor).view(batch, 1, Config.HiddenSize);
         if (x.dtype != _computeType)
         {
             x = x.to(_computeType);

@@ -45,9 +45,9 @@ public sealed partial class QwenModel : IDisposable
         _torchThreads = _threads;
         _linear = LinearOps.Create(device, options.CpuKernels, _threads);
         _rope = new RotaryEmbedding(config);
-        _embedding = empty([config.VocabSize, config.HiddenSize], weightType, device);
+        _embedding = QuantizedWeight.Allocate(config.VocabSize, config.HiddenSize, weightType, device);
         _finalNorm = empty([config.HiddenSize], _computeType, device);
-        _lmHead = config.TieWordEmbeddings ? null : empty([config.VocabSize, config.HiddenSize], weightType, device);
+        _lmHead = config.TieWordEmbeddings ? null : QuantizedWeight.Allocate(config.VocabSize, config.HiddenSize, weightType, device);
         _layers = [.. Enumerable.Range(0, config.NumHiddenLayers).Select(i => new DecoderLayer(config, i, weightType, _computeType, device, _linear))];
         foreach (var matrix in new[] { _embedding, _lmHead }.Concat(_layers.SelectMany(l => new[] { l.Qkv, l.O, l.GateUp, l.Down })))
         {
@@ -75,6 +75,7 @@ public sealed partial class QwenModel : IDisposable
     {
         ScalarType.BFloat16 => ModelDType.BFloat16,
         ScalarType.Float16 => ModelDType.Float16,
+        QuantizedWeight.StorageType => ModelDType.Int8,
         _ => ModelDType.Float32,
     };
 
@@ -89,7 +90,7 @@ public sealed partial class QwenModel : IDisposable
     /// <returns>The loaded model.</returns>
     /// <exception cref="CheckpointFormatException">The checkpoint is missing files, malformed, or does not match its config.</exception>
     /// <exception cref="ArgumentException">An option is invalid (unknown device, non-positive thread count).</exception>
-    /// <exception cref="NotSupportedException">CUDA was asked for but is not available in this build or machine.</exception>
+    /// <exception cref="NotSupportedException">CUDA was asked for but is not available in this build or machine, or <see cref="ModelDType.Int8"/> was asked for on CUDA.</exception>
     /// <exception cref="HubException">A model name could not be found, downloaded or verified.</exception>
     public static QwenModel Load(string directory, QwenModelOptions? options = null, IProgress<LoadProgress>? progress = null, ILoggerFactory? loggerFactory = null)
     {
@@ -309,7 +310,7 @@ public sealed partial class QwenModel : IDisposable
         }
 
         using var idTensor = tensor(idArray, [tokens]).to(_device, disposeAfter: true);
-        var x = _embedding.index_select(0, idTensor).view(1, tokens, Config.HiddenSize);
+        var x = Embed(idTensor).view(1, tokens, Config.HiddenSize);
         if (x.dtype != _computeType)
         {
             x = x.to(_computeType);
@@ -424,6 +425,7 @@ public sealed partial class QwenModel : IDisposable
         ModelDType.Float32 => ScalarType.Float32,
         ModelDType.BFloat16 => ScalarType.BFloat16,
         ModelDType.Float16 => ScalarType.Float16,
+        ModelDType.Int8 => Int8StorageFor(device.type),
         _ => device.type == DeviceType.CUDA ? ScalarType.BFloat16 : ScalarType.Float32,
     };
 
@@ -499,6 +501,7 @@ public sealed partial class QwenModel : IDisposable
         }
 
         Tensor? staging = null;
+        Tensor? floatStaging = null;
         try
         {
             long done = 0;
@@ -508,7 +511,15 @@ public sealed partial class QwenModel : IDisposable
             {
                 var (file, info) = checkpoint.Tensors[name];
                 using var destination = target();
-                file.ReadInto(info, destination, ref staging);
+                if (destination.dtype == QuantizedWeight.StorageType)
+                {
+                    file.ReadQuantized(info, destination, ref staging, ref floatStaging);
+                }
+                else
+                {
+                    file.ReadInto(info, destination, ref staging);
+                }
+
                 done += info.Length;
                 progress?.Report(new LoadProgress(++count, slots.Count, done, total));
             }
@@ -516,6 +527,7 @@ public sealed partial class QwenModel : IDisposable
         finally
         {
             staging?.Dispose();
+            floatStaging?.Dispose();
         }
 
         foreach (var layer in _layers)
@@ -525,7 +537,7 @@ public sealed partial class QwenModel : IDisposable
 
         if (_linear is { MatVec: { } matVec, Parallel: { } parallel } && _computeType == ScalarType.Float32)
         {
-            _decodeStep = new CpuDecodeStep(Config, matVec, parallel, _rope, _layers, _embedding, _finalNorm, _lmHead ?? _embedding);
+            _decodeStep = new CpuDecodeStep(Config, matVec, parallel, _rope, _layers, _embedding, _finalNorm, _lmHead ?? _embedding, _linear.Int8);
         }
     }
 

@@ -23,6 +23,8 @@ public sealed class BatchedGenerationTests(ITestOutputHelper output)
     [InlineData("qwen2_mqa", ModelDType.Float32)]
     [InlineData("qwen3_bf16_sharded", ModelDType.Float32)]
     [InlineData("qwen3_bf16_sharded", ModelDType.BFloat16)]
+    [InlineData("qwen2_tiny", ModelDType.Int8)]
+    [InlineData("qwen3_bf16_sharded", ModelDType.Int8)]
     public void ForwardDecodeBatch_SequencesAtDifferentPositions_LogitsMatchSingleSteps(string name, ModelDType dtype)
     {
         using var model = QwenModel.Load(Fixtures.TinyModel(name), new QwenModelOptions { Device = "cpu", DType = dtype });
@@ -147,6 +149,13 @@ public sealed class BatchedGenerationTests(ITestOutputHelper output)
         Assert.Equal(tensorsBefore, model.LiveTensorCount());
     }
 
+    /// <remarks>
+    /// With int8 weights the activations are rounded to 8 bits before every product, so the last-bit differences
+    /// between the batched step (libtorch's small ops) and the single-token step (the managed decode step) can move
+    /// a rounding by one step; the products themselves are identical (see Int8Tests). There the logits must agree
+    /// within the int8 tolerance (2 % of the logit range); on these random tiny models, whose top logits are often
+    /// near-ties, such a flip can change the greedy token, so only float weights must pick the same one.
+    /// </remarks>
     private void AssertBatchMatchesSingle(QwenModel model, string name)
     {
         var prompts = Requests.Select(r => r.Prompt.Select(id => id % model.Config.VocabSize).ToArray()).ToArray();
@@ -168,8 +177,13 @@ public sealed class BatchedGenerationTests(ITestOutputHelper output)
                 for (var i = 0; i < prompts.Length; i++)
                 {
                     var alone = model.Forward([next[i]], single[i]);
-                    Model.KvCacheTests.AssertClose(alone, rows[i], 1e-4, $"{name}: sequence {i}, step {step}");
-                    Assert.Equal(ArgMax(alone), ArgMax(rows[i]));
+                    var tolerance = model.DType == ModelDType.Int8 ? 0.02 * (alone.Max() - alone.Min()) : 1e-4;
+                    Model.KvCacheTests.AssertClose(alone, rows[i], tolerance, $"{name}: sequence {i}, step {step}");
+                    if (model.DType != ModelDType.Int8)
+                    {
+                        Assert.Equal(ArgMax(alone), ArgMax(rows[i]));
+                    }
+
                     Assert.Equal(single[i].Length, batched[i].Length);
                     next[i] = ArgMax(alone);
                 }

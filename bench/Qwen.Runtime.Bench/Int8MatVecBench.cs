@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Qwen.Runtime.Bench;
+
+/// <summary>
+/// Memory bandwidth of one int8 decode step's matrix-vector products alone, on Qwen2.5-0.5B shapes (fused q/k/v, o,
+/// fused gate/up, down per layer, and the tied 151936x896 output layer): the int8 kernel against the bf16 kernel on the
+/// same (dequantized) weights, alternating, so that both see the same machine load.
+/// </summary>
+internal static unsafe class Int8MatVecBench
+{
+    public static void Run(int threads, int repeats)
+    {
+        TorchNative.EnsureLoaded();
+        torch.set_num_threads(threads);
+        using var noGrad = torch.no_grad();
+        var generator = new torch.Generator(1);
+        var shapes = new List<(long Rows, long Cols)>();
+        for (var layer = 0; layer < 24; layer++)
+        {
+            shapes.AddRange([(1152, 896), (896, 896), (9728, 896), (896, 4864)]);
+        }
+
+        shapes.Add((151936, 896));
+        var weights = shapes.Select(s =>
+        {
+            var packed = empty(s.Rows, QuantizedWeight.RowBytes(s.Cols), dtype: ScalarType.Int8);
+            for (long start = 0; start < s.Rows; start += 8192)
+            {
+                var count = Math.Min(8192, s.Rows - start);
+                using var floats = randn(count, s.Cols, generator: generator);
+                QuantizedWeight.QuantizeRows((float*)NativeTensor.Data(floats), (sbyte*)NativeTensor.Data(packed) + (start * packed.shape[1]), count, (int)s.Cols);
+            }
+
+            return packed;
+        }).ToList();
+        using var parallel = new CpuParallel(threads);
+        var bytes = weights.Sum(w => w.numel());
+        var bf16 = weights.Select((w, i) =>
+        {
+            var cols = (int)shapes[i].Cols;
+            var wide = empty(shapes[i].Rows, cols, dtype: ScalarType.BFloat16);
+            for (long r = 0; r < shapes[i].Rows; r++)
+            {
+                QuantizedWeight.DequantizeRowBf16((sbyte*)NativeTensor.Data(w) + (r * w.shape[1]), (ushort*)NativeTensor.Data(wide) + (r * cols), cols);
+            }
+
+            return wide;
+        }).ToList();
+        var bf16Bytes = bf16.Sum(w => w.numel() * 2);
+        var matVec = new MatVec(parallel);
+        var inputs = shapes.Select(s => randn(1, s.Cols, generator: generator)).ToList();
+        using var kernel = new Int8MatVec(parallel);
+        var outputs = shapes.Select(s => empty(1, s.Rows)).ToList();
+
+        // The logits head alone (the last product), to decide between an int8 and a bf16 head.
+        var headTimes = new List<double>();
+        var bf16HeadTimes = new List<double>();
+
+        double Kernel()
+        {
+            var watch = Stopwatch.StartNew();
+            for (var i = 0; i < weights.Count; i++)
+            {
+                if (i == weights.Count - 1)
+                {
+                    headTimes.Add(watch.Elapsed.TotalSeconds);
+                }
+
+                kernel.Multiply((float*)NativeTensor.Data(inputs[i]), (sbyte*)NativeTensor.Data(weights[i]), null, (float*)NativeTensor.Data(outputs[i]), (int)shapes[i].Rows, (int)shapes[i].Cols);
+            }
+
+            headTimes[^1] = watch.Elapsed.TotalSeconds - headTimes[^1];
+            return watch.Elapsed.TotalSeconds;
+        }
+
+        double Bf16()
+        {
+            var watch = Stopwatch.StartNew();
+            for (var i = 0; i < weights.Count; i++)
+            {
+                if (i == weights.Count - 1)
+                {
+                    bf16HeadTimes.Add(watch.Elapsed.TotalSeconds);
+                }
+
+                matVec.Multiply((float*)NativeTensor.Data(inputs[i]), NativeTensor.Data(bf16[i]), true, null, (float*)NativeTensor.Data(outputs[i]), (int)shapes[i].Rows, (int)shapes[i].Cols);
+            }
+
+            bf16HeadTimes[^1] = watch.Elapsed.TotalSeconds - bf16HeadTimes[^1];
+            return watch.Elapsed.TotalSeconds;
+        }
+
+        var times = new List<double>();
+        var bf16Times = new List<double>();
+        Kernel();
+        Bf16();
+        for (var r = 0; r < repeats; r++)
+        {
+            times.Add(Kernel());
+            bf16Times.Add(Bf16());
+        }
+
+        // Prefill's cost on top of bf16: widening every layer matrix to bf16 once per forward pass.
+        var widenTimes = new List<double>();
+        for (var r = 0; r < 3; r++)
+        {
+            var watch = Stopwatch.StartNew();
+            for (var i = 0; i < weights.Count - 1; i++)
+            {
+                var cols = (int)shapes[i].Cols;
+                for (long row = 0; row < shapes[i].Rows; row++)
+                {
+                    QuantizedWeight.DequantizeRowBf16((sbyte*)NativeTensor.Data(weights[i]) + (row * weights[i].shape[1]), (ushort*)NativeTensor.Data(bf16[i]) + (row * cols), cols);
+                }
+            }
+
+            widenTimes.Add(watch.Elapsed.TotalSeconds);
+        }
+
+        Console.WriteLine($"  widening the 96 layer matrices to bf16 (one thread): min {widenTimes.Min() * 1000:F1} ms");
+        Console.WriteLine($"matvec int8 (AVX-512 kernel: {kernel.UsesVectorKernel}), {threads} threads, {bytes / 1e9:F3} GB of weights per step, {repeats} repeats");
+        Console.WriteLine($"  bf16 kernel: min {bf16Times.Min() * 1000:F1} ms ({bf16Bytes / bf16Times.Min() / 1e9:F1} GB/s, {1 / bf16Times.Min():F1} steps/s), median {bf16Times.Order().ElementAt(bf16Times.Count / 2) * 1000:F1} ms");
+        Console.WriteLine($"  logits head alone (151936x896): int8 min {headTimes.Min() * 1000:F1} ms, median {headTimes.Order().ElementAt(headTimes.Count / 2) * 1000:F1} ms; bf16 min {bf16HeadTimes.Min() * 1000:F1} ms, median {bf16HeadTimes.Order().ElementAt(bf16HeadTimes.Count / 2) * 1000:F1} ms");
+        Console.WriteLine($"  int8 kernel: min {times.Min() * 1000:F1} ms ({bytes / times.Min() / 1e9:F1} GB/s, {1 / times.Min():F1} steps/s), median {times.Order().ElementAt(times.Count / 2) * 1000:F1} ms");
+    }
+}

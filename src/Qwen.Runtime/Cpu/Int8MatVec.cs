@@ -1,0 +1,361 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Qwen.Runtime;
+
+/// <summary>y = W·x (+ b) for <see cref="QuantizedWeight"/> matrices and one or a few float32 activation rows: int8 × int8 dot products per 32-block, as llama.cpp's Q8_0 × Q8_0.</summary>
+/// <remarks>
+/// <para>
+/// Each activation row is quantized once per product, per 32-block, to int8 with a float scale. A block's product is
+/// then an exact integer dot product times the two scales. With AVX-512BW, 64 weights (two blocks) go through one
+/// <c>vpmaddubsw</c> (|x| unsigned times the weight with x's sign, pairs summed to int16 without saturation since both
+/// factors are at most 127) and one <c>vpmaddwd</c> against ones (int32), then one float FMA by the two blocks' combined
+/// scales. Four weight rows share each activation load. This CPU's VNNI (<c>vpdpbusd</c>) is not exposed by .NET 10
+/// for 512-bit vectors on AVX-512 (non-AVX10) hardware, so the two-instruction form is used everywhere.
+/// </para>
+/// <para>
+/// Weight rows are split into chunks of about 128 KB shared across threads by <see cref="CpuParallel"/>, as in
+/// <see cref="MatVec"/>. With several activation rows (a batched decode step), each chunk is read from memory once and
+/// multiplied by every row while it sits in L2. Without AVX-512 (or when asked), a portable scalar kernel computes the
+/// same integer sums; only the order of the float additions differs.
+/// </para>
+/// </remarks>
+internal sealed unsafe class Int8MatVec : IChunkJob, IDisposable
+{
+    /// <summary>The most activation rows one call takes (as <see cref="RowsMatMul"/>).</summary>
+    public const int MaxRows = RowsMatMul.MaxRows;
+
+    private const int ChunkBytes = 128 * 1024;
+
+    [ThreadStatic]
+    private static float[]? t_rowScales;
+
+    private readonly CpuParallel _parallel;
+    private readonly bool _vector;
+
+    // The quantized activation rows: |q| as bytes, 0xFF where q < 0 (else 0), and one float scale per block.
+    private byte* _abs;
+    private byte* _negative;
+    private float* _xScales;
+    private int _capacityBytes;
+    private int _capacityBlocks;
+
+    private sbyte* _w;
+    private float* _bias;
+    private float* _y;
+    private int _m;
+    private int _rows;
+    private int _cols;
+    private int _blocks;
+    private long _rowBytes;
+    private int _paddedCols;
+    private int _rowsPerChunk;
+
+    /// <summary>Creates the kernel; <paramref name="vector"/> false forces the portable scalar path (tests compare the two).</summary>
+    public Int8MatVec(CpuParallel parallel, bool vector = true)
+    {
+        _parallel = parallel;
+        _vector = vector && Vector512.IsHardwareAccelerated && Avx512BW.IsSupported;
+    }
+
+    /// <summary>Gets whether the AVX-512 kernel is in use.</summary>
+    public bool UsesVectorKernel => _vector;
+
+    /// <summary>y [rows] = W [rows, cols] · x [cols] + bias (bias may be null); W is packed (see <see cref="QuantizedWeight"/>).</summary>
+    public void Multiply(float* x, sbyte* w, float* bias, float* y, int rows, int cols) => MultiplyRows(x, 1, w, bias, y, rows, cols);
+
+    /// <summary>y [m, rows] = x [m, cols] · W [rows, cols]ᵀ + bias, for 1 ≤ m ≤ <see cref="MaxRows"/>.</summary>
+    public void MultiplyRows(float* x, int m, sbyte* w, float* bias, float* y, int rows, int cols)
+    {
+        if (m < 1 || m > MaxRows)
+        {
+            throw new ArgumentOutOfRangeException(nameof(m), m, $"Between 1 and {MaxRows} activation rows are taken.");
+        }
+
+        _m = m;
+        _w = w;
+        _bias = bias;
+        _y = y;
+        _rows = rows;
+        _cols = cols;
+        _blocks = QuantizedWeight.Blocks(cols);
+        _paddedCols = _blocks * QuantizedWeight.BlockSize;
+        _rowBytes = QuantizedWeight.RowBytes(cols);
+        _rowsPerChunk = (int)Math.Max(4, ChunkBytes / _rowBytes & ~3);
+        QuantizeActivations(x);
+        _parallel.Run(this, (rows + _rowsPerChunk - 1) / _rowsPerChunk);
+    }
+
+    public void Execute(int chunk)
+    {
+        var start = chunk * _rowsPerChunk;
+        var end = Math.Min(_rows, start + _rowsPerChunk);
+        var blocks = _blocks;
+        if (t_rowScales is null || t_rowScales.Length < 4 * blocks)
+        {
+            t_rowScales = new float[4 * Math.Max(blocks, 64)];
+        }
+
+        fixed (float* rowScales = t_rowScales)
+        {
+            for (var i = 0; i < _m; i++)
+            {
+                var abs = _abs + ((long)i * _paddedCols);
+                var negative = _negative + ((long)i * _paddedCols);
+                var xScales = _xScales + ((long)i * blocks);
+                var y = _y + ((long)i * _rows);
+                if (_vector)
+                {
+                    RowsVector(abs, negative, xScales, rowScales, y, start, end);
+                }
+                else
+                {
+                    for (var r = start; r < end; r++)
+                    {
+                        y[r] = DotScalar(_w + (r * _rowBytes), abs, negative, xScales);
+                    }
+                }
+
+                if (_bias is not null)
+                {
+                    for (var r = start; r < end; r++)
+                    {
+                        y[r] += _bias[r];
+                    }
+                }
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        NativeMemory.AlignedFree(_abs);
+        NativeMemory.AlignedFree(_negative);
+        NativeMemory.AlignedFree(_xScales);
+        _abs = _negative = null;
+        _xScales = null;
+        _capacityBytes = _capacityBlocks = 0;
+    }
+
+    /// <summary>Quantizes the <see cref="_m"/> activation rows per 32-block (float scales, no rounding of the scale).</summary>
+    private void QuantizeActivations(float* x)
+    {
+        var bytes = _m * _paddedCols;
+        if (_capacityBytes < bytes)
+        {
+            NativeMemory.AlignedFree(_abs);
+            NativeMemory.AlignedFree(_negative);
+            _abs = (byte*)NativeMemory.AlignedAlloc((nuint)bytes, 64);
+            _negative = (byte*)NativeMemory.AlignedAlloc((nuint)bytes, 64);
+            _capacityBytes = bytes;
+        }
+
+        if (_capacityBlocks < _m * _blocks)
+        {
+            NativeMemory.AlignedFree(_xScales);
+            _xScales = (float*)NativeMemory.AlignedAlloc((nuint)(_m * _blocks * sizeof(float)), 64);
+            _capacityBlocks = _m * _blocks;
+        }
+
+        var last = stackalloc float[QuantizedWeight.BlockSize];
+        var quants = stackalloc sbyte[QuantizedWeight.BlockSize];
+        var full = _cols / QuantizedWeight.BlockSize;
+        for (var i = 0; i < _m; i++)
+        {
+            var row = x + ((long)i * _cols);
+            for (var b = 0; b < _blocks; b++)
+            {
+                var start = b * QuantizedWeight.BlockSize;
+                var source = row + start;
+                if (b == full)
+                {
+                    // The last, partial block: zero-padded, so padding adds nothing to the dot products.
+                    new Span<float>(last, QuantizedWeight.BlockSize).Clear();
+                    new ReadOnlySpan<float>(source, _cols - start).CopyTo(new Span<float>(last, QuantizedWeight.BlockSize));
+                    source = last;
+                }
+
+                QuantizedWeight.QuantizeBlock(source, quants, roundScaleToBf16: false, out var scale);
+                _xScales[(i * _blocks) + b] = scale;
+                var offset = ((long)i * _paddedCols) + start;
+                var q = Vector256.Load(quants);
+                Vector256.Abs(q).AsByte().Store(_abs + offset);
+                Vector256.LessThan(q, Vector256<sbyte>.Zero).AsByte().Store(_negative + offset);
+            }
+        }
+    }
+
+    /// <summary>One row's dot product with a quantized activation row, in plain integer and float arithmetic.</summary>
+    private float DotScalar(sbyte* row, byte* abs, byte* negative, float* xScales)
+    {
+        var scales = QuantizedWeight.Scales(row, _cols);
+        var sum = 0f;
+        for (var b = 0; b < _blocks; b++)
+        {
+            var dot = 0;
+            for (var j = b * QuantizedWeight.BlockSize; j < (b + 1) * QuantizedWeight.BlockSize; j++)
+            {
+                dot += row[j] * (negative[j] != 0 ? -abs[j] : abs[j]);
+            }
+
+            sum += dot * (QuantizedWeight.Bf16(scales[b]) * xScales[b]);
+        }
+
+        return sum;
+    }
+
+    /// <summary>Rows start..end-1 against one quantized activation row, four weight rows at a time.</summary>
+    private void RowsVector(byte* abs, byte* negative, float* xScales, float* rowScales, float* y, int start, int end)
+    {
+        var blocks = _blocks;
+        var r = start;
+        for (; r + 4 <= end; r += 4)
+        {
+            var w0 = _w + (r * _rowBytes);
+            var w1 = w0 + _rowBytes;
+            var w2 = w1 + _rowBytes;
+            var w3 = w2 + _rowBytes;
+            CombineScales(w0, xScales, rowScales);
+            CombineScales(w1, xScales, rowScales + blocks);
+            CombineScales(w2, xScales, rowScales + (2 * blocks));
+            CombineScales(w3, xScales, rowScales + (3 * blocks));
+            Dot4(w0, w1, w2, w3, abs, negative, rowScales, y + r);
+        }
+
+        for (; r < end; r++)
+        {
+            var w = _w + (r * _rowBytes);
+            CombineScales(w, xScales, rowScales);
+            y[r] = Dot1(w, abs, negative, rowScales);
+        }
+    }
+
+    /// <summary>combined[b] = the weight row's scale × the activation's scale, for every block.</summary>
+    private void CombineScales(sbyte* row, float* xScales, float* combined)
+    {
+        var scales = QuantizedWeight.Scales(row, _cols);
+        var b = 0;
+        for (; b + 16 <= _blocks; b += 16)
+        {
+            var bits = Vector512.WidenLower(Vector512.Create(Vector256.Load(scales + b), Vector256<ushort>.Zero));
+            (Vector512.ShiftLeft(bits, 16).AsSingle() * Vector512.Load(xScales + b)).Store(combined + b);
+        }
+
+        // Rows of 896 weights have 28 blocks: the tail of 12 goes in eight and four, not one by one.
+        if (b + 8 <= _blocks)
+        {
+            var bits = Vector256.WidenLower(Vector256.Create(Vector128.Load(scales + b), Vector128<ushort>.Zero));
+            (Vector256.ShiftLeft(bits, 16).AsSingle() * Vector256.Load(xScales + b)).Store(combined + b);
+            b += 8;
+        }
+
+        if (b + 4 <= _blocks)
+        {
+            var bits = Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)(scales + b)).AsUInt16());
+            (Vector128.ShiftLeft(bits, 16).AsSingle() * Vector128.Load(xScales + b)).Store(combined + b);
+            b += 4;
+        }
+
+        for (; b < _blocks; b++)
+        {
+            combined[b] = QuantizedWeight.Bf16(scales[b]) * xScales[b];
+        }
+    }
+
+    /// <summary>Four rows' dot products: two blocks per 512-bit step, the last odd block in 256 bits.</summary>
+    private void Dot4(sbyte* w0, sbyte* w1, sbyte* w2, sbyte* w3, byte* abs, byte* negative, float* scales, float* y)
+    {
+        var blocks = _blocks;
+        var pairs = blocks / 2;
+        var ones = Vector512.Create((short)1);
+        var spread = Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
+        var a0 = Vector512<float>.Zero;
+        var a1 = Vector512<float>.Zero;
+        var a2 = Vector512<float>.Zero;
+        var a3 = Vector512<float>.Zero;
+        var s1 = scales + blocks;
+        var s2 = s1 + blocks;
+        var s3 = s2 + blocks;
+        for (var p = 0; p < pairs; p++)
+        {
+            var offset = p * 64;
+            var ax = Vector512.Load(abs + offset);
+            var neg = Vector512.Load(negative + offset).AsSByte();
+            a0 = Vector512.FusedMultiplyAdd(PairDot(w0 + offset, ax, neg, ones), PairScales(scales + (2 * p), spread), a0);
+            a1 = Vector512.FusedMultiplyAdd(PairDot(w1 + offset, ax, neg, ones), PairScales(s1 + (2 * p), spread), a1);
+            a2 = Vector512.FusedMultiplyAdd(PairDot(w2 + offset, ax, neg, ones), PairScales(s2 + (2 * p), spread), a2);
+            a3 = Vector512.FusedMultiplyAdd(PairDot(w3 + offset, ax, neg, ones), PairScales(s3 + (2 * p), spread), a3);
+        }
+
+        float y0 = Vector512.Sum(a0), y1 = Vector512.Sum(a1), y2 = Vector512.Sum(a2), y3 = Vector512.Sum(a3);
+        if ((blocks & 1) != 0)
+        {
+            var last = blocks - 1;
+            var offset = last * QuantizedWeight.BlockSize;
+            y0 += BlockDot(w0 + offset, abs + offset, negative + offset) * scales[last];
+            y1 += BlockDot(w1 + offset, abs + offset, negative + offset) * s1[last];
+            y2 += BlockDot(w2 + offset, abs + offset, negative + offset) * s2[last];
+            y3 += BlockDot(w3 + offset, abs + offset, negative + offset) * s3[last];
+        }
+
+        y[0] = y0;
+        y[1] = y1;
+        y[2] = y2;
+        y[3] = y3;
+    }
+
+    private float Dot1(sbyte* w, byte* abs, byte* negative, float* scales)
+    {
+        var blocks = _blocks;
+        var ones = Vector512.Create((short)1);
+        var spread = Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
+        var acc = Vector512<float>.Zero;
+        for (var p = 0; p < blocks / 2; p++)
+        {
+            var offset = p * 64;
+            var ax = Vector512.Load(abs + offset);
+            var neg = Vector512.Load(negative + offset).AsSByte();
+            acc = Vector512.FusedMultiplyAdd(PairDot(w + offset, ax, neg, ones), PairScales(scales + (2 * p), spread), acc);
+        }
+
+        var sum = Vector512.Sum(acc);
+        if ((blocks & 1) != 0)
+        {
+            var offset = (blocks - 1) * QuantizedWeight.BlockSize;
+            sum += BlockDot(w + offset, abs + offset, negative + offset) * scales[blocks - 1];
+        }
+
+        return sum;
+    }
+
+    /// <summary>
+    /// Two blocks' products as 16 float lanes (lanes 0-7 block one, 8-15 block two, each lane a sum of four products):
+    /// the weights take x's sign ((w ^ m) - m negates where m is all ones), then |x| · w pairs, then pairs of pairs.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> PairDot(sbyte* w, Vector512<byte> ax, Vector512<sbyte> negative, Vector512<short> ones)
+    {
+        var weights = Vector512.Load(w);
+        var signed = (weights ^ negative) - negative;
+        var pairs = Avx512BW.MultiplyAddAdjacent(ax, signed);
+        return Avx512F.ConvertToVector512Single(Avx512BW.MultiplyAddAdjacent(pairs, ones));
+    }
+
+    /// <summary>The combined scales of two consecutive blocks spread over lanes 0-7 and 8-15.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> PairScales(float* scales, Vector512<int> spread) =>
+        Avx512F.PermuteVar16x32(Vector512.CreateScalarUnsafe(*(double*)scales).AsSingle(), spread);
+
+    /// <summary>One block's integer dot product (32 weights) in 256 bits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int BlockDot(sbyte* w, byte* abs, byte* negative)
+    {
+        var weights = Vector256.Load(w);
+        var neg = Vector256.Load(negative).AsSByte();
+        var signed = (weights ^ neg) - neg;
+        var pairs = Avx2.MultiplyAddAdjacent(Vector256.Load(abs), signed);
+        return Vector256.Sum(Avx2.MultiplyAddAdjacent(pairs, Vector256.Create((short)1)));
+    }
+}

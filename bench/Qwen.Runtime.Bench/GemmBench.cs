@@ -14,7 +14,7 @@ internal static class GemmBench
 {
     public static void Run(int threads, int repeats, int tokens, ScalarType dtype)
     {
-        TorchNative.EnsureLoaded();
+        TorchLibrary.EnsureLoaded();
         torch.set_num_threads(threads);
         using var noGrad = torch.no_grad();
         var generator = new torch.Generator(1);

@@ -13,7 +13,7 @@ internal static unsafe class Int8MatVecBench
 {
     public static void Run(int threads, int repeats)
     {
-        TorchNative.EnsureLoaded();
+        TorchLibrary.EnsureLoaded();
         torch.set_num_threads(threads);
         using var noGrad = torch.no_grad();
         var generator = new torch.Generator(1);

@@ -17,13 +17,7 @@ internal static unsafe class Int8MatVecBench
         torch.set_num_threads(threads);
         using var noGrad = torch.no_grad();
         var generator = new torch.Generator(1);
-        var shapes = new List<(long Rows, long Cols)>();
-        for (var layer = 0; layer < 24; layer++)
-        {
-            shapes.AddRange([(1152, 896), (896, 896), (9728, 896), (896, 4864)]);
-        }
-
-        shapes.Add((151936, 896));
+        var shapes = MatVecBench.DecodeShapes();
         var weights = shapes.Select(s =>
         {
             var packed = empty(s.Rows, QuantizedWeight.RowBytes(s.Cols), dtype: ScalarType.Int8);

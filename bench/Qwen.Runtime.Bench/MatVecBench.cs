@@ -10,12 +10,9 @@ namespace Qwen.Runtime.Bench;
 /// </summary>
 internal static unsafe class MatVecBench
 {
-    public static void Run(int threads, int repeats, ScalarType dtype)
+    /// <summary>The products of one decode step of the Qwen2.5-0.5B shape: 24 layers of q/k/v, o, gate/up and down, then the logits head.</summary>
+    public static List<(long Rows, long Cols)> DecodeShapes()
     {
-        TorchLibrary.EnsureLoaded();
-        torch.set_num_threads(threads);
-        using var noGrad = torch.no_grad();
-        var generator = new torch.Generator(1);
         var shapes = new List<(long Rows, long Cols)>();
         for (var layer = 0; layer < 24; layer++)
         {
@@ -23,6 +20,16 @@ internal static unsafe class MatVecBench
         }
 
         shapes.Add((151936, 896));
+        return shapes;
+    }
+
+    public static void Run(int threads, int repeats, ScalarType dtype)
+    {
+        TorchLibrary.EnsureLoaded();
+        torch.set_num_threads(threads);
+        using var noGrad = torch.no_grad();
+        var generator = new torch.Generator(1);
+        var shapes = DecodeShapes();
         var weights = shapes.Select(s => randn(s.Rows, s.Cols, generator: generator).to(dtype, disposeAfter: true)).ToList();
         var bytes = weights.Sum(w => w.numel() * w.element_size());
         var inputs = shapes.Select(s => randn(1, s.Cols, generator: generator)).ToList();

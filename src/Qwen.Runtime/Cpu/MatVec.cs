@@ -16,6 +16,14 @@ internal sealed unsafe class MatVec : IChunkJob, IDisposable
     // About 128 KB of weights per chunk: large enough to amortise claiming, small enough to balance two threads.
     private const int ChunkBytes = 128 * 1024;
 
+    /// <summary>
+    /// How far ahead of the reads, in bytes of the chunk's weights, lines are prefetched. A group of four consecutive
+    /// rows is one contiguous block, read at 256 bytes (four lines) per step of the vector loop, so a chunk is one
+    /// stream; measured on the 0.5B shapes, 8 KB ahead streams bf16 at about 1.5x the speed of prefetching the next
+    /// group row by row (which is only 7 KB ahead at the start of a 896-column group and nothing at its end).
+    /// </summary>
+    internal const int PrefetchDistance = 8 * 1024;
+
     private readonly CpuParallel _parallel;
     private float* _x;
     private void* _w;
@@ -103,10 +111,9 @@ internal sealed unsafe class MatVec : IChunkJob, IDisposable
     }
 
     /// <summary>
-    /// float32 rows in groups of four, vector columns only: each load of x feeds four rows. While a group runs, the
-    /// next group's cache lines are prefetched in the order they will be read (one line per row per step), so each
-    /// group starts with its four row streams already on the way rather than waiting for the hardware prefetcher to
-    /// find four new streams every 4 rows.
+    /// float32 rows in groups of four, vector columns only: each load of x feeds four rows. Each step of the loop reads
+    /// four lines (one per row) and prefetches the four lines <see cref="PrefetchDistance"/> bytes further on in the
+    /// chunk, which is one contiguous block, so the reads find their lines already on the way.
     /// </summary>
     private void RowsF32Vector(float* w, int start, int end)
     {
@@ -114,25 +121,23 @@ internal sealed unsafe class MatVec : IChunkJob, IDisposable
         var vectorCols = _cols & ~15;
         var x = _x;
         var y = _y;
+
+        // Nothing past the chunk is prefetched: the rows after it belong to another chunk, maybe another core.
+        var limit = (byte*)(w + (end * cols));
         for (var r = start; r < end; r += 4)
         {
             var w0 = w + (r * cols);
             var w1 = w0 + cols;
             var w2 = w1 + cols;
             var w3 = w2 + cols;
-
-            // The chunk's last group prefetches nothing new: the rows after it belong to another chunk, maybe another core.
-            var next = r + 4 < end ? 4 * cols : 0;
+            var ahead = (byte*)w0 + PrefetchDistance;
             var a0 = Vector512<float>.Zero;
             var a1 = Vector512<float>.Zero;
             var a2 = Vector512<float>.Zero;
             var a3 = Vector512<float>.Zero;
-            for (var i = 0; i < vectorCols; i += 16)
+            for (var i = 0; i < vectorCols; i += 16, ahead += 256)
             {
-                Sse.Prefetch0(w0 + next + i);
-                Sse.Prefetch0(w1 + next + i);
-                Sse.Prefetch0(w2 + next + i);
-                Sse.Prefetch0(w3 + next + i);
+                Prefetch4(ahead, limit);
                 var xv = Vector512.Load(x + i);
                 a0 = Vector512.FusedMultiplyAdd(Vector512.Load(w0 + i), xv, a0);
                 a1 = Vector512.FusedMultiplyAdd(Vector512.Load(w1 + i), xv, a1);
@@ -173,8 +178,8 @@ internal sealed unsafe class MatVec : IChunkJob, IDisposable
     /// <summary>
     /// bf16 rows in groups of four, vector columns only: 16 uint lanes hold 32 weights; a lane's low half is an
     /// even-indexed weight and its high half an odd one, so a shift and a mask turn them into two float vectors that
-    /// meet the even and odd halves of x. No cross-lane shuffles, one load per 32 weights; the next group's lines are
-    /// prefetched as in <see cref="RowsF32Vector"/>.
+    /// meet the even and odd halves of x. No cross-lane shuffles, one load per 32 weights; lines are prefetched ahead
+    /// in the chunk as in <see cref="RowsF32Vector"/>.
     /// </summary>
     private void RowsBf16Vector(ushort* w, int start, int end)
     {
@@ -184,9 +189,9 @@ internal sealed unsafe class MatVec : IChunkJob, IDisposable
         var odd = _xOdd;
         var y = _y;
         var high = Vector512.Create(0xFFFF0000u);
+        var limit = (byte*)(w + ((long)end * cols));
         for (var r = start; r < end; r += 4)
         {
-            var next = r + 4 < end ? 2L * cols : 0;
             var w0 = (uint*)(w + ((long)r * cols));
             var w1 = (uint*)(w + ((long)(r + 1) * cols));
             var w2 = (uint*)(w + ((long)(r + 2) * cols));
@@ -195,12 +200,10 @@ internal sealed unsafe class MatVec : IChunkJob, IDisposable
             var a1 = Vector512<float>.Zero;
             var a2 = Vector512<float>.Zero;
             var a3 = Vector512<float>.Zero;
-            for (var pair = 0; pair < pairs; pair += 16)
+            var ahead = (byte*)w0 + PrefetchDistance;
+            for (var pair = 0; pair < pairs; pair += 16, ahead += 256)
             {
-                Sse.Prefetch0(w0 + next + pair);
-                Sse.Prefetch0(w1 + next + pair);
-                Sse.Prefetch0(w2 + next + pair);
-                Sse.Prefetch0(w3 + next + pair);
+                Prefetch4(ahead, limit);
                 var xe = Vector512.Load(even + pair);
                 var xo = Vector512.Load(odd + pair);
                 var v0 = Vector512.Load(w0 + pair);
@@ -218,6 +221,19 @@ internal sealed unsafe class MatVec : IChunkJob, IDisposable
             }
 
             Sum4(a0, a1, a2, a3).Store(y + r);
+        }
+    }
+
+    /// <summary>Prefetches the four lines from <paramref name="ahead"/> on, unless they lie past <paramref name="limit"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Prefetch4(byte* ahead, byte* limit)
+    {
+        if (ahead < limit)
+        {
+            Sse.Prefetch0(ahead);
+            Sse.Prefetch0(ahead + 64);
+            Sse.Prefetch0(ahead + 128);
+            Sse.Prefetch0(ahead + 192);
         }
     }
 

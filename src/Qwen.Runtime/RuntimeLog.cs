@@ -20,6 +20,9 @@ internal static partial class RuntimeLog
     [LoggerMessage(EventId = 2103, Level = LogLevel.Information, Message = "The CPU reports AMX but the process may not use it; set {Variable}=AVX512_CORE_BF16 so oneDNN avoids AMX kernels")]
     public static partial void AmxAvoided(ILogger logger, string variable);
 
+    [LoggerMessage(EventId = 2104, Level = LogLevel.Debug, Message = "Set {Variable}=PASSIVE before libtorch loads, so its OpenMP threads sleep between operations instead of spinning against the runtime's own kernel threads")]
+    public static partial void OpenMpPassive(ILogger logger, string variable);
+
     [LoggerMessage(EventId = 2201, Level = LogLevel.Warning, Message = "The model wrote a malformed tool call to {Function} ({Reason}); it is returned as text: {RawText}")]
     public static partial void MalformedToolCall(ILogger logger, string function, string reason, string rawText);
 

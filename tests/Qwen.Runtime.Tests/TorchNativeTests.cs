@@ -1,11 +1,42 @@
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using TorchSharp;
 
 namespace Qwen.Runtime.Tests;
 
-public sealed class TorchNativeTests
+public sealed partial class TorchNativeTests
 {
+    [Fact]
+    public void EnsureLoaded_WithoutAnOpenMpWaitPolicy_SetsPassiveInTheCEnvironment_AndKeepsOneTheUserChose()
+    {
+        // The policy is set on Linux only (libtorch's GNU OpenMP); elsewhere there is nothing to check.
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        TorchNative.EnsureLoaded();
+
+        // The process's starting environment, before any setenv: what the user chose, if anything.
+        var initial = File.ReadAllText("/proc/self/environ").Split('\0')
+            .Where(e => e.StartsWith("OMP_WAIT_POLICY=", StringComparison.Ordinal) || e.StartsWith("GOMP_SPINCOUNT=", StringComparison.Ordinal))
+            .ToList();
+        var policy = Marshal.PtrToStringUTF8(GetEnv("OMP_WAIT_POLICY"));
+        if (initial.Count == 0)
+        {
+            Assert.Equal("PASSIVE", policy);
+        }
+        else
+        {
+            var chosen = initial.FirstOrDefault(e => e.StartsWith("OMP_WAIT_POLICY=", StringComparison.Ordinal));
+            Assert.Equal(chosen?["OMP_WAIT_POLICY=".Length..], policy);
+        }
+    }
+
+    [LibraryImport("libc.so.6", EntryPoint = "getenv", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial IntPtr GetEnv(string name);
+
     [Fact]
     public void EnsureLoaded_ThenMatmul_GivesTheHandComputedProduct()
     {

@@ -14,6 +14,13 @@ namespace Qwen.Runtime;
 /// in the application's own output folder gets that one version requirement marked weak, after which the loader
 /// accepts it. Nothing outside the build output is touched; systems that load the library as it is are left alone.
 /// <para>
+/// Before anything loads libtorch, its OpenMP threads are asked to sleep between operations
+/// (<c>OMP_WAIT_POLICY=PASSIVE</c>, unless the user chose a policy): by default they spin for a while after each
+/// operation, on the cores the runtime's own kernel threads (<see cref="CpuParallel"/>) need next. On the project's
+/// 2-core machine that spinning halved prefill speed (bf16 and int8 prefill at 512 tokens ran 1.9-2.3x faster without
+/// it, see bench/BENCHMARKS.md).
+/// </para>
+/// <para>
 /// The same place also keeps oneDNN away from AMX instructions on machines that advertise AMX but do not grant the
 /// process the tile state (some virtual machines): bfloat16 kernels would otherwise die with SIGILL.
 /// </para>
@@ -44,6 +51,8 @@ internal static partial class TorchNative
 
             if (OperatingSystem.IsLinux())
             {
+                // First: libgomp reads its settings once, when the library is loaded (the repair check below loads it).
+                PreferPassiveOpenMpThreads(logger);
                 foreach (var path in CandidatePaths())
                 {
                     if (File.Exists(path))
@@ -125,6 +134,20 @@ internal static partial class TorchNative
 
         var message = Dl.Error();
         return message == IntPtr.Zero ? "unknown dlopen error" : Marshal.PtrToStringUTF8(message) ?? "unknown dlopen error";
+    }
+
+    private static void PreferPassiveOpenMpThreads(ILogger logger)
+    {
+        const string Variable = "OMP_WAIT_POLICY";
+        if (Environment.GetEnvironmentVariable(Variable) is not null || Environment.GetEnvironmentVariable("GOMP_SPINCOUNT") is not null)
+        {
+            return;
+        }
+
+        // libgomp reads the C environment, which Environment.SetEnvironmentVariable does not change.
+        Dl.SetEnv(Variable, "PASSIVE", 0);
+        Environment.SetEnvironmentVariable(Variable, "PASSIVE");
+        RuntimeLog.OpenMpPassive(logger, Variable);
     }
 
     private static void AvoidUngrantedAmx(ILogger logger)

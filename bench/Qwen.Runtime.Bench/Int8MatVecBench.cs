@@ -115,7 +115,7 @@ internal static unsafe class Int8MatVecBench
         }
 
         Console.WriteLine($"  widening the 96 layer matrices to bf16 (one thread): min {widenTimes.Min() * 1000:F1} ms");
-        Console.WriteLine($"matvec int8 (AVX-512 kernel: {kernel.UsesVectorKernel}), {threads} threads, {bytes / 1e9:F3} GB of weights per step, {repeats} repeats");
+        Console.WriteLine($"matvec int8 (vector kernel: {kernel.VectorBits} bits), {threads} threads, {bytes / 1e9:F3} GB of weights per step, {repeats} repeats");
         Console.WriteLine($"  bf16 kernel: min {bf16Times.Min() * 1000:F1} ms ({bf16Bytes / bf16Times.Min() / 1e9:F1} GB/s, {1 / bf16Times.Min():F1} steps/s), median {bf16Times.Order().ElementAt(bf16Times.Count / 2) * 1000:F1} ms");
         Console.WriteLine($"  logits head alone (151936x896): int8 min {headTimes.Min() * 1000:F1} ms, median {headTimes.Order().ElementAt(headTimes.Count / 2) * 1000:F1} ms; bf16 min {bf16HeadTimes.Min() * 1000:F1} ms, median {bf16HeadTimes.Order().ElementAt(bf16HeadTimes.Count / 2) * 1000:F1} ms");
         Console.WriteLine($"  int8 kernel: min {times.Min() * 1000:F1} ms ({bytes / times.Min() / 1e9:F1} GB/s, {1 / times.Min():F1} steps/s), median {times.Order().ElementAt(times.Count / 2) * 1000:F1} ms");

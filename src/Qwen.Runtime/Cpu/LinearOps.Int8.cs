@@ -17,7 +17,7 @@ internal sealed unsafe partial class LinearOps
     private Int8MatVec? _int8;
     private Tensor? _dequantized;
 
-    /// <summary>Gets the int8 kernel (made on first use) when the managed kernels are in use, else null.</summary>
+    /// <summary>Gets the int8 kernel (made on first use) when the kernel threads exist (AVX-512 or AVX2), else null.</summary>
     public Int8MatVec? Int8 => _parallel is null ? null : _int8 ??= new Int8MatVec(_parallel);
 
     /// <summary>x · Wᵀ + b for a packed int8 <paramref name="weight"/> (see <see cref="QuantizedWeight"/>): float32 in, float32 out.</summary>

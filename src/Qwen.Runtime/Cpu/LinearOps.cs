@@ -11,11 +11,11 @@ internal sealed unsafe partial class LinearOps : IDisposable
     private readonly MatVec? _matVec;
     private readonly RowsMatMul? _rowsMatMul;
 
-    private LinearOps(CpuParallel? parallel)
+    private LinearOps(CpuParallel? parallel, bool floatKernels)
     {
         _parallel = parallel;
-        _matVec = parallel is null ? null : new MatVec(parallel);
-        _rowsMatMul = parallel is null ? null : new RowsMatMul(parallel);
+        _matVec = parallel is null || !floatKernels ? null : new MatVec(parallel);
+        _rowsMatMul = parallel is null || !floatKernels ? null : new RowsMatMul(parallel);
     }
 
     /// <summary>Gets whether single-row products on the CPU use the managed kernel.</summary>
@@ -27,11 +27,17 @@ internal sealed unsafe partial class LinearOps : IDisposable
     /// <summary>Gets the kernel threads, when in use.</summary>
     public CpuParallel? Parallel => _parallel;
 
-    /// <summary>Sets up the kernels for a CPU model when the hardware and the native library allow it.</summary>
+    /// <summary>
+    /// Sets up the kernels for a CPU model when the hardware and the native library allow it: the float32/bf16 kernels
+    /// (and the managed decode step) need AVX-512; the int8 kernel also runs on AVX2, so an AVX2 CPU gets the kernel
+    /// threads for int8 products alone.
+    /// </summary>
     public static LinearOps Create(Device device, bool enableKernels, int threads)
     {
-        var usable = enableKernels && device.type == TorchSharp.DeviceType.CPU && Vector512.IsHardwareAccelerated && NativeTensor.Available;
-        return new LinearOps(usable ? new CpuParallel(threads) : null);
+        var usable = enableKernels && device.type == TorchSharp.DeviceType.CPU && NativeTensor.Available;
+        var floatKernels = usable && Vector512.IsHardwareAccelerated;
+        var int8Kernel = usable && (Int8MatVec.SupportsAvx512 || Int8MatVec.SupportsAvx2);
+        return new LinearOps(floatKernels || int8Kernel ? new CpuParallel(threads) : null, floatKernels);
     }
 
     /// <summary>x · Wᵀ + b, in the dtype of <paramref name="x"/> whatever the weight's storage dtype.</summary>

@@ -346,7 +346,7 @@ public sealed partial class QwenModel : IDisposable
     /// </summary>
     private void UseTorchThreadsFor(int tokens)
     {
-        if (!_linear.UsesCpuKernel)
+        if (_linear.Parallel is null)
         {
             return;
         }

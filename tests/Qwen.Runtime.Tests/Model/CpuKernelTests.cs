@@ -22,6 +22,11 @@ public sealed class CpuKernelTests
         using var withTorch = QwenModel.Load(dir, new QwenModelOptions { Device = "cpu", DType = ModelDType.Float32, CpuKernels = false });
         Assert.Equal(Vector512.IsHardwareAccelerated, withKernel.UsesCpuKernel);
         Assert.False(withTorch.UsesCpuKernel);
+        if (dtype == ModelDType.BFloat16 && !withKernel.UsesCpuKernel)
+        {
+            // Without AVX-512 there is no kernel: bf16 weights take libtorch's bf16 products, not float32 arithmetic.
+            return;
+        }
 
         // Token by token from the start: every product is a single-row one, which is what the kernel serves.
         using var a = withKernel.CreateCache(ids.Length);

@@ -96,23 +96,30 @@ public sealed class Int8Tests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>The AVX-512 kernel and the scalar one compute the same integer block sums; only the float summation order differs.</summary>
+    /// <summary>The AVX-512 and AVX2 kernels and the scalar one compute the same integer block sums; only the float summation order differs.</summary>
     [Theory]
-    [InlineData(1, 37, 896)]
-    [InlineData(1, 8, 32)]
-    [InlineData(1, 13, 160)]
-    [InlineData(5, 64, 96)]
-    [InlineData(3, 9, 1000)]
-    [InlineData(16, 130, 4864)]
-    public unsafe void MultiplyRows_VectorKernel_EqualsScalarKernel(int m, int rows, int cols)
+    [InlineData(512, 1, 37, 896)]
+    [InlineData(512, 1, 8, 32)]
+    [InlineData(512, 1, 13, 160)]
+    [InlineData(512, 5, 64, 96)]
+    [InlineData(512, 3, 9, 1000)]
+    [InlineData(512, 16, 130, 4864)]
+    [InlineData(256, 1, 37, 896)]
+    [InlineData(256, 1, 8, 32)]
+    [InlineData(256, 1, 13, 160)]
+    [InlineData(256, 5, 64, 96)]
+    [InlineData(256, 3, 9, 1000)]
+    [InlineData(256, 16, 130, 4864)]
+    public unsafe void MultiplyRows_VectorKernel_EqualsScalarKernel(int bits, int m, int rows, int cols)
     {
         var (x, packed) = RandomProblem(m, rows, cols, seed: m + rows + cols);
         var bias = Enumerable.Range(0, rows).Select(i => i * 0.01f).ToArray();
         using var parallel = new CpuParallel(2);
-        using var vector = new Int8MatVec(parallel);
-        using var scalar = new Int8MatVec(parallel, vector: false);
-        Assert.Equal(Vector512.IsHardwareAccelerated && System.Runtime.Intrinsics.X86.Avx512BW.IsSupported, vector.UsesVectorKernel);
-        Assert.False(scalar.UsesVectorKernel);
+        using var vector = new Int8MatVec(parallel, bits);
+        using var scalar = new Int8MatVec(parallel, maxVectorBits: 0);
+        var expectedBits = bits == 512 && Int8MatVec.SupportsAvx512 ? 512 : Int8MatVec.SupportsAvx2 ? 256 : 0;
+        Assert.Equal(expectedBits, vector.VectorBits);
+        Assert.Equal(0, scalar.VectorBits);
         var a = new float[m * rows];
         var b = new float[m * rows];
         fixed (float* xp = x)

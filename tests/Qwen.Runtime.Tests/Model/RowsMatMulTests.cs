@@ -21,6 +21,12 @@ public sealed class RowsMatMulTests
         TorchNative.EnsureLoaded();
         using var linear = LinearOps.Create(CPU, enableKernels: true, threads: 2);
         Assert.Equal(Vector512.IsHardwareAccelerated, linear.UsesCpuKernel);
+        if (bf16Weights && !linear.UsesCpuKernel)
+        {
+            // Without AVX-512 there is no kernel: bf16 weights take libtorch's bf16 product, not float32 arithmetic.
+            return;
+        }
+
         using var generator = new TorchSharp.torch.Generator(42);
         using var x = randn([m, 1, cols], generator: generator);
         using var w = randn([rows, cols], generator: generator).to(ScalarType.BFloat16).to(ScalarType.Float32);

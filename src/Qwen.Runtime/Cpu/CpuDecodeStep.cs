@@ -197,26 +197,26 @@ internal sealed unsafe class CpuDecodeStep : IChunkJob, IDisposable
     /// <summary>y = x * rsqrt(mean(x²) + eps) * w, as the libtorch path computes it in float32.</summary>
     private void RmsNorm(float* x, float* weight, float* y, int n)
     {
-        var sum = Vector512<float>.Zero;
+        var sum = Vector256<float>.Zero;
         var i = 0;
-        for (; i + 16 <= n; i += 16)
+        for (; i + 8 <= n; i += 8)
         {
-            var v = Vector512.Load(x + i);
-            sum = Vector512.FusedMultiplyAdd(v, v, sum);
+            var v = Vector256.Load(x + i);
+            sum = Vector256.FusedMultiplyAdd(v, v, sum);
         }
 
-        var total = Vector512.Sum(sum);
+        var total = Vector256.Sum(sum);
         for (; i < n; i++)
         {
             total += x[i] * x[i];
         }
 
         var scale = 1f / MathF.Sqrt((total / n) + (float)_config.RmsNormEps);
-        var scaleV = Vector512.Create(scale);
+        var scaleV = Vector256.Create(scale);
         i = 0;
-        for (; i + 16 <= n; i += 16)
+        for (; i + 8 <= n; i += 8)
         {
-            (Vector512.Load(x + i) * scaleV * Vector512.Load(weight + i)).Store(y + i);
+            (Vector256.Load(x + i) * scaleV * Vector256.Load(weight + i)).Store(y + i);
         }
 
         for (; i < n; i++)
@@ -274,17 +274,17 @@ internal sealed unsafe class CpuDecodeStep : IChunkJob, IDisposable
     /// <summary>scores[i] = exp(scores[i] - max); returns their sum.</summary>
     private static float ExpShifted(float* scores, int n, float max)
     {
-        var maxV = Vector512.Create(max);
-        var sumV = Vector512<float>.Zero;
+        var maxV = Vector256.Create(max);
+        var sumV = Vector256<float>.Zero;
         var i = 0;
-        for (; i + 16 <= n; i += 16)
+        for (; i + 8 <= n; i += 8)
         {
-            var e = Vector512.Exp(Vector512.Load(scores + i) - maxV);
+            var e = Vector256.Exp(Vector256.Load(scores + i) - maxV);
             e.Store(scores + i);
             sumV += e;
         }
 
-        var sum = Vector512.Sum(sumV);
+        var sum = Vector256.Sum(sumV);
         for (; i < n; i++)
         {
             scores[i] = MathF.Exp(scores[i] - max);
@@ -297,11 +297,11 @@ internal sealed unsafe class CpuDecodeStep : IChunkJob, IDisposable
     /// <summary>y += a * x.</summary>
     private static void Axpy(float a, float* x, float* y, int n)
     {
-        var av = Vector512.Create(a);
+        var av = Vector256.Create(a);
         var i = 0;
-        for (; i + 16 <= n; i += 16)
+        for (; i + 8 <= n; i += 8)
         {
-            Vector512.FusedMultiplyAdd(av, Vector512.Load(x + i), Vector512.Load(y + i)).Store(y + i);
+            Vector256.FusedMultiplyAdd(av, Vector256.Load(x + i), Vector256.Load(y + i)).Store(y + i);
         }
 
         for (; i < n; i++)
@@ -313,12 +313,12 @@ internal sealed unsafe class CpuDecodeStep : IChunkJob, IDisposable
     /// <summary>y = silu(gate) * up, silu(g) = g / (1 + exp(-g)).</summary>
     private static void SiluTimes(float* gate, float* up, float* y, int n)
     {
-        var one = Vector512<float>.One;
+        var one = Vector256<float>.One;
         var i = 0;
-        for (; i + 16 <= n; i += 16)
+        for (; i + 8 <= n; i += 8)
         {
-            var g = Vector512.Load(gate + i);
-            (g / (one + Vector512.Exp(-g)) * Vector512.Load(up + i)).Store(y + i);
+            var g = Vector256.Load(gate + i);
+            (g / (one + Vector256.Exp(-g)) * Vector256.Load(up + i)).Store(y + i);
         }
 
         for (; i < n; i++)
@@ -330,9 +330,9 @@ internal sealed unsafe class CpuDecodeStep : IChunkJob, IDisposable
     private static void Add(float* x, float* delta, int n)
     {
         var i = 0;
-        for (; i + 16 <= n; i += 16)
+        for (; i + 8 <= n; i += 8)
         {
-            (Vector512.Load(x + i) + Vector512.Load(delta + i)).Store(x + i);
+            (Vector256.Load(x + i) + Vector256.Load(delta + i)).Store(x + i);
         }
 
         for (; i < n; i++)

@@ -65,7 +65,7 @@ internal sealed unsafe class Int8MatVec : IChunkJob, IDisposable
     public static bool SupportsAvx512 => Vector512.IsHardwareAccelerated && Avx512BW.IsSupported;
 
     /// <summary>Gets whether this CPU runs the AVX2 kernel.</summary>
-    public static bool SupportsAvx2 => Avx2.IsSupported && Fma.IsSupported;
+    public static bool SupportsAvx2 => MatVec.IsSupported;
 
     /// <summary>Gets the width of the vector kernel in use: 512 (AVX-512BW), 256 (AVX2) or 0 (scalar).</summary>
     public int VectorBits => _vectorBits;

@@ -11,15 +11,18 @@ internal sealed unsafe partial class LinearOps : IDisposable
     private readonly MatVec? _matVec;
     private readonly RowsMatMul? _rowsMatMul;
 
-    private LinearOps(CpuParallel? parallel, bool floatKernels)
+    private LinearOps(CpuParallel? parallel, bool matVec, bool rowsMatMul)
     {
         _parallel = parallel;
-        _matVec = parallel is null || !floatKernels ? null : new MatVec(parallel);
-        _rowsMatMul = parallel is null || !floatKernels ? null : new RowsMatMul(parallel);
+        _matVec = parallel is null || !matVec ? null : new MatVec(parallel);
+        _rowsMatMul = parallel is null || !rowsMatMul ? null : new RowsMatMul(parallel);
     }
 
     /// <summary>Gets whether single-row products on the CPU use the managed kernel.</summary>
     public bool UsesCpuKernel => _matVec is not null;
+
+    /// <summary>Gets whether products of a few rows (batched decode steps) on the CPU use the managed kernel.</summary>
+    public bool UsesRowsKernel => _rowsMatMul is not null;
 
     /// <summary>Gets the managed mat-vec kernel, when in use.</summary>
     public MatVec? MatVec => _matVec;
@@ -28,16 +31,13 @@ internal sealed unsafe partial class LinearOps : IDisposable
     public CpuParallel? Parallel => _parallel;
 
     /// <summary>
-    /// Sets up the kernels for a CPU model when the hardware and the native library allow it: the float32/bf16 kernels
-    /// (and the managed decode step) need AVX-512; the int8 kernel also runs on AVX2, so an AVX2 CPU gets the kernel
-    /// threads for int8 products alone.
+    /// Sets up the kernels for a CPU model when the hardware and the native library allow it: the mat-vec and int8
+    /// kernels (and with them the managed decode step) need AVX2 with FMA, the few-rows kernel of batched steps AVX-512.
     /// </summary>
     public static LinearOps Create(Device device, bool enableKernels, int threads)
     {
-        var usable = enableKernels && device.type == TorchSharp.DeviceType.CPU && NativeTensor.Available;
-        var floatKernels = usable && Vector512.IsHardwareAccelerated;
-        var int8Kernel = usable && (Int8MatVec.SupportsAvx512 || Int8MatVec.SupportsAvx2);
-        return new LinearOps(floatKernels || int8Kernel ? new CpuParallel(threads) : null, floatKernels);
+        var usable = enableKernels && device.type == TorchSharp.DeviceType.CPU && NativeTensor.Available && MatVec.IsSupported;
+        return new LinearOps(usable ? new CpuParallel(threads) : null, usable, usable && Vector512.IsHardwareAccelerated);
     }
 
     /// <summary>x · Wᵀ + b, in the dtype of <paramref name="x"/> whatever the weight's storage dtype.</summary>
@@ -52,8 +52,12 @@ internal sealed unsafe partial class LinearOps : IDisposable
         var rows = x.numel() / cols;
 
         // One row: the mat-vec kernel. A few rows (a batched decode step, a short prompt): the few-rows kernel, which
-        // reads each weight once for all of them (see RowsMatMul). Both take float32 or bf16 weights.
-        if (_matVec is not null && _rowsMatMul is not null && rows <= RowsMatMul.MaxRows && x.dtype == ScalarType.Float32 && weight.dtype is ScalarType.Float32 or ScalarType.BFloat16)
+        // reads each weight once for all of them (see RowsMatMul). Both take float32 or bf16 weights. Without the
+        // few-rows kernel (no AVX-512), bf16 rows go through the mat-vec kernel one by one, so that a batched step
+        // computes in float32 as single steps do (libtorch would compute in bf16); float32 rows go to libtorch's GEMM.
+        var bf16 = weight.dtype == ScalarType.BFloat16;
+        var fewRows = rows <= RowsMatMul.MaxRows && (_rowsMatMul is not null || bf16);
+        if (_matVec is not null && (rows == 1 || fewRows) && x.dtype == ScalarType.Float32 && weight.dtype is ScalarType.Float32 or ScalarType.BFloat16)
         {
             var shape = x.shape;
             shape[^1] = weight.shape[0];
@@ -62,14 +66,17 @@ internal sealed unsafe partial class LinearOps : IDisposable
             var inputData = (float*)NativeTensor.Data(input);
             var biasData = bias is null ? null : (float*)NativeTensor.Data(bias);
             var output = (float*)NativeTensor.Data(y);
-            var bf16 = weight.dtype == ScalarType.BFloat16;
-            if (rows == 1)
+            var outRows = weight.shape[0];
+            if (_rowsMatMul is not null && rows > 1)
             {
-                _matVec.Multiply(inputData, NativeTensor.Data(weight), bf16, biasData, output, (int)weight.shape[0], (int)cols);
+                _rowsMatMul.Multiply(inputData, (int)rows, NativeTensor.Data(weight), bf16, biasData, output, (int)outRows, (int)cols);
             }
             else
             {
-                _rowsMatMul.Multiply(inputData, (int)rows, NativeTensor.Data(weight), bf16, biasData, output, (int)weight.shape[0], (int)cols);
+                for (var i = 0; i < rows; i++)
+                {
+                    _matVec.Multiply(inputData + (i * cols), NativeTensor.Data(weight), bf16, biasData, output + (i * outRows), (int)outRows, (int)cols);
+                }
             }
 
             return y;

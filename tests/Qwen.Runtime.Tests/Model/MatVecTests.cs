@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace Qwen.Runtime.Tests.Model;
 
@@ -23,9 +22,9 @@ public sealed unsafe class MatVecTests
     [InlineData(96000, 2, false, 2)]
     public void Multiply_OddShapes_MatchesScalarReference(int rows, int cols, bool withBias, int threads)
     {
-        if (!Vector512.IsHardwareAccelerated)
+        if (!MatVec.IsSupported)
         {
-            // The runtime uses this kernel only where 512-bit vectors are accelerated (LinearOps.Create).
+            // The runtime uses this kernel only where AVX2 with FMA is available (LinearOps.Create).
             return;
         }
 
@@ -72,7 +71,7 @@ public sealed unsafe class MatVecTests
     [Fact]
     public void Multiply_SameInputTwice_GivesIdenticalResults()
     {
-        if (!Vector512.IsHardwareAccelerated)
+        if (!MatVec.IsSupported)
         {
             return;
         }

@@ -96,20 +96,24 @@ public sealed class Int8Tests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>Each shape for the AVX-512 kernel (512) and the AVX2 one (256).</summary>
+    public static TheoryData<int, int, int, int> KernelShapes()
+    {
+        var data = new TheoryData<int, int, int, int>();
+        foreach (var bits in new[] { 512, 256 })
+        {
+            foreach (var (m, rows, cols) in new[] { (1, 37, 896), (1, 8, 32), (1, 13, 160), (5, 64, 96), (3, 9, 1000), (16, 130, 4864) })
+            {
+                data.Add(bits, m, rows, cols);
+            }
+        }
+
+        return data;
+    }
+
     /// <summary>The AVX-512 and AVX2 kernels and the scalar one compute the same integer block sums; only the float summation order differs.</summary>
     [Theory]
-    [InlineData(512, 1, 37, 896)]
-    [InlineData(512, 1, 8, 32)]
-    [InlineData(512, 1, 13, 160)]
-    [InlineData(512, 5, 64, 96)]
-    [InlineData(512, 3, 9, 1000)]
-    [InlineData(512, 16, 130, 4864)]
-    [InlineData(256, 1, 37, 896)]
-    [InlineData(256, 1, 8, 32)]
-    [InlineData(256, 1, 13, 160)]
-    [InlineData(256, 5, 64, 96)]
-    [InlineData(256, 3, 9, 1000)]
-    [InlineData(256, 16, 130, 4864)]
+    [MemberData(nameof(KernelShapes))]
     public unsafe void MultiplyRows_VectorKernel_EqualsScalarKernel(int bits, int m, int rows, int cols)
     {
         var (x, packed) = RandomProblem(m, rows, cols, seed: m + rows + cols);

@@ -135,6 +135,53 @@ public sealed class PdfRobustnessTests : IDisposable
     }
 
     [Fact]
+    public async Task ParseAsync_MultiLineFieldValue_KeepsAWordBreakAtEachLineBreak()
+    {
+        // Multi-line text fields store their lines separated by CR (Acrobat) or LF; dropping them as control characters ran
+        // the last word of a line into the first of the next.
+        var pdf = PdfFiles.Raw(
+        [
+            "<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [6 0 R] >> >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> /Annots [6 0 R 7 0 R] >>",
+            PdfFiles.Stream(string.Empty, "BT /F1 12 Tf 72 700 Td (Delivery form) Tj ET"),
+            Font,
+            @"<< /Type /Annot /Subtype /Widget /FT /Tx /Ff 4096 /T (address) /V (12 Harbour Road\rNorth Quay\r\nPortsmouth) /Rect [72 600 300 650] /P 3 0 R >>",
+            @"<< /Type /Annot /Subtype /Text /Rect [72 500 90 520] /Contents (Checked by the clerk\nand sealed) >>",
+        ]);
+
+        var document = await _parser.ParseAsync(pdf, "multiline.pdf");
+
+        Assert.Contains("address: 12 Harbour Road North Quay Portsmouth", document.Text);
+        Assert.Contains("Checked by the clerk and sealed", document.Text);
+    }
+
+    [Fact]
+    public async Task ParseAsync_OnePageTheLibraryCannotDraw_ReadsTheOtherPagesAndNamesTheSkippedOne()
+    {
+        // Page 2 sets an RGB colour with one operand: PdfPig throws on it in strict and lenient parsing alike. Poppler skips the
+        // operator and reads the rest; the whole document used to fail here.
+        var pdf = TwoPages("BT /F1 12 Tf 72 700 Td (The ferry leaves at noon.) Tj ET", "/DeviceRGB cs 0.5 sc BT /F1 12 Tf 72 600 Td (Lost page.) Tj ET");
+
+        var document = await _parser.ParseAsync(pdf, "one-bad-page.pdf");
+
+        Assert.Equal(2, document.Pages.Count);
+        Assert.Contains("The ferry leaves at noon.", document.Pages[0].Text);
+        Assert.StartsWith("[Page 2 could not be read: the PDF library failed on page 2", document.Pages[1].Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ParseAsync_EveryPageFails_ThrowsNamingTheFirstPage()
+    {
+        var pdf = TwoPages("/DeviceRGB cs 0.5 sc", "/DeviceRGB cs 0.5 sc");
+
+        var error = await Assert.ThrowsAsync<DocumentParseException>(() => _parser.ParseAsync(pdf, "all-bad.pdf"));
+
+        Assert.Contains("all-bad.pdf", error.Message);
+        Assert.Contains("page 1", error.Reason);
+    }
+
+    [Fact]
     public async Task ParseAsync_PageWithoutSpaceGlyphs_SplitsWordsByTheGapsBetweenGlyphs()
     {
         // Every glyph placed on its own, as many generators do: no space characters at all, only gaps.
@@ -288,4 +335,15 @@ public sealed class PdfRobustnessTests : IDisposable
 
         Assert.Equal("page 3 is damaged (bad xref).", text);
     }
+
+    private static byte[] TwoPages(string first, string second) => PdfFiles.Raw(
+    [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R 6 0 R] /Count 2 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+        PdfFiles.Stream(string.Empty, first),
+        Font,
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 7 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+        PdfFiles.Stream(string.Empty, second),
+    ]);
 }

@@ -66,6 +66,8 @@ internal sealed class PdfDocumentReader : IDocumentReader
             var pageDictionaries = PdfNestingGuard.Pages(pdf);
             var fields = FormFields(pdf);
             var pages = new List<DocumentPage>(pdf.NumberOfPages);
+            DocumentParseException? firstFailure = null;
+            var pagesWithText = 0;
             for (var number = 1; number <= pdf.NumberOfPages; number++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -80,6 +82,7 @@ internal sealed class PdfDocumentReader : IDocumentReader
                     var paragraphs = PdfPageLayout.Extract(page);
                     AppendFieldsAndAnnotations(page, fields.GetValueOrDefault(number), paragraphs);
                     pages.Add(new DocumentPage(number, paragraphs));
+                    pagesWithText += paragraphs.Count > 0 ? 1 : 0;
                 }
                 catch (PdfDocumentEncryptedException e)
                 {
@@ -87,8 +90,24 @@ internal sealed class PdfDocumentReader : IDocumentReader
                 }
                 catch (Exception e) when (e is not OperationCanceledException and not DocumentParseException)
                 {
-                    throw new DocumentParseException(fileName, Describe(e, $"page {number} is damaged", $"the PDF library failed on page {number}"), e);
+                    var failure = new DocumentParseException(fileName, Describe(e, $"page {number} is damaged", $"the PDF library failed on page {number}"), e);
+                    if (!lenient)
+                    {
+                        throw failure;
+                    }
+
+                    // The lenient reading is the last one: a page that fails even there is skipped with a note, and the other
+                    // pages are read, as poppler does. One broken page (a missing object, a content stream the library trips on)
+                    // no longer costs the whole document.
+                    firstFailure ??= failure;
+                    pages.Add(new DocumentPage(number, [new DocumentParagraph(DocumentParagraphKind.Text, $"[Page {number} could not be read: {failure.Reason}]")]));
                 }
+            }
+
+            if (firstFailure is not null && pagesWithText == 0)
+            {
+                // Nothing but failures: the first failure says more than a document of notes.
+                throw firstFailure;
             }
 
             var title = pdf.Information.Title;
@@ -138,7 +157,7 @@ internal sealed class PdfDocumentReader : IDocumentReader
                 }
 
                 var label = field.Information.AlternateName ?? field.Information.PartialName;
-                var line = PdfText.Clean(string.IsNullOrWhiteSpace(label) ? value : $"{label}: {value}");
+                var line = PdfText.CleanTextString(string.IsNullOrWhiteSpace(label) ? value : $"{label}: {value}");
                 var page = field.PageNumber ?? 1;
                 if (!byPage.TryGetValue(page, out var lines))
                 {
@@ -169,7 +188,7 @@ internal sealed class PdfDocumentReader : IDocumentReader
                     or AnnotationType.Highlight or AnnotationType.Underline or AnnotationType.StrikeOut or AnnotationType.Stamp
                     && !string.IsNullOrWhiteSpace(annotation.Content))
                 {
-                    extra.Add(PdfText.Clean(annotation.Content!));
+                    extra.Add(PdfText.CleanTextString(annotation.Content!));
                 }
             }
         }

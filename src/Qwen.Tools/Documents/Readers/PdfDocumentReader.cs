@@ -65,6 +65,7 @@ internal sealed class PdfDocumentReader : IDocumentReader
         {
             var pageDictionaries = PdfNestingGuard.Pages(pdf);
             var fields = FormFields(pdf);
+            var builtInEncodings = new PdfBuiltInEncodings(pdf);
             var pages = new List<DocumentPage>(pdf.NumberOfPages);
             DocumentParseException? firstFailure = null;
             var pagesWithText = 0;
@@ -79,7 +80,7 @@ internal sealed class PdfDocumentReader : IDocumentReader
                 try
                 {
                     var page = pdf.GetPage(number);
-                    var paragraphs = PdfPageLayout.Extract(page);
+                    var paragraphs = PdfPageLayout.Extract(page, number <= pageDictionaries.Count ? builtInEncodings.ForPage(pageDictionaries[number - 1].Resources) : null);
                     AppendFieldsAndAnnotations(page, fields.GetValueOrDefault(number), paragraphs);
                     pages.Add(new DocumentPage(number, paragraphs));
                     pagesWithText += paragraphs.Count > 0 ? 1 : 0;

@@ -228,7 +228,8 @@ internal static partial class PdfNestingGuard
             ? HexEscape().Replace(name, m => ((char)Convert.ToInt32(m.Value[1..], 16)).ToString())
             : name;
 
-    private static IToken? Resolve(PdfDocument pdf, IToken? token)
+    /// <summary>The object a token stands for, following indirect references (at most 32 hops); <see langword="null"/> when it cannot be read.</summary>
+    internal static IToken? Resolve(PdfDocument pdf, IToken? token)
     {
         for (var hops = 0; token is IndirectReferenceToken reference && hops < 32; hops++)
         {

@@ -16,10 +16,13 @@ internal static class PdfPageLayout
     /// the gaps between glyphs, not from space characters.</summary>
     private const int GlyphsPerSpace = 15;
 
-    public static List<DocumentParagraph> Extract(Page page)
+    /// <summary>The page's paragraphs; <paramref name="builtInEncodings"/> gives the text of the codes of fonts PdfPig cannot decode
+    /// (see <see cref="PdfBuiltInEncodings"/>).</summary>
+    public static List<DocumentParagraph> Extract(Page page, Dictionary<string, IReadOnlyDictionary<int, string>>? builtInEncodings = null)
     {
         var paragraphs = new List<DocumentParagraph>();
-        var letters = PdfMarks.AttachMarks(WithoutOverprints(page.Letters));
+        var letters = PdfMarks.AttachMarks(WithoutOverprints(builtInEncodings is null ? page.Letters : PdfBuiltInEncodings.Apply(page.Letters, builtInEncodings)));
+
         int spaces = 0, visible = 0, garbage = 0;
         foreach (var letter in letters)
         {

@@ -208,6 +208,29 @@ public sealed class PdfRobustnessTests : IDisposable
     }
 
     [Fact]
+    public async Task ParseAsync_KernedHeadlineWithoutSpaceGlyphsOnASpacedPage_SplitsAtTheWordGaps()
+    {
+        // The headline's words are moved apart by TJ offsets (0.15 em), not by space glyphs, and its first letters are kerned
+        // together (as in the newspaper this comes from), which leaves PdfPig's default extractor no usual gap to compare with;
+        // the body text has spaces, so the page as a whole does not look run together.
+        var pdf = PdfFiles.Raw(
+        [
+            "<< /Type /Catalog /Pages 2 0 R >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+            PdfFiles.Stream(string.Empty, "BT /F1 20 Tf 72 740 Td [(N) (O) 36 (V) 63 (A) -150 (TENTATIVA) -150 (DO) -150 (GOVERNO)] TJ ET\n"
+                + "BT /F1 12 Tf 72 700 Td (The council met on Tuesday and agreed the budget for next year.) Tj ET\n"
+                + "BT /F1 12 Tf 72 680 Td (Members asked for a second reading in the spring session.) Tj ET"),
+            Font,
+        ]);
+
+        var document = await _parser.ParseAsync(pdf, "headline.pdf");
+
+        Assert.Contains("NOVA TENTATIVA DO GOVERNO", document.Text);
+        Assert.Contains("The council met on Tuesday and agreed the budget for next year.", document.Text);
+    }
+
+    [Fact]
     public async Task ParseAsync_PageWithoutSpaceGlyphs_SplitsWordsByTheGapsBetweenGlyphs()
     {
         // Every glyph placed on its own, as many generators do: no space characters at all, only gaps.

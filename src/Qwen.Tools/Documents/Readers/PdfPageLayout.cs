@@ -16,6 +16,13 @@ internal static class PdfPageLayout
     /// the gaps between glyphs, not from space characters.</summary>
     private const int GlyphsPerSpace = 15;
 
+    /// <summary>Words this long or longer are checked for word spaces drawn as gaps (see <see cref="SplitAtWordGaps"/>).</summary>
+    private const int MinLettersToSplit = 6;
+
+    /// <summary>A gap between letters wider than this share of the font size (and than the word's usual gap by as much) is a word
+    /// space; pdftotext uses a tenth as well.</summary>
+    private const double WordGapEms = 0.1;
+
     /// <summary>The page's paragraphs; <paramref name="builtInEncodings"/> gives the text of the codes of fonts PdfPig cannot decode
     /// (see <see cref="PdfBuiltInEncodings"/>).</summary>
     public static List<DocumentParagraph> Extract(Page page, Dictionary<string, IReadOnlyDictionary<int, string>>? builtInEncodings = null)
@@ -65,6 +72,10 @@ internal static class PdfPageLayout
         if (visible > 40 && ((spaces * GlyphsPerSpace < visible && RunTogether(found)) || SplitApart(found)))
         {
             found = [.. NearestNeighbourWordExtractor.Instance.GetWords(horizontal)];
+        }
+        else
+        {
+            found = SplitAtWordGaps(found);
         }
 
         if (turned.Count > 0)
@@ -129,6 +140,62 @@ internal static class PdfPageLayout
         }
 
         return letters > 0 && inLong * 4 > letters;
+    }
+
+    /// <summary>
+    /// The words with those that run together split where a gap between two letters is a word space: wider than a tenth of the
+    /// font size and than the word's usual gap by as much. Kerned headlines set without space glyphs ("NOVA TENTATIVA" moved
+    /// apart by a TJ offset) come out of the default extractor as one word on pages whose body text has spaces; letter-spaced text
+    /// has wide gaps throughout, so its usual gap is wide too and it is not split.
+    /// </summary>
+    private static List<Word> SplitAtWordGaps(List<Word> words)
+    {
+        List<Word>? result = null;
+        for (var w = 0; w < words.Count; w++)
+        {
+            var letters = words[w].Letters;
+            var pieces = letters.Count >= MinLettersToSplit && words[w].TextOrientation == TextOrientation.Horizontal ? Pieces(letters) : null;
+            if (pieces is null)
+            {
+                result?.Add(words[w]);
+                continue;
+            }
+
+            result ??= words.GetRange(0, w);
+            result.AddRange(pieces.Select(piece => new Word(piece)));
+        }
+
+        return result ?? words;
+
+        static List<List<Letter>>? Pieces(IReadOnlyList<Letter> letters)
+        {
+            var gaps = new double[letters.Count - 1];
+            for (var i = 1; i < letters.Count; i++)
+            {
+                var size = letters[i].PointSize;
+                if (size <= 0 || letters[i].Value.Any(c => c == ' ' || PdfText.IsRightToLeft(c) || CjkText.IsCjk(c)))
+                {
+                    return null;
+                }
+
+                gaps[i - 1] = (letters[i].StartBaseLine.X - letters[i - 1].EndBaseLine.X) / size;
+            }
+
+            var usual = gaps.Order().ElementAt(gaps.Length / 2);
+            List<List<Letter>>? pieces = null;
+            var start = 0;
+            for (var i = 1; i < letters.Count; i++)
+            {
+                if (gaps[i - 1] > WordGapEms && gaps[i - 1] > usual + WordGapEms)
+                {
+                    (pieces ??= []).Add([.. letters.Skip(start).Take(i - start)]);
+                    start = i;
+                }
+            }
+
+            pieces?.Add([.. letters.Skip(start)]);
+            return pieces;
+        }
     }
 
     /// <summary>Whether words look split apart: most of them are a single letter or digit (CJK characters aside).</summary>

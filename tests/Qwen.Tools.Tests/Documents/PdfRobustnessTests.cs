@@ -183,6 +183,25 @@ public sealed class PdfRobustnessTests : IDisposable
     }
 
     [Fact]
+    public async Task ParseAsync_SimpleFontWhoseEncodingPointsAtAStream_FallsBackToTheStandardEncoding()
+    {
+        // As a merge tool that renumbered objects left it: the font's /Encoding names a content stream. PdfPig cannot load the
+        // font and dropped its text; poppler ignores the entry.
+        var pdf = PdfFiles.Raw(
+        [
+            "<< /Type /Catalog /Pages 2 0 R >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+            PdfFiles.Stream(string.Empty, "BT /F1 12 Tf 72 700 Td (Invoice 4711 is due on Friday.) Tj ET"),
+            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding 4 0 R >>",
+        ]);
+
+        var document = await _parser.ParseAsync(pdf, "merged.pdf");
+
+        Assert.Contains("Invoice 4711 is due on Friday.", document.Text);
+    }
+
+    [Fact]
     public async Task ParseAsync_OnePageTheLibraryCannotDraw_ReadsTheOtherPagesAndNamesTheSkippedOne()
     {
         // Page 2 sets an RGB colour with one operand: PdfPig throws on it in strict and lenient parsing alike. Poppler skips the

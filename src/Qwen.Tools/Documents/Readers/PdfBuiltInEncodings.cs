@@ -40,6 +40,31 @@ internal sealed class PdfBuiltInEncodings(PdfDocument pdf)
     {
         var maps = new Dictionary<string, IReadOnlyDictionary<int, string>>(StringComparer.Ordinal);
         var ambiguous = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var font in Fonts(pdf, resources))
+        {
+            if (PdfNestingGuard.Resolve(pdf, font.Data.GetValueOrDefault(BaseFontName.Data)) is not NameToken name)
+            {
+                continue;
+            }
+
+            // A name used by two font dictionaries of which only one needs the map is left alone.
+            var map = BuiltInMap(font);
+            if (map is null || ambiguous.Contains(name.Data) || (maps.TryGetValue(name.Data, out var other) && !ReferenceEquals(other, map)))
+            {
+                ambiguous.Add(name.Data);
+                maps.Remove(name.Data);
+                continue;
+            }
+
+            maps[name.Data] = map;
+        }
+
+        return maps;
+    }
+
+    /// <summary>The font dictionaries a page can use: those of its resources and of the resources of the forms it holds.</summary>
+    public static IEnumerable<DictionaryToken> Fonts(PdfDocument pdf, DictionaryToken? resources)
+    {
         var seen = new HashSet<DictionaryToken>(ReferenceEqualityComparer.Instance);
         var pending = new Stack<DictionaryToken>();
         if (resources is not null)
@@ -59,22 +84,10 @@ internal sealed class PdfBuiltInEncodings(PdfDocument pdf)
             {
                 foreach (var entry in fonts.Data.Values)
                 {
-                    if (PdfNestingGuard.Resolve(pdf, entry) is not DictionaryToken font
-                        || PdfNestingGuard.Resolve(pdf, font.Data.GetValueOrDefault(BaseFontName.Data)) is not NameToken name)
+                    if (PdfNestingGuard.Resolve(pdf, entry) is DictionaryToken font)
                     {
-                        continue;
+                        yield return font;
                     }
-
-                    // A name used by two font dictionaries of which only one needs the map is left alone.
-                    var map = BuiltInMap(font);
-                    if (map is null || ambiguous.Contains(name.Data) || (maps.TryGetValue(name.Data, out var other) && !ReferenceEquals(other, map)))
-                    {
-                        ambiguous.Add(name.Data);
-                        maps.Remove(name.Data);
-                        continue;
-                    }
-
-                    maps[name.Data] = map;
                 }
             }
 
@@ -90,8 +103,6 @@ internal sealed class PdfBuiltInEncodings(PdfDocument pdf)
                 }
             }
         }
-
-        return maps;
     }
 
     /// <summary>The letters, those of the fonts in <paramref name="maps"/> given the text their code means in the font program.</summary>

@@ -45,7 +45,7 @@ internal sealed class PdfDocumentReader : IDocumentReader
         }
     }
 
-    private static DocumentContent Read(ReadOnlyMemory<byte> content, string fileName, bool lenient, CancellationToken cancellationToken)
+    private static DocumentContent Read(ReadOnlyMemory<byte> content, string fileName, bool lenient, CancellationToken cancellationToken, bool repaired = false)
     {
         PdfDocument pdf;
         try
@@ -64,6 +64,11 @@ internal sealed class PdfDocumentReader : IDocumentReader
         using (pdf)
         {
             var pageDictionaries = PdfNestingGuard.Pages(pdf);
+            if (!repaired && PdfEncodingRepair.Repaired(content, pdf, pageDictionaries.Select(p => p.Resources)) is { } withoutWrongEncodings)
+            {
+                return Read(withoutWrongEncodings, fileName, lenient, cancellationToken, repaired: true);
+            }
+
             var fields = FormFields(pdf);
             var builtInEncodings = new PdfBuiltInEncodings(pdf);
             var pages = new List<DocumentPage>(pdf.NumberOfPages);

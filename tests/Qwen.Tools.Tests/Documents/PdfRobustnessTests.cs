@@ -250,6 +250,27 @@ public sealed class PdfRobustnessTests : IDisposable
     }
 
     [Fact]
+    public async Task ParseAsync_SubscriptTouchingItsVariable_IsReadAsOneWord()
+    {
+        // "v" at 12 pt with "ul" at 8 pt set 3 pt lower, right after the v's advance (6 pt): a subscripted variable, one word
+        // for pdftotext and for a reader; a word set apart by a real gap stays apart.
+        var pdf = PdfFiles.Raw(
+        [
+            "<< /Type /Catalog /Pages 2 0 R >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+            PdfFiles.Stream(string.Empty, "BT /F1 12 Tf 72 700 Td (The upper bound v) Tj ET BT /F1 8 Tf 172.8 697 Td (ul) Tj ET "
+                + "BT /F1 12 Tf 182 700 Td (holds, and so does ) Tj ET BT /F1 8 Tf 300 697 Td (2) Tj ET"),
+            Font,
+        ]);
+
+        var document = await _parser.ParseAsync(pdf, "subscript.pdf");
+
+        Assert.Contains("The upper bound vul holds", document.Text);
+        Assert.DoesNotContain("does2", document.Text);
+    }
+
+    [Fact]
     public async Task ParseAsync_PageWithoutSpaceGlyphs_SplitsWordsByTheGapsBetweenGlyphs()
     {
         // Every glyph placed on its own, as many generators do: no space characters at all, only gaps.

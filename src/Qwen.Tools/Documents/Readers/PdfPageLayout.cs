@@ -23,6 +23,9 @@ internal static class PdfPageLayout
     /// space; pdftotext uses a tenth as well.</summary>
     private const double WordGapEms = 0.1;
 
+    /// <summary>A subscript or superscript starting within this share of the font size after a word's end belongs to it.</summary>
+    private const double ScriptGapEms = 0.08;
+
     /// <summary>The page's paragraphs; <paramref name="builtInEncodings"/> gives the text of the codes of fonts PdfPig cannot decode
     /// (see <see cref="PdfBuiltInEncodings"/>).</summary>
     public static List<DocumentParagraph> Extract(Page page, Dictionary<string, IReadOnlyDictionary<int, string>>? builtInEncodings = null)
@@ -75,7 +78,7 @@ internal static class PdfPageLayout
         }
         else
         {
-            found = SplitAtWordGaps(found);
+            found = JoinScripts(SplitAtWordGaps(found));
         }
 
         if (turned.Count > 0)
@@ -196,6 +199,80 @@ internal static class PdfPageLayout
             pieces?.Add([.. letters.Skip(start)]);
             return pieces;
         }
+    }
+
+    /// <summary>
+    /// The words with subscripts and superscripts joined to the word they touch: "v" followed by a smaller "ul" set lower with no
+    /// gap reads "vul", as in pdftotext. PdfPig's default extractor ends a word wherever the font size or the baseline changes,
+    /// which breaks every indexed variable of a formula ("x 1", "γ 2") and every footnote mark into two words.
+    /// </summary>
+    private static List<Word> JoinScripts(List<Word> words)
+    {
+        var byLeft = words.Where(w => w.TextOrientation == TextOrientation.Horizontal && w.Letters.Count > 0)
+            .OrderBy(w => w.Letters[0].StartBaseLine.X).ToList();
+        var lefts = byLeft.Select(w => w.Letters[0].StartBaseLine.X).ToArray();
+        var next = new Dictionary<Word, Word>(ReferenceEqualityComparer.Instance);
+        var hasPrevious = new HashSet<Word>(ReferenceEqualityComparer.Instance);
+        foreach (var word in byLeft)
+        {
+            var last = word.Letters[^1];
+            var size = last.PointSize;
+            if (size <= 0 || !IsJoinable(word))
+            {
+                continue;
+            }
+
+            // The candidates start between a fifth of an em before the word's end and a tenth after it.
+            var from = Array.BinarySearch(lefts, last.EndBaseLine.X - (0.2 * size));
+            for (var i = from < 0 ? ~from : from; i < byLeft.Count && lefts[i] <= last.EndBaseLine.X + (ScriptGapEms * size); i++)
+            {
+                var candidate = byLeft[i];
+                var first = candidate.Letters[0];
+                var sizes = (Small: Math.Min(size, first.PointSize), Large: Math.Max(size, first.PointSize));
+                // Joined words always start further right than the word they join, so a chain never comes back to itself.
+                if (first.StartBaseLine.X <= word.Letters[0].StartBaseLine.X || hasPrevious.Contains(candidate) || sizes.Small <= 0 || sizes.Small > 0.9 * sizes.Large
+                    || Math.Abs(first.StartBaseLine.Y - last.StartBaseLine.Y) > 0.6 * sizes.Large || !IsJoinable(candidate))
+                {
+                    continue;
+                }
+
+                next[word] = candidate;
+                hasPrevious.Add(candidate);
+                break;
+            }
+        }
+
+        if (next.Count == 0)
+        {
+            return words;
+        }
+
+        var result = new List<Word>(words.Count - next.Count);
+        foreach (var word in words)
+        {
+            if (hasPrevious.Contains(word))
+            {
+                continue;
+            }
+
+            if (!next.ContainsKey(word))
+            {
+                result.Add(word);
+                continue;
+            }
+
+            var letters = new List<Letter>(word.Letters);
+            for (var current = word; next.TryGetValue(current, out var following) && letters.Count < 10_000; current = following)
+            {
+                letters.AddRange(following.Letters);
+            }
+
+            result.Add(new Word(letters));
+        }
+
+        return result;
+
+        static bool IsJoinable(Word word) => !word.Text.Any(c => PdfText.IsRightToLeft(c) || CjkText.IsCjk(c));
     }
 
     /// <summary>Whether words look split apart: most of them are a single letter or digit (CJK characters aside).</summary>

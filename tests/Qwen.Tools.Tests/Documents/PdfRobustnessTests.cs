@@ -202,6 +202,26 @@ public sealed class PdfRobustnessTests : IDisposable
     }
 
     [Fact]
+    public async Task ParseAsync_FontNamedByAStringInsteadOfAName_TakesItsNameFromTheDescriptor()
+    {
+        // As in pdf.js's issue1350: /BaseFont is a UTF-16 string. PdfPig could not load the font and read nothing of the page.
+        var pdf = PdfFiles.Raw(
+        [
+            "<< /Type /Catalog /Pages 2 0 R >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+            PdfFiles.Stream(string.Empty, "BT /F1 12 Tf 72 700 Td (Your voucher is valid for thirty days.) Tj ET"),
+            "<< /Type /Font /Subtype /Type1 /BaseFont <FEFF00480065006C00760065007400690063006100> /Encoding /WinAnsiEncoding /FontDescriptor 6 0 R "
+                + $"/FirstChar 32 /LastChar 126 /Widths [{string.Join(' ', Enumerable.Repeat("556", 95))}] >>",
+            "<< /Type /FontDescriptor /FontName /Helvetica /Flags 32 /FontBBox [-166 -225 1000 931] /ItalicAngle 0 /Ascent 718 /Descent -207 /CapHeight 718 /StemV 88 >>",
+        ]);
+
+        var document = await _parser.ParseAsync(pdf, "string-name.pdf");
+
+        Assert.Contains("Your voucher is valid for thirty days.", document.Text);
+    }
+
+    [Fact]
     public async Task ParseAsync_OnePageTheLibraryCannotDraw_ReadsTheOtherPagesAndNamesTheSkippedOne()
     {
         // Page 2 sets an RGB colour with one operand: PdfPig throws on it in strict and lenient parsing alike. Poppler skips the

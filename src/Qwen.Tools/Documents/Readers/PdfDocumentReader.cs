@@ -64,9 +64,9 @@ internal sealed class PdfDocumentReader : IDocumentReader
         using (pdf)
         {
             var pageDictionaries = PdfNestingGuard.Pages(pdf);
-            if (!repaired && PdfEncodingRepair.Repaired(content, pdf, pageDictionaries.Select(p => p.Resources)) is { } withoutWrongEncodings)
+            if (!repaired && PdfFontEntryRepair.Repaired(content, pdf, pageDictionaries.Select(p => p.Resources)) is { } withoutWrongEntries)
             {
-                return Read(withoutWrongEncodings, fileName, lenient, cancellationToken, repaired: true);
+                return Read(withoutWrongEntries, fileName, lenient, cancellationToken, repaired: true);
             }
 
             var fields = FormFields(pdf);

@@ -26,6 +26,10 @@ internal static class PdfPageLayout
     /// <summary>A subscript or superscript starting within this share of the font size after a word's end belongs to it.</summary>
     private const double ScriptGapEms = 0.08;
 
+    /// <summary>A script is at most this share of its word's size (TeX sets 7 on 10, word processors about 0.6); a word a point
+    /// smaller or larger than its neighbour is a neighbour, not a script (monospaced forms with a space glyph in another size).</summary>
+    private const double MaxScriptSizeRatio = 0.85;
+
     /// <summary>The page's paragraphs; <paramref name="builtInEncodings"/> gives the text of the codes of fonts PdfPig cannot decode
     /// (see <see cref="PdfBuiltInEncodings"/>).</summary>
     public static List<DocumentParagraph> Extract(Page page, Dictionary<string, IReadOnlyDictionary<int, string>>? builtInEncodings = null)
@@ -230,7 +234,7 @@ internal static class PdfPageLayout
                 var first = candidate.Letters[0];
                 var sizes = (Small: Math.Min(size, first.PointSize), Large: Math.Max(size, first.PointSize));
                 // Joined words always start further right than the word they join, so a chain never comes back to itself.
-                if (first.StartBaseLine.X <= word.Letters[0].StartBaseLine.X || hasPrevious.Contains(candidate) || sizes.Small <= 0 || sizes.Small > 0.9 * sizes.Large
+                if (first.StartBaseLine.X <= word.Letters[0].StartBaseLine.X || hasPrevious.Contains(candidate) || sizes.Small <= 0 || sizes.Small > MaxScriptSizeRatio * sizes.Large
                     || Math.Abs(first.StartBaseLine.Y - last.StartBaseLine.Y) > 0.6 * sizes.Large || !IsJoinable(candidate))
                 {
                     continue;

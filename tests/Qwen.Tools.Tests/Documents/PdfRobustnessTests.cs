@@ -291,6 +291,24 @@ public sealed class PdfRobustnessTests : IDisposable
     }
 
     [Fact]
+    public async Task ParseAsync_NextWordAPointSmallerOverItsSpaceGlyph_IsNotTakenForAScript()
+    {
+        // A monospaced form (pdf.js issue14415): "necessary " at 10 pt, then "to" at 9 pt drawn just after the y, over the space.
+        var pdf = PdfFiles.Raw(
+        [
+            "<< /Type /Catalog /Pages 2 0 R >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+            PdfFiles.Stream(string.Empty, "BT /F1 10 Tf 72 700 Td (It is necessary ) Tj ET BT /F1 9 Tf 162.6 700 Td (to enter into it.) Tj ET"),
+            "<< /Type /Font /Subtype /Type1 /BaseFont /Courier >>",
+        ]);
+
+        var document = await _parser.ParseAsync(pdf, "monospaced.pdf");
+
+        Assert.Contains("necessary to enter", document.Text);
+    }
+
+    [Fact]
     public async Task ParseAsync_PageWithoutSpaceGlyphs_SplitsWordsByTheGapsBetweenGlyphs()
     {
         // Every glyph placed on its own, as many generators do: no space characters at all, only gaps.

@@ -177,6 +177,7 @@ internal static class PdfPageLayout
         static List<List<Letter>>? Pieces(IReadOnlyList<Letter> letters)
         {
             var gaps = new double[letters.Count - 1];
+            var widest = double.MinValue;
             for (var i = 1; i < letters.Count; i++)
             {
                 var size = letters[i].PointSize;
@@ -186,6 +187,13 @@ internal static class PdfPageLayout
                 }
 
                 gaps[i - 1] = (letters[i].StartBaseLine.X - letters[i - 1].EndBaseLine.X) / size;
+                widest = Math.Max(widest, gaps[i - 1]);
+            }
+
+            // Almost every word has no gap that wide: no need to find its usual gap.
+            if (widest <= WordGapEms)
+            {
+                return null;
             }
 
             var usual = gaps.Order().ElementAt(gaps.Length / 2);

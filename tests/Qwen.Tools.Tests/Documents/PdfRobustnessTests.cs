@@ -222,6 +222,34 @@ public sealed class PdfRobustnessTests : IDisposable
     }
 
     [Fact]
+    public async Task ParseAsync_FieldTreeWhoseKidsRepeat_ReadsThePageInsteadOfExpandingItExponentially()
+    {
+        // As qpdf's shared-unnamed-field test file: each unnamed field lists the same child twice, 25 levels deep (2^25 paths).
+        // PdfPig's form reader walked every path: the parse hit its time limit and the work went on in the background.
+        var objects = new List<string>
+        {
+            "<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [6 0 R] >> >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+            PdfFiles.Stream(string.Empty, "BT /F1 12 Tf 72 700 Td (Form with a tangled field tree.) Tj ET"),
+            Font,
+        };
+        for (var level = 0; level < 25; level++)
+        {
+            var self = objects.Count + 1;
+            var parent = level == 0 ? string.Empty : string.Create(CultureInfo.InvariantCulture, $"/Parent {self - 1} 0 R");
+            objects.Add(string.Create(CultureInfo.InvariantCulture, $"<< /Kids [{self + 1} 0 R {self + 1} 0 R] {parent} >>"));
+        }
+
+        objects.Add(string.Create(CultureInfo.InvariantCulture, $"<< /Type /Annot /Subtype /Widget /FT /Tx /T (leaf) /Rect [0 0 1 1] /Parent {objects.Count} 0 R >>"));
+        using var parser = new DocumentParser(new DocumentParserOptions { Timeout = TimeSpan.FromSeconds(10) });
+
+        var document = await parser.ParseAsync(PdfFiles.Raw(objects), "tangled.pdf");
+
+        Assert.Contains("Form with a tangled field tree.", document.Text);
+    }
+
+    [Fact]
     public async Task ParseAsync_OnePageTheLibraryCannotDraw_ReadsTheOtherPagesAndNamesTheSkippedOne()
     {
         // Page 2 sets an RGB colour with one operand: PdfPig throws on it in strict and lenient parsing alike. Poppler skips the

@@ -142,7 +142,9 @@ internal sealed class PdfDocumentReader : IDocumentReader
         var byPage = new Dictionary<int, List<string>>();
         try
         {
-            if (!pdf.TryGetForm(out var form))
+            // A field tree whose kids repeat (each field naming the same child twice, thirty levels deep) expands exponentially
+            // in PdfPig's form reader: the values are given up, the page text is read.
+            if (!PdfNestingGuard.IsFieldTree(pdf) || !pdf.TryGetForm(out var form))
             {
                 return byPage;
             }

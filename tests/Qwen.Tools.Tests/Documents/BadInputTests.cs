@@ -110,6 +110,79 @@ public sealed class BadInputTests : IDisposable
     }
 
     [Fact]
+    public async Task ParseAsync_ContentTypesWrittenWithANamespacePrefix_IsRead()
+    {
+        // Old openpyxl versions wrote <ns0:Types xmlns:ns0="...">; Excel reads it, System.IO.Packaging refuses it.
+        var bytes = Rewrite(OfficeFiles.Xlsx(), "[Content_Types].xml", xml => xml
+            .Replace("<Types xmlns=", "<ns0:Types xmlns:ns0=", StringComparison.Ordinal)
+            .Replace("</Types>", "</ns0:Types>", StringComparison.Ordinal)
+            .Replace("<Default ", "<ns0:Default ", StringComparison.Ordinal)
+            .Replace("<Override ", "<ns0:Override ", StringComparison.Ordinal));
+
+        var document = await _parser.ParseAsync(bytes, "prefixed.xlsx");
+
+        Assert.Contains("Inventory", document.Text);
+    }
+
+    [Fact]
+    public async Task ParseAsync_RelationshipAndOverrideNamingAMissingPart_AreIgnored()
+    {
+        // A package that names docProps/app.xml in its relationships and content types but does not hold it.
+        var bytes = Rewrite(OfficeFiles.Docx("The ledger was closed in May."), "_rels/.rels", xml => xml.Replace(
+            "</Relationships>",
+            """<Relationship Id="rMissing" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties" Target="docProps/app.xml"/></Relationships>""",
+            StringComparison.Ordinal));
+        bytes = Rewrite(bytes, "[Content_Types].xml", xml => xml.Replace(
+            "</Types>",
+            """<Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/></Types>""",
+            StringComparison.Ordinal));
+
+        var document = await _parser.ParseAsync(bytes, "missing-part.docx");
+
+        Assert.Contains("The ledger was closed in May.", document.Text);
+    }
+
+    [Fact]
+    public async Task ParseAsync_PasswordProtectedOfficeFile_SaysSoInsteadOfNotAZip()
+    {
+        // Office stores an encrypted DOCX as an OLE compound file (signature D0 CF 11 E0 A1 B1 1A E1).
+        var bytes = new byte[4096];
+        new byte[] { 0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1 }.CopyTo(bytes, 0);
+
+        var error = await Assert.ThrowsAsync<DocumentParseException>(() => _parser.ParseAsync(bytes, "secret.docx"));
+
+        Assert.Contains("password-protected", error.Reason);
+        Assert.Contains("secret.docx", error.Message);
+    }
+
+    [Fact]
+    public async Task ParseAsync_HighlyCompressedPictureThatIsNeverRead_IsNotTakenForAZipBomb()
+    {
+        // A mostly blank 2 MB metafile compresses about 1000 to 1; the readers never inflate pictures, so it is no bomb.
+        using var buffer = new MemoryStream();
+        buffer.Write(OfficeFiles.Pptx());
+        using (var zip = new ZipArchive(buffer, ZipArchiveMode.Update, leaveOpen: true))
+        {
+            using var picture = zip.CreateEntry("ppt/media/image9.emf", CompressionLevel.SmallestSize).Open();
+            picture.Write(new byte[2 * 1024 * 1024]);
+        }
+
+        var document = await _parser.ParseAsync(buffer.ToArray(), "slides.pptx");
+
+        Assert.NotEmpty(document.Text);
+    }
+
+    [Fact]
+    public async Task ParseAsync_MacroEnabledExtensions_AreReadAsTheirOfficeFormats()
+    {
+        var workbook = await _parser.ParseAsync(OfficeFiles.Xlsx(), "macros.xlsm");
+        var letter = await _parser.ParseAsync(OfficeFiles.Docx("Signed and sealed."), "macros.docm");
+
+        Assert.Contains("Inventory", workbook.Text);
+        Assert.Contains("Signed and sealed.", letter.Text);
+    }
+
+    [Fact]
     public async Task ParseAsync_ZipWithoutOfficeParts_SaysItIsNotValid()
     {
         using var buffer = new MemoryStream();
@@ -242,6 +315,30 @@ public sealed class BadInputTests : IDisposable
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => new DocumentParser(new DocumentParserOptions { MaxFileBytes = 0 }));
 
         Assert.Contains("DocumentParserOptions.MaxFileBytes", error.Message);
+    }
+
+    /// <summary>The package with one part's text rewritten.</summary>
+    private static byte[] Rewrite(byte[] package, string entryName, Func<string, string> change)
+    {
+        using var buffer = new MemoryStream();
+        buffer.Write(package);
+        using (var zip = new ZipArchive(buffer, ZipArchiveMode.Update, leaveOpen: true))
+        {
+            var entry = zip.GetEntry(entryName) ?? throw new InvalidOperationException($"The package has no part '{entryName}'.");
+            string text;
+            using (var reader = new StreamReader(entry.Open()))
+            {
+                text = reader.ReadToEnd();
+            }
+
+            var changed = change(text);
+            Assert.NotEqual(text, changed);
+            entry.Delete();
+            using var writer = new StreamWriter(zip.CreateEntry(entryName).Open());
+            writer.Write(changed);
+        }
+
+        return buffer.ToArray();
     }
 
     private static byte[] ZipWith(string entryName, string content)

@@ -135,6 +135,208 @@ public sealed class PdfRobustnessTests : IDisposable
     }
 
     [Fact]
+    public async Task ParseAsync_MultiLineFieldValue_KeepsAWordBreakAtEachLineBreak()
+    {
+        // Multi-line text fields store their lines separated by CR (Acrobat) or LF; dropping them as control characters ran
+        // the last word of a line into the first of the next.
+        var pdf = PdfFiles.Raw(
+        [
+            "<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [6 0 R] >> >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> /Annots [6 0 R 7 0 R] >>",
+            PdfFiles.Stream(string.Empty, "BT /F1 12 Tf 72 700 Td (Delivery form) Tj ET"),
+            Font,
+            @"<< /Type /Annot /Subtype /Widget /FT /Tx /Ff 4096 /T (address) /V (12 Harbour Road\rNorth Quay\r\nPortsmouth) /Rect [72 600 300 650] /P 3 0 R >>",
+            @"<< /Type /Annot /Subtype /Text /Rect [72 500 90 520] /Contents (Checked by the clerk\nand sealed) >>",
+        ]);
+
+        var document = await _parser.ParseAsync(pdf, "multiline.pdf");
+
+        Assert.Contains("address: 12 Harbour Road North Quay Portsmouth", document.Text);
+        Assert.Contains("Checked by the clerk and sealed", document.Text);
+    }
+
+    [Fact]
+    public async Task ParseAsync_CffFontWithoutEncodingOrToUnicode_ReadsCodesThroughTheBuiltInEncoding()
+    {
+        // As Ghostscript writes TeX math fonts: a Type 1C program whose own encoding puts gamma at code 13 and the arrow at 33
+        // ("!" in the standard encoding), and no /Encoding or /ToUnicode in the font dictionary.
+        var program = PdfFiles.CffFont([(13, "gamma"), (33, "arrowright")]);
+        var widths = string.Join(' ', Enumerable.Repeat("500", 21));
+        var pdf = PdfFiles.Raw(
+        [
+            "<< /Type /Catalog /Pages 2 0 R >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R /F2 6 0 R >> >> >>",
+            PdfFiles.Stream(string.Empty, "BT /F1 12 Tf 72 700 Td (Let the map ) Tj /F2 12 Tf <0D> Tj /F1 12 Tf ( send x ) Tj /F2 12 Tf <21> Tj /F1 12 Tf ( y.) Tj ET"),
+            Font,
+            $"<< /Type /Font /Subtype /Type1 /BaseFont /ABCDEF+TestMath /FirstChar 13 /LastChar 33 /Widths [{widths}] /FontDescriptor 7 0 R >>",
+            "<< /Type /FontDescriptor /FontName /ABCDEF+TestMath /Flags 4 /FontBBox [0 -200 1000 800] /ItalicAngle 0 /Ascent 800 /Descent -200 /CapHeight 700 /StemV 80 /FontFile3 8 0 R >>",
+            PdfFiles.Stream("/Subtype /Type1C", program),
+        ]);
+
+        var document = await _parser.ParseAsync(pdf, "math.pdf");
+
+        Assert.Contains("γ", document.Text);
+        Assert.Contains("x → y", document.Text);
+        Assert.DoesNotContain("!", document.Text);
+    }
+
+    [Fact]
+    public async Task ParseAsync_SimpleFontWhoseEncodingPointsAtAStream_FallsBackToTheStandardEncoding()
+    {
+        // As a merge tool that renumbered objects left it: the font's /Encoding names a content stream. PdfPig cannot load the
+        // font and dropped its text; poppler ignores the entry.
+        var pdf = PdfFiles.Raw(
+        [
+            "<< /Type /Catalog /Pages 2 0 R >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+            PdfFiles.Stream(string.Empty, "BT /F1 12 Tf 72 700 Td (Invoice 4711 is due on Friday.) Tj ET"),
+            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding 4 0 R >>",
+        ]);
+
+        var document = await _parser.ParseAsync(pdf, "merged.pdf");
+
+        Assert.Contains("Invoice 4711 is due on Friday.", document.Text);
+    }
+
+    [Fact]
+    public async Task ParseAsync_FontNamedByAStringInsteadOfAName_TakesItsNameFromTheDescriptor()
+    {
+        // As in pdf.js's issue1350: /BaseFont is a UTF-16 string. PdfPig could not load the font and read nothing of the page.
+        var pdf = PdfFiles.Raw(
+        [
+            "<< /Type /Catalog /Pages 2 0 R >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+            PdfFiles.Stream(string.Empty, "BT /F1 12 Tf 72 700 Td (Your voucher is valid for thirty days.) Tj ET"),
+            "<< /Type /Font /Subtype /Type1 /BaseFont <FEFF00480065006C00760065007400690063006100> /Encoding /WinAnsiEncoding /FontDescriptor 6 0 R "
+                + $"/FirstChar 32 /LastChar 126 /Widths [{string.Join(' ', Enumerable.Repeat("556", 95))}] >>",
+            "<< /Type /FontDescriptor /FontName /Helvetica /Flags 32 /FontBBox [-166 -225 1000 931] /ItalicAngle 0 /Ascent 718 /Descent -207 /CapHeight 718 /StemV 88 >>",
+        ]);
+
+        var document = await _parser.ParseAsync(pdf, "string-name.pdf");
+
+        Assert.Contains("Your voucher is valid for thirty days.", document.Text);
+    }
+
+    [Fact]
+    public async Task ParseAsync_FieldTreeWhoseKidsRepeat_ReadsThePageInsteadOfExpandingItExponentially()
+    {
+        // As qpdf's shared-unnamed-field test file: each unnamed field lists the same child twice, 25 levels deep (2^25 paths).
+        // PdfPig's form reader walked every path: the parse hit its time limit and the work went on in the background.
+        var objects = new List<string>
+        {
+            "<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [6 0 R] >> >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+            PdfFiles.Stream(string.Empty, "BT /F1 12 Tf 72 700 Td (Form with a tangled field tree.) Tj ET"),
+            Font,
+        };
+        for (var level = 0; level < 25; level++)
+        {
+            var self = objects.Count + 1;
+            var parent = level == 0 ? string.Empty : string.Create(CultureInfo.InvariantCulture, $"/Parent {self - 1} 0 R");
+            objects.Add(string.Create(CultureInfo.InvariantCulture, $"<< /Kids [{self + 1} 0 R {self + 1} 0 R] {parent} >>"));
+        }
+
+        objects.Add(string.Create(CultureInfo.InvariantCulture, $"<< /Type /Annot /Subtype /Widget /FT /Tx /T (leaf) /Rect [0 0 1 1] /Parent {objects.Count} 0 R >>"));
+        using var parser = new DocumentParser(new DocumentParserOptions { Timeout = TimeSpan.FromSeconds(10) });
+
+        var document = await parser.ParseAsync(PdfFiles.Raw(objects), "tangled.pdf");
+
+        Assert.Contains("Form with a tangled field tree.", document.Text);
+    }
+
+    [Fact]
+    public async Task ParseAsync_OnePageTheLibraryCannotDraw_ReadsTheOtherPagesAndNamesTheSkippedOne()
+    {
+        // Page 2 sets an RGB colour with one operand: PdfPig throws on it in strict and lenient parsing alike. Poppler skips the
+        // operator and reads the rest; the whole document used to fail here.
+        var pdf = TwoPages("BT /F1 12 Tf 72 700 Td (The ferry leaves at noon.) Tj ET", "/DeviceRGB cs 0.5 sc BT /F1 12 Tf 72 600 Td (Lost page.) Tj ET");
+
+        var document = await _parser.ParseAsync(pdf, "one-bad-page.pdf");
+
+        Assert.Equal(2, document.Pages.Count);
+        Assert.Contains("The ferry leaves at noon.", document.Pages[0].Text);
+        Assert.StartsWith("[Page 2 could not be read: the PDF library failed on page 2", document.Pages[1].Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ParseAsync_EveryPageFails_ThrowsNamingTheFirstPage()
+    {
+        var pdf = TwoPages("/DeviceRGB cs 0.5 sc", "/DeviceRGB cs 0.5 sc");
+
+        var error = await Assert.ThrowsAsync<DocumentParseException>(() => _parser.ParseAsync(pdf, "all-bad.pdf"));
+
+        Assert.Contains("all-bad.pdf", error.Message);
+        Assert.Contains("page 1", error.Reason);
+    }
+
+    [Fact]
+    public async Task ParseAsync_KernedHeadlineWithoutSpaceGlyphsOnASpacedPage_SplitsAtTheWordGaps()
+    {
+        // The headline's words are moved apart by TJ offsets (0.15 em), not by space glyphs, and its first letters are kerned
+        // together (as in the newspaper this comes from), which leaves PdfPig's default extractor no usual gap to compare with;
+        // the body text has spaces, so the page as a whole does not look run together.
+        var pdf = PdfFiles.Raw(
+        [
+            "<< /Type /Catalog /Pages 2 0 R >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+            PdfFiles.Stream(string.Empty, "BT /F1 20 Tf 72 740 Td [(N) (O) 36 (V) 63 (A) -150 (TENTATIVA) -150 (DO) -150 (GOVERNO)] TJ ET\n"
+                + "BT /F1 12 Tf 72 700 Td (The council met on Tuesday and agreed the budget for next year.) Tj ET\n"
+                + "BT /F1 12 Tf 72 680 Td (Members asked for a second reading in the spring session.) Tj ET"),
+            Font,
+        ]);
+
+        var document = await _parser.ParseAsync(pdf, "headline.pdf");
+
+        Assert.Contains("NOVA TENTATIVA DO GOVERNO", document.Text);
+        Assert.Contains("The council met on Tuesday and agreed the budget for next year.", document.Text);
+    }
+
+    [Fact]
+    public async Task ParseAsync_SubscriptTouchingItsVariable_IsReadAsOneWord()
+    {
+        // "v" at 12 pt with "ul" at 8 pt set 3 pt lower, right after the v's advance (6 pt): a subscripted variable, one word
+        // for pdftotext and for a reader; a word set apart by a real gap stays apart.
+        var pdf = PdfFiles.Raw(
+        [
+            "<< /Type /Catalog /Pages 2 0 R >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+            PdfFiles.Stream(string.Empty, "BT /F1 12 Tf 72 700 Td (The upper bound v) Tj ET BT /F1 8 Tf 172.8 697 Td (ul) Tj ET "
+                + "BT /F1 12 Tf 182 700 Td (holds, and so does ) Tj ET BT /F1 8 Tf 300 697 Td (2) Tj ET"),
+            Font,
+        ]);
+
+        var document = await _parser.ParseAsync(pdf, "subscript.pdf");
+
+        Assert.Contains("The upper bound vul holds", document.Text);
+        Assert.DoesNotContain("does2", document.Text);
+    }
+
+    [Fact]
+    public async Task ParseAsync_NextWordAPointSmallerOverItsSpaceGlyph_IsNotTakenForAScript()
+    {
+        // A monospaced form (pdf.js issue14415): "necessary " at 10 pt, then "to" at 9 pt drawn just after the y, over the space.
+        var pdf = PdfFiles.Raw(
+        [
+            "<< /Type /Catalog /Pages 2 0 R >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+            PdfFiles.Stream(string.Empty, "BT /F1 10 Tf 72 700 Td (It is necessary ) Tj ET BT /F1 9 Tf 162.6 700 Td (to enter into it.) Tj ET"),
+            "<< /Type /Font /Subtype /Type1 /BaseFont /Courier >>",
+        ]);
+
+        var document = await _parser.ParseAsync(pdf, "monospaced.pdf");
+
+        Assert.Contains("necessary to enter", document.Text);
+    }
+
+    [Fact]
     public async Task ParseAsync_PageWithoutSpaceGlyphs_SplitsWordsByTheGapsBetweenGlyphs()
     {
         // Every glyph placed on its own, as many generators do: no space characters at all, only gaps.
@@ -288,4 +490,15 @@ public sealed class PdfRobustnessTests : IDisposable
 
         Assert.Equal("page 3 is damaged (bad xref).", text);
     }
+
+    private static byte[] TwoPages(string first, string second) => PdfFiles.Raw(
+    [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R 6 0 R] /Count 2 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+        PdfFiles.Stream(string.Empty, first),
+        Font,
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 7 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+        PdfFiles.Stream(string.Empty, second),
+    ]);
 }

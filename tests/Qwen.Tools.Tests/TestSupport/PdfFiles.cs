@@ -155,6 +155,65 @@ internal static class PdfFiles
         ]);
     }
 
+    /// <summary>
+    /// A minimal CFF (Type 1C) font program whose built-in encoding gives each byte code the glyph named in
+    /// <paramref name="glyphs"/> (names outside CFF's standard strings, such as "gamma"); every glyph is an empty outline. Returned
+    /// as Latin-1 text, to go into <see cref="Stream"/>.
+    /// </summary>
+    public static string CffFont(IReadOnlyList<(byte Code, string Glyph)> glyphs)
+    {
+        static byte[] Index(IReadOnlyList<byte[]> items)
+        {
+            if (items.Count == 0)
+            {
+                return [0, 0];
+            }
+
+            var data = items.SelectMany(i => i).ToArray();
+            var index = new List<byte> { (byte)(items.Count >> 8), (byte)items.Count, 2 };
+            var offset = 1;
+            foreach (var item in items.Prepend([]))
+            {
+                offset += item.Length;
+                index.Add((byte)(offset >> 8));
+                index.Add((byte)offset);
+            }
+
+            index.AddRange(data);
+            return [.. index];
+        }
+
+        // Operands as 5-byte integers (operator 29), so the top dictionary has the same length whatever the offsets.
+        static byte[] Int(int value) => [29, (byte)(value >> 24), (byte)(value >> 16), (byte)(value >> 8), (byte)value];
+
+        var header = new byte[] { 1, 0, 4, 1 };
+        var name = Index([Encoding.ASCII.GetBytes("TestFont")]);
+        var strings = Index([.. glyphs.Select(g => Encoding.ASCII.GetBytes(g.Glyph))]);
+        var globalSubrs = Index([]);
+        var charStrings = Index([.. Enumerable.Repeat(new byte[] { 14 }, glyphs.Count + 1)]);
+        var charset = new List<byte> { 0 };
+        var encoding = new List<byte> { 0, (byte)glyphs.Count };
+        for (var i = 0; i < glyphs.Count; i++)
+        {
+            var sid = 391 + i;
+            charset.Add((byte)(sid >> 8));
+            charset.Add((byte)sid);
+            encoding.Add(glyphs[i].Code);
+        }
+
+        var privateDict = new byte[] { 139, 20 };
+        const int TopDictLength = (5 * 5) + 4;
+        var topIndexLength = 2 + 1 + 2 + 2 + TopDictLength;
+        var charsetAt = header.Length + name.Length + topIndexLength + strings.Length + globalSubrs.Length;
+        var encodingAt = charsetAt + charset.Count;
+        var charStringsAt = encodingAt + encoding.Count;
+        var privateAt = charStringsAt + charStrings.Length;
+        byte[] top = [.. Int(charsetAt), 15, .. Int(encodingAt), 16, .. Int(charStringsAt), 17, .. Int(privateDict.Length), .. Int(privateAt), 18];
+        var font = header.Concat(name).Concat(Index([top])).Concat(strings).Concat(globalSubrs).Concat(charset).Concat(encoding).Concat(charStrings)
+            .Concat(privateDict).ToArray();
+        return Encoding.Latin1.GetString(font);
+    }
+
     /// <summary>A stream object: the dictionary entries and the (unfiltered) content.</summary>
     public static string Stream(string entries, string content) =>
         string.Create(CultureInfo.InvariantCulture, $"<< {entries} /Length {Encoding.Latin1.GetByteCount(content)} >>\nstream\n{content}\nendstream");

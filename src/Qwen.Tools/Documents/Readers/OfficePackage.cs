@@ -1,5 +1,7 @@
 using System.IO.Compression;
 using System.Runtime.InteropServices;
+using System.Xml;
+using System.Xml.Linq;
 using DocumentFormat.OpenXml.Packaging;
 
 namespace Qwen.Tools;
@@ -14,6 +16,15 @@ internal static class OfficePackage
     private const int MaxEntries = 10_000;
     private const long RatioCheckThreshold = 1024 * 1024;
 
+    /// <summary>Content-types and relationships parts larger than this are left as they are (real ones are a few kilobytes).</summary>
+    private const long MaxRepairedPartBytes = 4 * 1024 * 1024;
+
+    private static ReadOnlySpan<byte> OleSignature => [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+    private const string ContentTypesName = "[Content_Types].xml";
+
+    private static readonly XNamespace ContentTypesNamespace = "http://schemas.openxmlformats.org/package/2006/content-types";
+
     /// <summary>Checks the package and opens it with <paramref name="open"/>, turning package errors into <see cref="DocumentParseException"/>.</summary>
     public static T Open<T>(
         ReadOnlyMemory<byte> content,
@@ -25,7 +36,8 @@ internal static class OfficePackage
     {
         Check(content, fileName, kind, options);
         var settings = new OpenSettings { AutoSave = false, MaxCharactersInPart = options.MaxUncompressedBytes };
-        var stream = AsStream(content);
+        var repaired = Repaired(content, options);
+        var stream = repaired is null ? AsStream(content) : new MemoryStream(repaired, writable: false);
         try
         {
             return open(stream, settings);
@@ -33,56 +45,167 @@ internal static class OfficePackage
         catch (Exception e) when (e is OpenXmlPackageException or InvalidDataException or FileFormatException or IOException or InvalidOperationException or ArgumentException)
         {
             stream.Dispose();
-
-            // Some writers store a part twice (a duplicated core-properties part is common); System.IO.Packaging refuses the
-            // whole package. Word, LibreOffice and python-docx read the first copy, and so do we.
-            if (WithoutDuplicateEntries(content) is { } deduplicated)
-            {
-                var retry = new MemoryStream(deduplicated, writable: false);
-                try
-                {
-                    return open(retry, settings);
-                }
-                catch (Exception again) when (again is OpenXmlPackageException or InvalidDataException or FileFormatException or IOException or InvalidOperationException or ArgumentException)
-                {
-                    retry.Dispose();
-                }
-            }
-
             throw new DocumentParseException(fileName, $"not a valid {kind} file ({e.Message}).", e);
         }
     }
 
-    /// <summary>The package rewritten with the first copy of each part only; <see langword="null"/> when no part is repeated.</summary>
-    private static byte[]? WithoutDuplicateEntries(ReadOnlyMemory<byte> content)
+    /// <summary>
+    /// The package rewritten where System.IO.Packaging would refuse what Office, LibreOffice and the python readers accept;
+    /// <see langword="null"/> when nothing needs repair. Three defects of real files are repaired: a part stored twice (a
+    /// duplicated core-properties part is common; the first copy is kept), a content-types part written with a namespace prefix
+    /// (<c>&lt;ns0:Types&gt;</c>, as old openpyxl versions wrote it), and overrides or relationships naming parts the package
+    /// does not hold (dropped, as the readers that accept the file ignore them).
+    /// </summary>
+    private static byte[]? Repaired(ReadOnlyMemory<byte> content, DocumentParserOptions options)
     {
         try
         {
             using var zip = new ZipArchive(AsStream(content), ZipArchiveMode.Read);
             var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-            if (zip.Entries.All(e => names.Add(e.FullName)))
+            var entries = zip.Entries.Where(e => names.Add(e.FullName)).ToList();
+            var replaced = new Dictionary<string, byte[]>(StringComparer.OrdinalIgnoreCase);
+            foreach (var entry in entries)
+            {
+                if (entry.Length > MaxRepairedPartBytes)
+                {
+                    continue;
+                }
+
+                var fixedPart = entry.FullName.Equals(ContentTypesName, StringComparison.OrdinalIgnoreCase)
+                    ? RepairedContentTypes(entry, names)
+                    : entry.FullName.EndsWith(".rels", StringComparison.OrdinalIgnoreCase) ? RepairedRelationships(entry, names) : null;
+                if (fixedPart is not null)
+                {
+                    replaced[entry.FullName] = fixedPart;
+                }
+            }
+
+            if (entries.Count == zip.Entries.Count && replaced.Count == 0)
             {
                 return null;
             }
 
-            names.Clear();
             var output = new MemoryStream();
             using (var rewritten = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true))
             {
-                foreach (var entry in zip.Entries.Where(e => names.Add(e.FullName)))
+                foreach (var entry in entries)
                 {
-                    using var from = entry.Open();
                     using var to = rewritten.CreateEntry(entry.FullName, CompressionLevel.Fastest).Open();
-                    from.CopyTo(to);
+                    if (replaced.TryGetValue(entry.FullName, out var part))
+                    {
+                        to.Write(part);
+                    }
+                    else if (!IsReadAsXml(entry.FullName) && IsOverRatio(entry, options))
+                    {
+                        // A picture or embedded file compressed past the bomb ratio is never read; it is not inflated here
+                        // either, and stays in the package empty.
+                    }
+                    else
+                    {
+                        using var from = entry.Open();
+                        from.CopyTo(to);
+                    }
                 }
             }
 
             return output.ToArray();
         }
-        catch (InvalidDataException)
+        catch (Exception e) when (e is InvalidDataException or XmlException or IOException)
+        {
+            // Not repairable here: the open that follows says what is wrong with the package.
+            return null;
+        }
+    }
+
+    /// <summary>The content-types part in the namespace System.IO.Packaging expects and without overrides of missing parts;
+    /// <see langword="null"/> when it is fine as it is.</summary>
+    private static byte[]? RepairedContentTypes(ZipArchiveEntry entry, HashSet<string> names)
+    {
+        var document = Load(entry);
+        if (document.Root is null || document.Root.Name.LocalName != "Types")
         {
             return null;
         }
+
+        var changed = document.Root.Name != ContentTypesNamespace + "Types" || document.Root.Attributes().Any(a => a.IsNamespaceDeclaration && a.Name.Namespace == XNamespace.Xmlns);
+        var types = new XElement(ContentTypesNamespace + "Types");
+        foreach (var element in document.Root.Elements())
+        {
+            if (element.Name.LocalName == "Override" && element.Attribute("PartName")?.Value is { } partName && !names.Contains(partName.TrimStart('/')))
+            {
+                changed = true;
+                continue;
+            }
+
+            types.Add(new XElement(ContentTypesNamespace + element.Name.LocalName, element.Attributes().Where(a => !a.IsNamespaceDeclaration)));
+        }
+
+        return changed ? Save(types) : null;
+    }
+
+    /// <summary>A relationships part without the internal relationships whose target part is missing; <see langword="null"/>
+    /// when every target is there.</summary>
+    private static byte[]? RepairedRelationships(ZipArchiveEntry entry, HashSet<string> names)
+    {
+        var document = Load(entry);
+        if (document.Root is null)
+        {
+            return null;
+        }
+
+        // "word/_rels/document.xml.rels" describes "word/document.xml": its relative targets start from "word/".
+        var folder = entry.FullName.Contains("_rels/", StringComparison.Ordinal) ? entry.FullName[..entry.FullName.LastIndexOf("_rels/", StringComparison.Ordinal)] : string.Empty;
+        var missing = document.Root.Elements()
+            .Where(r => r.Name.LocalName == "Relationship"
+                && !string.Equals(r.Attribute("TargetMode")?.Value, "External", StringComparison.OrdinalIgnoreCase)
+                && r.Attribute("Target")?.Value is { Length: > 0 } target
+                && !target.Contains(':', StringComparison.Ordinal)
+                && !names.Contains(Resolve(folder, target)))
+            .ToList();
+        if (missing.Count == 0)
+        {
+            return null;
+        }
+
+        missing.ForEach(r => r.Remove());
+        return Save(document.Root);
+    }
+
+    /// <summary>A relationship target as a package entry name: relative to the source part's folder, or absolute with '/'.</summary>
+    private static string Resolve(string folder, string target)
+    {
+        var path = Uri.UnescapeDataString(target.Split('#')[0]);
+        var parts = new List<string>();
+        foreach (var segment in (path.StartsWith('/') ? path : folder + path).Split('/'))
+        {
+            if (segment == "..")
+            {
+                if (parts.Count > 0)
+                {
+                    parts.RemoveAt(parts.Count - 1);
+                }
+            }
+            else if (segment.Length > 0 && segment != ".")
+            {
+                parts.Add(segment);
+            }
+        }
+
+        return string.Join('/', parts);
+    }
+
+    private static XDocument Load(ZipArchiveEntry entry)
+    {
+        using var stream = entry.Open();
+        using var reader = XmlReader.Create(stream, new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null });
+        return XDocument.Load(reader);
+    }
+
+    private static byte[] Save(XElement root)
+    {
+        using var output = new MemoryStream();
+        new XDocument(new XDeclaration("1.0", "utf-8", "yes"), root).Save(output, SaveOptions.DisableFormatting);
+        return output.ToArray();
     }
 
     /// <summary>Refuses archives that are not zips or that would expand beyond the limits.</summary>
@@ -95,7 +218,14 @@ internal static class OfficePackage
         }
         catch (InvalidDataException e)
         {
-            throw new DocumentParseException(fileName, $"not a valid {kind} file: it is not a zip package ({e.Message}).", e);
+            // Office saves a password-protected DOCX/XLSX/PPTX as an OLE compound file holding the encrypted package; the legacy
+            // binary formats are OLE files too. Either way the bytes say more than "not a zip".
+            throw new DocumentParseException(
+                fileName,
+                content.Span.StartsWith(OleSignature)
+                    ? $"not a readable {kind} file: it is an OLE compound file, not a zip package: a password-protected (encrypted) Office document, or a legacy binary Office file (.doc, .xls, .ppt) under a new extension."
+                    : $"not a valid {kind} file: it is not a zip package ({e.Message}).",
+                e);
         }
 
         using (zip)
@@ -114,13 +244,25 @@ internal static class OfficePackage
                     throw Bomb(fileName, $"it would expand to more than {options.MaxUncompressedBytes:N0} bytes");
                 }
 
-                if (entry.Length > RatioCheckThreshold && entry.CompressedLength > 0
-                    && entry.Length / (double)entry.CompressedLength > options.MaxCompressionRatio)
+                // Only the XML parts are ever inflated (the readers take text, never media or embedded files), so only they can
+                // be a bomb; a 1.4 MB mostly blank EMF picture compressed 667 to 1 is a real slide's, and is never read.
+                if (IsReadAsXml(entry.FullName) && IsOverRatio(entry, options))
                 {
                     throw Bomb(fileName, $"the part '{entry.FullName}' is compressed {entry.Length / entry.CompressedLength:N0} to 1, more than the {options.MaxCompressionRatio:N0} to 1 allowed");
                 }
             }
         }
+    }
+
+    private static bool IsOverRatio(ZipArchiveEntry entry, DocumentParserOptions options) =>
+        entry.Length > RatioCheckThreshold && entry.CompressedLength > 0 && entry.Length / (double)entry.CompressedLength > options.MaxCompressionRatio;
+
+    /// <summary>Whether a part is one the readers inflate: XML, relationships and VML drawings (and anything without an extension).</summary>
+    private static bool IsReadAsXml(string name)
+    {
+        var extension = Path.GetExtension(name);
+        return extension.Length == 0 || extension.Equals(".xml", StringComparison.OrdinalIgnoreCase) || extension.Equals(".rels", StringComparison.OrdinalIgnoreCase)
+            || extension.Equals(".vml", StringComparison.OrdinalIgnoreCase);
     }
 
     private static MemoryStream AsStream(ReadOnlyMemory<byte> content) =>

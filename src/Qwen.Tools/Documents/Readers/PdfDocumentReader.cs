@@ -45,7 +45,7 @@ internal sealed class PdfDocumentReader : IDocumentReader
         }
     }
 
-    private static DocumentContent Read(ReadOnlyMemory<byte> content, string fileName, bool lenient, CancellationToken cancellationToken)
+    private static DocumentContent Read(ReadOnlyMemory<byte> content, string fileName, bool lenient, CancellationToken cancellationToken, bool repaired = false)
     {
         PdfDocument pdf;
         try
@@ -64,8 +64,16 @@ internal sealed class PdfDocumentReader : IDocumentReader
         using (pdf)
         {
             var pageDictionaries = PdfNestingGuard.Pages(pdf);
+            if (!repaired && PdfFontEntryRepair.Repaired(content, pdf, pageDictionaries.Select(p => p.Resources)) is { } withoutWrongEntries)
+            {
+                return Read(withoutWrongEntries, fileName, lenient, cancellationToken, repaired: true);
+            }
+
             var fields = FormFields(pdf);
+            var builtInEncodings = new PdfBuiltInEncodings(pdf);
             var pages = new List<DocumentPage>(pdf.NumberOfPages);
+            DocumentParseException? firstFailure = null;
+            var pagesWithText = 0;
             for (var number = 1; number <= pdf.NumberOfPages; number++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -77,9 +85,10 @@ internal sealed class PdfDocumentReader : IDocumentReader
                 try
                 {
                     var page = pdf.GetPage(number);
-                    var paragraphs = PdfPageLayout.Extract(page);
+                    var paragraphs = PdfPageLayout.Extract(page, number <= pageDictionaries.Count ? builtInEncodings.ForPage(pageDictionaries[number - 1].Resources) : null);
                     AppendFieldsAndAnnotations(page, fields.GetValueOrDefault(number), paragraphs);
                     pages.Add(new DocumentPage(number, paragraphs));
+                    pagesWithText += paragraphs.Count > 0 ? 1 : 0;
                 }
                 catch (PdfDocumentEncryptedException e)
                 {
@@ -87,8 +96,24 @@ internal sealed class PdfDocumentReader : IDocumentReader
                 }
                 catch (Exception e) when (e is not OperationCanceledException and not DocumentParseException)
                 {
-                    throw new DocumentParseException(fileName, Describe(e, $"page {number} is damaged", $"the PDF library failed on page {number}"), e);
+                    var failure = new DocumentParseException(fileName, Describe(e, $"page {number} is damaged", $"the PDF library failed on page {number}"), e);
+                    if (!lenient)
+                    {
+                        throw failure;
+                    }
+
+                    // The lenient reading is the last one: a page that fails even there is skipped with a note, and the other
+                    // pages are read, as poppler does. One broken page (a missing object, a content stream the library trips on)
+                    // no longer costs the whole document.
+                    firstFailure ??= failure;
+                    pages.Add(new DocumentPage(number, [new DocumentParagraph(DocumentParagraphKind.Text, $"[Page {number} could not be read: {failure.Reason}]")]));
                 }
+            }
+
+            if (firstFailure is not null && pagesWithText == 0)
+            {
+                // Nothing but failures: the first failure says more than a document of notes.
+                throw firstFailure;
             }
 
             var title = pdf.Information.Title;
@@ -117,7 +142,9 @@ internal sealed class PdfDocumentReader : IDocumentReader
         var byPage = new Dictionary<int, List<string>>();
         try
         {
-            if (!pdf.TryGetForm(out var form))
+            // A field tree whose kids repeat (each field naming the same child twice, thirty levels deep) expands exponentially
+            // in PdfPig's form reader: the values are given up, the page text is read.
+            if (!PdfNestingGuard.IsFieldTree(pdf) || !pdf.TryGetForm(out var form))
             {
                 return byPage;
             }
@@ -138,7 +165,7 @@ internal sealed class PdfDocumentReader : IDocumentReader
                 }
 
                 var label = field.Information.AlternateName ?? field.Information.PartialName;
-                var line = PdfText.Clean(string.IsNullOrWhiteSpace(label) ? value : $"{label}: {value}");
+                var line = PdfText.CleanTextString(string.IsNullOrWhiteSpace(label) ? value : $"{label}: {value}");
                 var page = field.PageNumber ?? 1;
                 if (!byPage.TryGetValue(page, out var lines))
                 {
@@ -169,7 +196,7 @@ internal sealed class PdfDocumentReader : IDocumentReader
                     or AnnotationType.Highlight or AnnotationType.Underline or AnnotationType.StrikeOut or AnnotationType.Stamp
                     && !string.IsNullOrWhiteSpace(annotation.Content))
                 {
-                    extra.Add(PdfText.Clean(annotation.Content!));
+                    extra.Add(PdfText.CleanTextString(annotation.Content!));
                 }
             }
         }

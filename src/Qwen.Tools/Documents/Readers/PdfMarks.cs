@@ -254,7 +254,8 @@ internal static class PdfMarks
         return low;
     }
 
-    private static Letter WithValue(Letter letter, string value) =>
+    /// <summary>The letter with another text, everything else kept.</summary>
+    internal static Letter WithValue(Letter letter, string value) =>
         new(value, letter.BoundingBox, letter.GlyphRectangleLoose, letter.StartBaseLine, letter.EndBaseLine, letter.Width, letter.FontSize,
             letter.FontDetails, letter.RenderingMode, letter.StrokeColor, letter.FillColor, letter.PointSize, letter.TextSequence);
 }

@@ -39,6 +39,11 @@ internal static partial class PdfNestingGuard
     private static readonly NameToken AppearanceName = NameToken.Create("AP");
     private static readonly NameToken NormalName = NameToken.Create("N");
     private static readonly NameToken FilterName = NameToken.Create("Filter");
+    private static readonly NameToken AcroFormName = NameToken.Create("AcroForm");
+    private static readonly NameToken FieldsName = NameToken.Create("Fields");
+
+    /// <summary>Forms with more fields than this are not read for their values (the page text still is).</summary>
+    private const int MaxFields = 100_000;
 
     /// <summary>The page dictionaries in page order, each with the resources it inherits, read without drawing anything.</summary>
     public static List<(DictionaryToken Page, DictionaryToken? Resources)> Pages(PdfDocument pdf)
@@ -228,7 +233,48 @@ internal static partial class PdfNestingGuard
             ? HexEscape().Replace(name, m => ((char)Convert.ToInt32(m.Value[1..], 16)).ToString())
             : name;
 
-    private static IToken? Resolve(PdfDocument pdf, IToken? token)
+    /// <summary>
+    /// Whether the form's field tree is a tree: no field listed twice among the kids (a field whose kids name the same child twice,
+    /// thirty levels deep, expands to a billion fields in PdfPig's form reader and never ends) and at most 100,000 fields. Walked
+    /// iteratively with the references seen, before PdfPig reads the form.
+    /// </summary>
+    public static bool IsFieldTree(PdfDocument pdf)
+    {
+        if (Resolve(pdf, pdf.Structure.Catalog.CatalogDictionary.Data.GetValueOrDefault(AcroFormName.Data)) is not DictionaryToken form
+            || Resolve(pdf, form.Data.GetValueOrDefault(FieldsName.Data)) is not ArrayToken fields)
+        {
+            return true;
+        }
+
+        var seen = new HashSet<IndirectReference>();
+        var pending = new Stack<IToken>(fields.Data);
+        while (pending.Count > 0)
+        {
+            var field = pending.Pop();
+            if (field is IndirectReferenceToken reference && !seen.Add(reference.Data))
+            {
+                return false;
+            }
+
+            if (seen.Count > MaxFields)
+            {
+                return false;
+            }
+
+            if (Resolve(pdf, field) is DictionaryToken node && Resolve(pdf, node.Data.GetValueOrDefault(KidsName.Data)) is ArrayToken kids)
+            {
+                foreach (var kid in kids.Data)
+                {
+                    pending.Push(kid);
+                }
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The object a token stands for, following indirect references (at most 32 hops); <see langword="null"/> when it cannot be read.</summary>
+    internal static IToken? Resolve(PdfDocument pdf, IToken? token)
     {
         for (var hops = 0; token is IndirectReferenceToken reference && hops < 32; hops++)
         {

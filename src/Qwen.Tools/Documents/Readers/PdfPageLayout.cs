@@ -16,10 +16,27 @@ internal static class PdfPageLayout
     /// the gaps between glyphs, not from space characters.</summary>
     private const int GlyphsPerSpace = 15;
 
-    public static List<DocumentParagraph> Extract(Page page)
+    /// <summary>Words this long or longer are checked for word spaces drawn as gaps (see <see cref="SplitAtWordGaps"/>).</summary>
+    private const int MinLettersToSplit = 6;
+
+    /// <summary>A gap between letters wider than this share of the font size (and than the word's usual gap by as much) is a word
+    /// space; pdftotext uses a tenth as well.</summary>
+    private const double WordGapEms = 0.1;
+
+    /// <summary>A subscript or superscript starting within this share of the font size after a word's end belongs to it.</summary>
+    private const double ScriptGapEms = 0.08;
+
+    /// <summary>A script is at most this share of its word's size (TeX sets 7 on 10, word processors about 0.6); a word a point
+    /// smaller or larger than its neighbour is a neighbour, not a script (monospaced forms with a space glyph in another size).</summary>
+    private const double MaxScriptSizeRatio = 0.85;
+
+    /// <summary>The page's paragraphs; <paramref name="builtInEncodings"/> gives the text of the codes of fonts PdfPig cannot decode
+    /// (see <see cref="PdfBuiltInEncodings"/>).</summary>
+    public static List<DocumentParagraph> Extract(Page page, Dictionary<string, IReadOnlyDictionary<int, string>>? builtInEncodings = null)
     {
         var paragraphs = new List<DocumentParagraph>();
-        var letters = PdfMarks.AttachMarks(WithoutOverprints(page.Letters));
+        var letters = PdfMarks.AttachMarks(WithoutOverprints(builtInEncodings is null ? page.Letters : PdfBuiltInEncodings.Apply(page.Letters, builtInEncodings)));
+
         int spaces = 0, visible = 0, garbage = 0;
         foreach (var letter in letters)
         {
@@ -62,6 +79,10 @@ internal static class PdfPageLayout
         if (visible > 40 && ((spaces * GlyphsPerSpace < visible && RunTogether(found)) || SplitApart(found)))
         {
             found = [.. NearestNeighbourWordExtractor.Instance.GetWords(horizontal)];
+        }
+        else
+        {
+            found = JoinScripts(SplitAtWordGaps(found));
         }
 
         if (turned.Count > 0)
@@ -126,6 +147,144 @@ internal static class PdfPageLayout
         }
 
         return letters > 0 && inLong * 4 > letters;
+    }
+
+    /// <summary>
+    /// The words with those that run together split where a gap between two letters is a word space: wider than a tenth of the
+    /// font size and than the word's usual gap by as much. Kerned headlines set without space glyphs ("NOVA TENTATIVA" moved
+    /// apart by a TJ offset) come out of the default extractor as one word on pages whose body text has spaces; letter-spaced text
+    /// has wide gaps throughout, so its usual gap is wide too and it is not split.
+    /// </summary>
+    private static List<Word> SplitAtWordGaps(List<Word> words)
+    {
+        List<Word>? result = null;
+        for (var w = 0; w < words.Count; w++)
+        {
+            var letters = words[w].Letters;
+            var pieces = letters.Count >= MinLettersToSplit && words[w].TextOrientation == TextOrientation.Horizontal ? Pieces(letters) : null;
+            if (pieces is null)
+            {
+                result?.Add(words[w]);
+                continue;
+            }
+
+            result ??= words.GetRange(0, w);
+            result.AddRange(pieces.Select(piece => new Word(piece)));
+        }
+
+        return result ?? words;
+
+        static List<List<Letter>>? Pieces(IReadOnlyList<Letter> letters)
+        {
+            var gaps = new double[letters.Count - 1];
+            var widest = double.MinValue;
+            for (var i = 1; i < letters.Count; i++)
+            {
+                var size = letters[i].PointSize;
+                if (size <= 0 || letters[i].Value.Any(c => c == ' ' || PdfText.IsRightToLeft(c) || CjkText.IsCjk(c)))
+                {
+                    return null;
+                }
+
+                gaps[i - 1] = (letters[i].StartBaseLine.X - letters[i - 1].EndBaseLine.X) / size;
+                widest = Math.Max(widest, gaps[i - 1]);
+            }
+
+            // Almost every word has no gap that wide: no need to find its usual gap.
+            if (widest <= WordGapEms)
+            {
+                return null;
+            }
+
+            var usual = gaps.Order().ElementAt(gaps.Length / 2);
+            List<List<Letter>>? pieces = null;
+            var start = 0;
+            for (var i = 1; i < letters.Count; i++)
+            {
+                if (gaps[i - 1] > WordGapEms && gaps[i - 1] > usual + WordGapEms)
+                {
+                    (pieces ??= []).Add([.. letters.Skip(start).Take(i - start)]);
+                    start = i;
+                }
+            }
+
+            pieces?.Add([.. letters.Skip(start)]);
+            return pieces;
+        }
+    }
+
+    /// <summary>
+    /// The words with subscripts and superscripts joined to the word they touch: "v" followed by a smaller "ul" set lower with no
+    /// gap reads "vul", as in pdftotext. PdfPig's default extractor ends a word wherever the font size or the baseline changes,
+    /// which breaks every indexed variable of a formula ("x 1", "γ 2") and every footnote mark into two words.
+    /// </summary>
+    private static List<Word> JoinScripts(List<Word> words)
+    {
+        var byLeft = words.Where(w => w.TextOrientation == TextOrientation.Horizontal && w.Letters.Count > 0)
+            .OrderBy(w => w.Letters[0].StartBaseLine.X).ToList();
+        var lefts = byLeft.Select(w => w.Letters[0].StartBaseLine.X).ToArray();
+        var next = new Dictionary<Word, Word>(ReferenceEqualityComparer.Instance);
+        var hasPrevious = new HashSet<Word>(ReferenceEqualityComparer.Instance);
+        foreach (var word in byLeft)
+        {
+            var last = word.Letters[^1];
+            var size = last.PointSize;
+            if (size <= 0 || !IsJoinable(word))
+            {
+                continue;
+            }
+
+            // The candidates start between a fifth of an em before the word's end and a tenth after it.
+            var from = Array.BinarySearch(lefts, last.EndBaseLine.X - (0.2 * size));
+            for (var i = from < 0 ? ~from : from; i < byLeft.Count && lefts[i] <= last.EndBaseLine.X + (ScriptGapEms * size); i++)
+            {
+                var candidate = byLeft[i];
+                var first = candidate.Letters[0];
+                var sizes = (Small: Math.Min(size, first.PointSize), Large: Math.Max(size, first.PointSize));
+                // Joined words always start further right than the word they join, so a chain never comes back to itself.
+                if (first.StartBaseLine.X <= word.Letters[0].StartBaseLine.X || hasPrevious.Contains(candidate) || sizes.Small <= 0 || sizes.Small > MaxScriptSizeRatio * sizes.Large
+                    || Math.Abs(first.StartBaseLine.Y - last.StartBaseLine.Y) > 0.6 * sizes.Large || !IsJoinable(candidate))
+                {
+                    continue;
+                }
+
+                next[word] = candidate;
+                hasPrevious.Add(candidate);
+                break;
+            }
+        }
+
+        if (next.Count == 0)
+        {
+            return words;
+        }
+
+        var result = new List<Word>(words.Count - next.Count);
+        foreach (var word in words)
+        {
+            if (hasPrevious.Contains(word))
+            {
+                continue;
+            }
+
+            if (!next.ContainsKey(word))
+            {
+                result.Add(word);
+                continue;
+            }
+
+            var letters = new List<Letter>(word.Letters);
+            for (var current = word; next.TryGetValue(current, out var following) && letters.Count < 10_000; current = following)
+            {
+                letters.AddRange(following.Letters);
+            }
+
+            result.Add(new Word(letters));
+        }
+
+        return result;
+
+        static bool IsJoinable(Word word) => !word.Text.Any(c => PdfText.IsRightToLeft(c) || CjkText.IsCjk(c));
     }
 
     /// <summary>Whether words look split apart: most of them are a single letter or digit (CJK characters aside).</summary>

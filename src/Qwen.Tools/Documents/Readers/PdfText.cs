@@ -29,6 +29,30 @@ internal static class PdfText
         return result.Any(IsPresentationForm) ? FoldPresentationForms(result) : result;
     }
 
+    /// <summary>
+    /// A text string of the file (a form field's value, an annotation's contents) as one line: its line breaks (CR, LF, CR LF,
+    /// vertical tab, form feed, as multi-line fields store them) become spaces rather than vanishing with the other control
+    /// characters, so "first line\rsecond line" does not read "first linesecond line".
+    /// </summary>
+    public static string CleanTextString(string text)
+    {
+        var spaced = new StringBuilder(text.Length);
+        foreach (var c in text)
+        {
+            var lineBreak = c is '\r' or '\n' or '\v' or '\f' or '\u2028' or '\u2029';
+            if (!lineBreak)
+            {
+                spaced.Append(c);
+            }
+            else if (spaced.Length > 0 && spaced[^1] != ' ')
+            {
+                spaced.Append(' ');
+            }
+        }
+
+        return Clean(spaced.ToString());
+    }
+
     /// <summary>Whether a character is written right to left (Hebrew, Arabic, Syriac, Thaana, NKo and their presentation forms).</summary>
     public static bool IsRightToLeft(char c) =>
         c is (>= '\u0590' and <= '\u08FF') or (>= '\uFB1D' and <= '\uFDFF') or (>= '\uFE70' and <= '\uFEFF');

@@ -172,14 +172,9 @@ public sealed class PdfComplexScriptTests : IDisposable
     [Fact]
     public async Task ParseAsync_TextRotatedAQuarterTurn_KeepsItsWords()
     {
-        var pdf = PdfFiles.Raw(
-        [
-            "<< /Type /Catalog /Pages 2 0 R >>",
-            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
-            PdfFiles.Stream(string.Empty, "BT /F1 12 Tf 0 1 -1 0 300 200 Tm (Downloads per week 2012) Tj ET BT /F1 12 Tf 0 1 -1 0 350 200 Tm (June 18) Tj ET"),
-            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-        ]);
+        var pdf = PdfFiles.OnePage(
+            "BT /F1 12 Tf 0 1 -1 0 300 200 Tm (Downloads per week 2012) Tj ET BT /F1 12 Tf 0 1 -1 0 350 200 Tm (June 18) Tj ET",
+            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>");
 
         var text = (await _parser.ParseAsync(pdf, "rotated.pdf")).Text;
 

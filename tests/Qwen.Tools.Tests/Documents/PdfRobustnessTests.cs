@@ -187,14 +187,9 @@ public sealed class PdfRobustnessTests : IDisposable
     {
         // As a merge tool that renumbered objects left it: the font's /Encoding names a content stream. PdfPig cannot load the
         // font and dropped its text; poppler ignores the entry.
-        var pdf = PdfFiles.Raw(
-        [
-            "<< /Type /Catalog /Pages 2 0 R >>",
-            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
-            PdfFiles.Stream(string.Empty, "BT /F1 12 Tf 72 700 Td (Invoice 4711 is due on Friday.) Tj ET"),
-            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding 4 0 R >>",
-        ]);
+        var pdf = PdfFiles.OnePage(
+            "BT /F1 12 Tf 72 700 Td (Invoice 4711 is due on Friday.) Tj ET",
+            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding 4 0 R >>");
 
         var document = await _parser.ParseAsync(pdf, "merged.pdf");
 
@@ -205,16 +200,11 @@ public sealed class PdfRobustnessTests : IDisposable
     public async Task ParseAsync_FontNamedByAStringInsteadOfAName_TakesItsNameFromTheDescriptor()
     {
         // As in pdf.js's issue1350: /BaseFont is a UTF-16 string. PdfPig could not load the font and read nothing of the page.
-        var pdf = PdfFiles.Raw(
-        [
-            "<< /Type /Catalog /Pages 2 0 R >>",
-            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
-            PdfFiles.Stream(string.Empty, "BT /F1 12 Tf 72 700 Td (Your voucher is valid for thirty days.) Tj ET"),
+        var pdf = PdfFiles.OnePage(
+            "BT /F1 12 Tf 72 700 Td (Your voucher is valid for thirty days.) Tj ET",
             "<< /Type /Font /Subtype /Type1 /BaseFont <FEFF00480065006C00760065007400690063006100> /Encoding /WinAnsiEncoding /FontDescriptor 6 0 R "
                 + $"/FirstChar 32 /LastChar 126 /Widths [{string.Join(' ', Enumerable.Repeat("556", 95))}] >>",
-            "<< /Type /FontDescriptor /FontName /Helvetica /Flags 32 /FontBBox [-166 -225 1000 931] /ItalicAngle 0 /Ascent 718 /Descent -207 /CapHeight 718 /StemV 88 >>",
-        ]);
+            "<< /Type /FontDescriptor /FontName /Helvetica /Flags 32 /FontBBox [-166 -225 1000 931] /ItalicAngle 0 /Ascent 718 /Descent -207 /CapHeight 718 /StemV 88 >>");
 
         var document = await _parser.ParseAsync(pdf, "string-name.pdf");
 
@@ -280,16 +270,11 @@ public sealed class PdfRobustnessTests : IDisposable
         // The headline's words are moved apart by TJ offsets (0.15 em), not by space glyphs, and its first letters are kerned
         // together (as in the newspaper this comes from), which leaves PdfPig's default extractor no usual gap to compare with;
         // the body text has spaces, so the page as a whole does not look run together.
-        var pdf = PdfFiles.Raw(
-        [
-            "<< /Type /Catalog /Pages 2 0 R >>",
-            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
-            PdfFiles.Stream(string.Empty, "BT /F1 20 Tf 72 740 Td [(N) (O) 36 (V) 63 (A) -150 (TENTATIVA) -150 (DO) -150 (GOVERNO)] TJ ET\n"
+        var pdf = PdfFiles.OnePage(
+            "BT /F1 20 Tf 72 740 Td [(N) (O) 36 (V) 63 (A) -150 (TENTATIVA) -150 (DO) -150 (GOVERNO)] TJ ET\n"
                 + "BT /F1 12 Tf 72 700 Td (The council met on Tuesday and agreed the budget for next year.) Tj ET\n"
-                + "BT /F1 12 Tf 72 680 Td (Members asked for a second reading in the spring session.) Tj ET"),
-            Font,
-        ]);
+                + "BT /F1 12 Tf 72 680 Td (Members asked for a second reading in the spring session.) Tj ET",
+            Font);
 
         var document = await _parser.ParseAsync(pdf, "headline.pdf");
 
@@ -302,15 +287,10 @@ public sealed class PdfRobustnessTests : IDisposable
     {
         // "v" at 12 pt with "ul" at 8 pt set 3 pt lower, right after the v's advance (6 pt): a subscripted variable, one word
         // for pdftotext and for a reader; a word set apart by a real gap stays apart.
-        var pdf = PdfFiles.Raw(
-        [
-            "<< /Type /Catalog /Pages 2 0 R >>",
-            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
-            PdfFiles.Stream(string.Empty, "BT /F1 12 Tf 72 700 Td (The upper bound v) Tj ET BT /F1 8 Tf 172.8 697 Td (ul) Tj ET "
-                + "BT /F1 12 Tf 182 700 Td (holds, and so does ) Tj ET BT /F1 8 Tf 300 697 Td (2) Tj ET"),
-            Font,
-        ]);
+        var pdf = PdfFiles.OnePage(
+            "BT /F1 12 Tf 72 700 Td (The upper bound v) Tj ET BT /F1 8 Tf 172.8 697 Td (ul) Tj ET "
+                + "BT /F1 12 Tf 182 700 Td (holds, and so does ) Tj ET BT /F1 8 Tf 300 697 Td (2) Tj ET",
+            Font);
 
         var document = await _parser.ParseAsync(pdf, "subscript.pdf");
 
@@ -322,14 +302,9 @@ public sealed class PdfRobustnessTests : IDisposable
     public async Task ParseAsync_NextWordAPointSmallerOverItsSpaceGlyph_IsNotTakenForAScript()
     {
         // A monospaced form (pdf.js issue14415): "necessary " at 10 pt, then "to" at 9 pt drawn just after the y, over the space.
-        var pdf = PdfFiles.Raw(
-        [
-            "<< /Type /Catalog /Pages 2 0 R >>",
-            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
-            PdfFiles.Stream(string.Empty, "BT /F1 10 Tf 72 700 Td (It is necessary ) Tj ET BT /F1 9 Tf 162.6 700 Td (to enter into it.) Tj ET"),
-            "<< /Type /Font /Subtype /Type1 /BaseFont /Courier >>",
-        ]);
+        var pdf = PdfFiles.OnePage(
+            "BT /F1 10 Tf 72 700 Td (It is necessary ) Tj ET BT /F1 9 Tf 162.6 700 Td (to enter into it.) Tj ET",
+            "<< /Type /Font /Subtype /Type1 /BaseFont /Courier >>");
 
         var document = await _parser.ParseAsync(pdf, "monospaced.pdf");
 

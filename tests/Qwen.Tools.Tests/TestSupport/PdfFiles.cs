@@ -214,6 +214,20 @@ internal static class PdfFiles
         return Encoding.Latin1.GetString(font);
     }
 
+    /// <summary>
+    /// A one-page US-letter PDF through <see cref="Raw"/>: catalog, pages, the page (its font /F1 is object 5), the page's
+    /// content stream (object 4), the font, then <paramref name="more"/> (objects 6 on).
+    /// </summary>
+    public static byte[] OnePage(string content, string font, params string[] more) => Raw(
+    [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+        Stream(string.Empty, content),
+        font,
+        .. more,
+    ]);
+
     /// <summary>A stream object: the dictionary entries and the (unfiltered) content.</summary>
     public static string Stream(string entries, string content) =>
         string.Create(CultureInfo.InvariantCulture, $"<< {entries} /Length {Encoding.Latin1.GetByteCount(content)} >>\nstream\n{content}\nendstream");

@@ -7,6 +7,9 @@ namespace Qwen.Runtime;
 /// <summary>The model's linear layers: torch's GEMM for many rows (prefill, GPU), managed kernels on the CPU for one row (mat-vec) and for a few rows (a batched decode step).</summary>
 internal sealed unsafe partial class LinearOps : IDisposable
 {
+    // Without the few-rows kernel, the most bf16 rows that go through the mat-vec kernel one by one (see Apply).
+    private const int MatVecRowsLimit = 16;
+
     private readonly CpuParallel? _parallel;
     private readonly MatVec? _matVec;
     private readonly RowsMatMul? _rowsMatMul;
@@ -53,10 +56,11 @@ internal sealed unsafe partial class LinearOps : IDisposable
 
         // One row: the mat-vec kernel. A few rows (a batched decode step, a short prompt): the few-rows kernel, which
         // reads each weight once for all of them (see RowsMatMul). Both take float32 or bf16 weights. Without the
-        // few-rows kernel (no AVX-512), bf16 rows go through the mat-vec kernel one by one, so that a batched step
-        // computes in float32 as single steps do (libtorch would compute in bf16); float32 rows go to libtorch's GEMM.
+        // few-rows kernel (no AVX-512), up to 16 bf16 rows (a batched decode step) go through the mat-vec kernel one by
+        // one, so that a batched step computes in float32 as single steps do (libtorch would compute in bf16); more rows
+        // (reading the weights once per row would cost more than libtorch's bf16 GEMM) and float32 rows go to libtorch.
         var bf16 = weight.dtype == ScalarType.BFloat16;
-        var fewRows = rows <= RowsMatMul.MaxRows && (_rowsMatMul is not null || bf16);
+        var fewRows = _rowsMatMul is not null ? rows <= RowsMatMul.MaxRows : bf16 && rows <= MatVecRowsLimit;
         if (_matVec is not null && (rows == 1 || fewRows) && x.dtype == ScalarType.Float32 && weight.dtype is ScalarType.Float32 or ScalarType.BFloat16)
         {
             var shape = x.shape;

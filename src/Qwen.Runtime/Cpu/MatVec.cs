@@ -130,6 +130,7 @@ internal sealed unsafe class MatVec : IChunkJob, IDisposable
 
         // Nothing past the chunk is prefetched: the rows after it belong to another chunk, maybe another core.
         var limit = (byte*)(w + (end * cols));
+        PrefetchStart((byte*)(w + (start * cols)), limit);
         for (var r = start; r < end; r += 4)
         {
             var w0 = w + (r * cols);
@@ -202,6 +203,7 @@ internal sealed unsafe class MatVec : IChunkJob, IDisposable
         var y = _y;
         var high = Vector256.Create(0xFFFF0000u);
         var limit = (byte*)(w + ((long)end * cols));
+        PrefetchStart((byte*)(w + ((long)start * cols)), limit);
         for (var r = start; r < end; r += 4)
         {
             var w0 = (uint*)(w + ((long)r * cols));
@@ -236,6 +238,16 @@ internal sealed unsafe class MatVec : IChunkJob, IDisposable
             }
 
             Sum4(a0 + b0, a1 + b1, a2 + b2, a3 + b3).Store(y + r);
+        }
+    }
+
+    /// <summary>Prefetches a chunk's first <see cref="PrefetchDistance"/> bytes, which the loop's prefetch never covers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void PrefetchStart(byte* start, byte* limit)
+    {
+        for (var line = start; line < start + PrefetchDistance && line < limit; line += 64)
+        {
+            Sse.Prefetch0(line);
         }
     }
 

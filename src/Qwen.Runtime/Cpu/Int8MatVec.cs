@@ -240,10 +240,7 @@ internal sealed unsafe class Int8MatVec : IChunkJob, IDisposable
             CombineScales(w2, xScales, rowScales + (2 * blocks));
             CombineScales(w3, xScales, rowScales + (3 * blocks));
             Dot4(w0, w1, w2, w3, abs, negative, rowScales, y + r, ahead, limit);
-            for (var line = ahead + (blocks / 2 * 256); line < ahead + (4 * _rowBytes) && line < limit; line += 64)
-            {
-                Sse.Prefetch0(line);
-            }
+            MatVec.PrefetchLines(ahead + (blocks / 2 * 256), ahead + (4 * _rowBytes), limit);
         }
 
         for (; r < end; r++)
@@ -294,10 +291,7 @@ internal sealed unsafe class Int8MatVec : IChunkJob, IDisposable
                 a3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(BlockSums(w3 + offset, ax, neg, ones)), Vector256.Create(QuantizedWeight.Bf16(s3[b]) * xs), a3);
             }
 
-            for (; ahead < groupEnd && ahead < limit; ahead += 64)
-            {
-                Sse.Prefetch0(ahead);
-            }
+            MatVec.PrefetchLines(ahead, groupEnd, limit);
 
             y[r] = Vector256.Sum(a0);
             y[r + 1] = Vector256.Sum(a1);

@@ -130,7 +130,8 @@ internal sealed unsafe class MatVec : IChunkJob, IDisposable
 
         // Nothing past the chunk is prefetched: the rows after it belong to another chunk, maybe another core.
         var limit = (byte*)(w + (end * cols));
-        PrefetchStart((byte*)(w + (start * cols)), limit);
+        var first = (byte*)(w + (start * cols));
+        PrefetchLines(first, first + PrefetchDistance, limit);
         for (var r = start; r < end; r += 4)
         {
             var w0 = w + (r * cols);
@@ -203,7 +204,8 @@ internal sealed unsafe class MatVec : IChunkJob, IDisposable
         var y = _y;
         var high = Vector256.Create(0xFFFF0000u);
         var limit = (byte*)(w + ((long)end * cols));
-        PrefetchStart((byte*)(w + ((long)start * cols)), limit);
+        var first = (byte*)(w + ((long)start * cols));
+        PrefetchLines(first, first + PrefetchDistance, limit);
         for (var r = start; r < end; r += 4)
         {
             var w0 = (uint*)(w + ((long)r * cols));
@@ -241,11 +243,11 @@ internal sealed unsafe class MatVec : IChunkJob, IDisposable
         }
     }
 
-    /// <summary>Prefetches a chunk's first <see cref="PrefetchDistance"/> bytes, which the loop's prefetch never covers.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void PrefetchStart(byte* start, byte* limit)
+    /// <summary>Prefetches every line from <paramref name="from"/> up to <paramref name="to"/> or <paramref name="limit"/>, whichever comes first.</summary>
+    /// <remarks>A chunk's first <see cref="PrefetchDistance"/> bytes, which the loop's running prefetch never covers, and the int8 kernels' group tails.</remarks>
+    internal static void PrefetchLines(byte* from, byte* to, byte* limit)
     {
-        for (var line = start; line < start + PrefetchDistance && line < limit; line += 64)
+        for (var line = from; line < to && line < limit; line += 64)
         {
             Sse.Prefetch0(line);
         }

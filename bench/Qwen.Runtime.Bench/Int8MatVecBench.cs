@@ -5,27 +5,39 @@ using static TorchSharp.torch;
 namespace Qwen.Runtime.Bench;
 
 /// <summary>
-/// Memory bandwidth of one int8 decode step's matrix-vector products alone, on Qwen2.5-0.5B shapes (fused q/k/v, o,
-/// fused gate/up, down per layer, and the tied 151936x896 output layer): the int8 kernel against the bf16 kernel on the
-/// same (dequantized) weights, alternating, so that both see the same machine load.
+/// Memory bandwidth of one int8 (or 4-bit) decode step's matrix-vector products alone, on Qwen2.5-0.5B shapes (fused
+/// q/k/v, o, fused gate/up, down per layer, and the tied 151936x896 output layer, which stays 8-bit with 4-bit layers):
+/// the integer kernel against the bf16 kernel on the same (dequantized) weights, alternating, so that both see the same
+/// machine load.
 /// </summary>
 internal static unsafe class Int8MatVecBench
 {
-    public static void Run(int threads, int repeats)
+    public static void Run(int threads, int repeats, bool int4 = false)
     {
         TorchLibrary.EnsureLoaded();
         torch.set_num_threads(threads);
         using var noGrad = torch.no_grad();
         var generator = new torch.Generator(1);
         var shapes = MatVecBench.DecodeShapes();
-        var weights = shapes.Select(s =>
+        bool Is4(int i) => int4 && i < shapes.Count - 1;
+        var weights = shapes.Select((s, i) =>
         {
-            var packed = empty(s.Rows, QuantizedWeight.RowBytes(s.Cols), dtype: ScalarType.Int8);
+            var packed = Is4(i)
+                ? empty(s.Rows, QuantizedWeight4.RowBytes(s.Cols), dtype: QuantizedWeight4.StorageType)
+                : empty(s.Rows, QuantizedWeight.RowBytes(s.Cols), dtype: ScalarType.Int8);
             for (long start = 0; start < s.Rows; start += 8192)
             {
                 var count = Math.Min(8192, s.Rows - start);
                 using var floats = randn(count, s.Cols, generator: generator);
-                QuantizedWeight.QuantizeRows((float*)NativeTensor.Data(floats), (sbyte*)NativeTensor.Data(packed) + (start * packed.shape[1]), count, (int)s.Cols);
+                var destination = (byte*)NativeTensor.Data(packed) + (start * packed.shape[1]);
+                if (Is4(i))
+                {
+                    QuantizedWeight4.QuantizeRows((float*)NativeTensor.Data(floats), destination, count, (int)s.Cols);
+                }
+                else
+                {
+                    QuantizedWeight.QuantizeRows((float*)NativeTensor.Data(floats), (sbyte*)destination, count, (int)s.Cols);
+                }
             }
 
             return packed;
@@ -38,7 +50,7 @@ internal static unsafe class Int8MatVecBench
             var wide = empty(shapes[i].Rows, cols, dtype: ScalarType.BFloat16);
             for (long r = 0; r < shapes[i].Rows; r++)
             {
-                QuantizedWeight.DequantizeRowBf16((sbyte*)NativeTensor.Data(w) + (r * w.shape[1]), (ushort*)NativeTensor.Data(wide) + (r * cols), cols);
+                Widen(w, r, (ushort*)NativeTensor.Data(wide) + (r * cols), cols, Is4(i));
             }
 
             return wide;
@@ -63,7 +75,14 @@ internal static unsafe class Int8MatVecBench
                     headTimes.Add(watch.Elapsed.TotalSeconds);
                 }
 
-                kernel.Multiply((float*)NativeTensor.Data(inputs[i]), (sbyte*)NativeTensor.Data(weights[i]), null, (float*)NativeTensor.Data(outputs[i]), (int)shapes[i].Rows, (int)shapes[i].Cols);
+                if (Is4(i))
+                {
+                    kernel.MultiplyRows4((float*)NativeTensor.Data(inputs[i]), 1, (byte*)NativeTensor.Data(weights[i]), null, (float*)NativeTensor.Data(outputs[i]), (int)shapes[i].Rows, (int)shapes[i].Cols);
+                }
+                else
+                {
+                    kernel.Multiply((float*)NativeTensor.Data(inputs[i]), (sbyte*)NativeTensor.Data(weights[i]), null, (float*)NativeTensor.Data(outputs[i]), (int)shapes[i].Rows, (int)shapes[i].Cols);
+                }
             }
 
             headTimes[^1] = watch.Elapsed.TotalSeconds - headTimes[^1];
@@ -107,7 +126,7 @@ internal static unsafe class Int8MatVecBench
                 var cols = (int)shapes[i].Cols;
                 for (long row = 0; row < shapes[i].Rows; row++)
                 {
-                    QuantizedWeight.DequantizeRowBf16((sbyte*)NativeTensor.Data(weights[i]) + (row * weights[i].shape[1]), (ushort*)NativeTensor.Data(bf16[i]) + (row * cols), cols);
+                    Widen(weights[i], row, (ushort*)NativeTensor.Data(bf16[i]) + (row * cols), cols, Is4(i));
                 }
             }
 
@@ -115,9 +134,23 @@ internal static unsafe class Int8MatVecBench
         }
 
         Console.WriteLine($"  widening the 96 layer matrices to bf16 (one thread): min {widenTimes.Min() * 1000:F1} ms");
-        Console.WriteLine($"matvec int8 (vector kernel: {kernel.VectorBits} bits), {threads} threads, {bytes / 1e9:F3} GB of weights per step, {repeats} repeats");
+        Console.WriteLine($"matvec {(int4 ? "int4 layers, int8 head" : "int8")} (vector kernel: {kernel.VectorBits} bits), {threads} threads, {bytes / 1e9:F3} GB of weights per step, {repeats} repeats");
         Console.WriteLine($"  bf16 kernel: min {bf16Times.Min() * 1000:F1} ms ({bf16Bytes / bf16Times.Min() / 1e9:F1} GB/s, {1 / bf16Times.Min():F1} steps/s), median {bf16Times.Order().ElementAt(bf16Times.Count / 2) * 1000:F1} ms");
         Console.WriteLine($"  logits head alone (151936x896): int8 min {headTimes.Min() * 1000:F1} ms, median {headTimes.Order().ElementAt(headTimes.Count / 2) * 1000:F1} ms; bf16 min {bf16HeadTimes.Min() * 1000:F1} ms, median {bf16HeadTimes.Order().ElementAt(bf16HeadTimes.Count / 2) * 1000:F1} ms");
-        Console.WriteLine($"  int8 kernel: min {times.Min() * 1000:F1} ms ({bytes / times.Min() / 1e9:F1} GB/s, {1 / times.Min():F1} steps/s), median {times.Order().ElementAt(times.Count / 2) * 1000:F1} ms");
+        Console.WriteLine($"  {(int4 ? "int4" : "int8")} kernel: min {times.Min() * 1000:F1} ms ({bytes / times.Min() / 1e9:F1} GB/s, {1 / times.Min():F1} steps/s), median {times.Order().ElementAt(times.Count / 2) * 1000:F1} ms");
+    }
+
+    /// <summary>Row <paramref name="row"/> of a packed matrix widened to bf16.</summary>
+    private static void Widen(Tensor packed, long row, ushort* destination, int cols, bool int4)
+    {
+        var source = (byte*)NativeTensor.Data(packed) + (row * packed.shape[1]);
+        if (int4)
+        {
+            QuantizedWeight4.DequantizeRowBf16(source, destination, cols);
+        }
+        else
+        {
+            QuantizedWeight.DequantizeRowBf16((sbyte*)source, destination, cols);
+        }
     }
 }

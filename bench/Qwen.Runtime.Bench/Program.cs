@@ -6,9 +6,9 @@ using Qwen.Runtime.Diagnostics;
 
 // Runtime throughput on one checkpoint: load time, prefill and decode tokens/s, peak RSS, as one JSON line.
 // usage: dotnet run -c Release --project bench/Qwen.Runtime.Bench -- --model DIR [--prompt-tokens 512] [--gen-tokens 64]
-//        [--repeats 3] [--threads N] [--device cpu|cuda] [--dtype float32|bfloat16|float16|int8]
-//    or: ... -- --matvec float32|bfloat16|int8 [--threads N] [--repeats 10]   (decode mat-vec bandwidth alone, 0.5B shapes)
-//    or: ... -- --model DIR --accuracy 256 [--dtype int8] [--threads N]   (logits against float32 over 256 greedy steps)
+//        [--repeats 3] [--threads N] [--device cpu|cuda] [--dtype float32|bfloat16|float16|int8|int4]
+//    or: ... -- --matvec float32|bfloat16|int8|int4 [--threads N] [--repeats 10]   (decode mat-vec bandwidth alone, 0.5B shapes)
+//    or: ... -- --model DIR --accuracy 256 [--dtype int8|int4] [--threads N]   (logits against float32 over 256 greedy steps)
 //    or: ... -- --gemm float32|bfloat16 [--prompt-tokens 512] [--threads N] [--repeats 10]   (prefill products: sgemm vs 1x1 conv)
 //    or: ... -- --model DIR --constrained builtin|json|SCHEMA.json [--gen-tokens 64] [--repeats 3] [--threads N]
 //            (decode tokens/s with and without a JSON-schema constraint, and the schema's one-time cost)
@@ -26,9 +26,9 @@ for (var i = 0; i < args.Length; i++)
 
 int Int(string name, int fallback) => values.TryGetValue(name, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
 
-if (values.TryGetValue("matvec", out var matvecType) && matvecType == "int8")
+if (values.TryGetValue("matvec", out var matvecType) && matvecType is "int8" or "int4")
 {
-    Int8MatVecBench.Run(Int("threads", Environment.ProcessorCount), Int("repeats", 10));
+    Int8MatVecBench.Run(Int("threads", Environment.ProcessorCount), Int("repeats", 10), int4: matvecType == "int4");
     return 0;
 }
 
@@ -66,7 +66,8 @@ var options = new BenchmarkOptions
             "bfloat16" => ModelDType.BFloat16,
             "float16" => ModelDType.Float16,
             "int8" => ModelDType.Int8,
-            var other => throw new ArgumentException($"--dtype '{other}' is not one of float32, bfloat16, float16, int8"),
+            "int4" => ModelDType.Int4,
+            var other => throw new ArgumentException($"--dtype '{other}' is not one of float32, bfloat16, float16, int8, int4"),
         },
     },
 };

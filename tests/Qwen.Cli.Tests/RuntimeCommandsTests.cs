@@ -44,35 +44,38 @@ public sealed class RuntimeCommandsTests
         Assert.Equal(byIds.StdOut, byText.StdOut);
     }
 
-    [Fact]
-    public async Task GenerateAndBench_DtypeInt8_RunWithEightBitWeights()
+    [Theory]
+    [InlineData("int8", "Int8")]
+    [InlineData("int4", "Int4")]
+    public async Task GenerateAndBench_QuantizedDtype_RunWithThoseWeights(string dtype, string reported)
     {
-        var generated = await CliRunner.RunAsync("generate", "--model", Qwen2Tiny, "--prompt-ids", "279,1879", "--max-tokens", "6", "--greedy", "--ignore-eos", "--json", "--device", "cpu", "--dtype", "int8");
+        var generated = await CliRunner.RunAsync("generate", "--model", Qwen2Tiny, "--prompt-ids", "279,1879", "--max-tokens", "6", "--greedy", "--ignore-eos", "--json", "--device", "cpu", "--dtype", dtype);
         Assert.Equal(0, generated.ExitCode);
         using (var output = JsonDocument.Parse(generated.StdOut))
         {
             Assert.Equal(6, output.RootElement.GetProperty("ids").GetArrayLength());
         }
 
-        var bench = await CliRunner.RunAsync("bench", "--model", Qwen2Tiny, "--prompt-tokens", "16", "--gen-tokens", "4", "--repeats", "1", "--threads", "1", "--device", "cpu", "--dtype", "int8", "--json");
+        var bench = await CliRunner.RunAsync("bench", "--model", Qwen2Tiny, "--prompt-tokens", "16", "--gen-tokens", "4", "--repeats", "1", "--threads", "1", "--device", "cpu", "--dtype", dtype, "--json");
         Assert.Equal(0, bench.ExitCode);
         using var figures = JsonDocument.Parse(bench.StdOut);
-        Assert.Equal("Int8", figures.RootElement.GetProperty("dtype").GetString());
+        Assert.Equal(reported, figures.RootElement.GetProperty("dtype").GetString());
         Assert.True(figures.RootElement.GetProperty("decode_tok_s").GetDouble() > 0);
     }
 
     [Fact]
-    public async Task Generate_UnknownDtype_OneLineErrorListingInt8()
+    public async Task Generate_UnknownDtype_OneLineErrorListingTheQuantizedTypes()
     {
-        var result = await CliRunner.RunAsync("generate", "--model", Qwen2Tiny, "--prompt-ids", "1,2", "--device", "cpu", "--dtype", "int4");
+        var result = await CliRunner.RunAsync("generate", "--model", Qwen2Tiny, "--prompt-ids", "1,2", "--device", "cpu", "--dtype", "int3");
 
         Assert.Equal(1, result.ExitCode);
         Assert.Single(result.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Contains("int8", result.StdErr);
+        Assert.Contains("int4", result.StdErr);
     }
 
     [Theory]
-    [InlineData("int4")]
+    [InlineData("int3")]
     [InlineData("1")]
     public async Task Bench_UnknownDType_OneLineErrorListingTheTypes(string dtype)
     {

@@ -18,7 +18,7 @@ internal static class BenchCommand
         var repeats = new Option<int>("--repeats") { Description = "Timed repeats (after a warm-up); medians are reported.", DefaultValueFactory = _ => 3 };
         var threads = new Option<int?>("--threads") { Description = "CPU threads." };
         var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N.", DefaultValueFactory = _ => "auto" };
-        var dtype = new Option<string?>("--dtype") { Description = "float32, bfloat16, float16 or int8 (8-bit weights, CPU only) (default: bfloat16 on CUDA, float32 on CPU)." };
+        var dtype = new Option<string?>("--dtype") { Description = "float32, bfloat16, float16, int8 or int4 (8-bit or 4-bit weights, CPU only) (default: bfloat16 on CUDA, float32 on CPU)." };
         var concurrency = new Option<int>("--concurrency") { Description = "Also time N parallel requests (batched) and report aggregate tokens/s.", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object." };
 

@@ -27,7 +27,7 @@ internal static class ChatCommand
         var maxTokens = new Option<int?>("--max-tokens") { Description = "Most tokens per answer." };
         var temperature = new Option<float?>("--temperature") { Description = "Sampling temperature (0 = greedy); default: the checkpoint's generation_config.json." };
         var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N.", DefaultValueFactory = _ => "auto" };
-        var dtype = new Option<string?>("--dtype") { Description = "float32, bfloat16, float16 or int8 (8-bit weights, CPU only) for a local model (default: bfloat16 on CUDA, float32 on CPU)." };
+        var dtype = new Option<string?>("--dtype") { Description = "float32, bfloat16, float16, int8 or int4 (8-bit or 4-bit weights, CPU only) for a local model (default: bfloat16 on CUDA, float32 on CPU)." };
         var agent = new Option<string>("--agent") { Description = "The agent: assistant (tools and answers from --file documents), fncall (native function calling), react (Thought/Action text, any model) or docqa (long documents from --file at --level).", DefaultValueFactory = _ => "assistant" };
         agent.AcceptOnlyFromAmong(AgentKinds);
         var tools = new Option<string?>("--tools") { Description = "Built-in tools, comma-separated: code_interpreter, doc_parser, retrieval, storage, web_extractor." };

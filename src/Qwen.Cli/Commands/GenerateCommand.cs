@@ -28,7 +28,7 @@ internal static class GenerateCommand
         var logits = new Option<bool>("--logits") { Description = "With --json: add first_logits, the float32 logits after the prompt." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of streaming text." };
         var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N.", DefaultValueFactory = _ => "auto" };
-        var dtype = new Option<string?>("--dtype") { Description = "float32, bfloat16, float16 or int8 (8-bit weights, CPU only) (default: bfloat16 on CUDA, float32 on CPU)." };
+        var dtype = new Option<string?>("--dtype") { Description = "float32, bfloat16, float16, int8 or int4 (8-bit or 4-bit weights, CPU only) (default: bfloat16 on CUDA, float32 on CPU)." };
         var threads = new Option<int?>("--threads") { Description = "CPU threads." };
 
         var command = new Command("generate", "Generate a continuation of a prompt with a local Qwen checkpoint.");
@@ -154,7 +154,7 @@ internal static class GenerateCommand
             "bfloat16" or "bf16" => ModelDType.BFloat16,
             "float16" or "f16" => ModelDType.Float16,
 
-            // Any other member of ModelDType by its name (int8 where the runtime has it).
+            // Any other member of ModelDType by its name (int8, int4).
             _ when dtype.Length > 0 && char.IsLetter(dtype[0]) && Enum.TryParse<ModelDType>(dtype, ignoreCase: true, out var named) => named,
             _ => throw new ArgumentException($"--dtype '{dtype}' is not one of {string.Join(", ", Enum.GetNames<ModelDType>().Select(n => n.ToLowerInvariant()))}."),
         },

@@ -32,7 +32,7 @@ internal static class ServeCommand
         var cors = new Option<string?>("--cors") { Description = "Browser origins allowed to call the APIs from other sites, comma-separated (e.g. http://localhost:3000); default: none (CORS off)." };
         var noUi = new Option<bool>("--no-ui") { Description = "Serve the APIs only, no browser UI at /." };
         var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N (with --model).", DefaultValueFactory = _ => "auto" };
-        var dtype = new Option<string?>("--dtype") { Description = "float32, bfloat16, float16 or int8 (8-bit weights, CPU only) (with --model; default: bfloat16 on CUDA, float32 on CPU)." };
+        var dtype = new Option<string?>("--dtype") { Description = "float32, bfloat16, float16, int8 or int4 (8-bit or 4-bit weights, CPU only) (with --model; default: bfloat16 on CUDA, float32 on CPU)." };
 
         var command = new Command("serve", "Serve a model over an OpenAI-compatible HTTP API (/v1), the agents over an agent API (/api) and a browser UI (/).");
         foreach (var option in new Option[] { model, endpoint, apiModel, host, port, apiKey, tools, mcp, workdir, cors, noUi, device, dtype })

@@ -26,8 +26,7 @@ internal sealed unsafe class CpuDecodeStep : IChunkJob, IDisposable
     private readonly bool _embeddingInt8;
     private readonly float* _finalNorm;
     private readonly void* _head;
-    private readonly bool _headBf16;
-    private readonly bool _headInt8;
+    private readonly ScalarType _headFormat;
     private readonly int _qkvRows;
     private readonly float _scale;
 
@@ -64,11 +63,10 @@ internal sealed unsafe class CpuDecodeStep : IChunkJob, IDisposable
         _embeddingInt8 = embedding.dtype == QuantizedWeight.StorageType;
         _finalNorm = (float*)NativeTensor.Data(finalNorm);
         _head = NativeTensor.Data(head);
-        _headBf16 = head.dtype == ScalarType.BFloat16;
-        _headInt8 = head.dtype == QuantizedWeight.StorageType;
-        if ((_headInt8 || _embeddingInt8 || layers.Any(l => l.Qkv.dtype == QuantizedWeight.StorageType)) && int8 is null)
+        _headFormat = head.dtype;
+        if ((LinearOps.IsQuantized(head) || _embeddingInt8 || layers.Any(l => LinearOps.IsQuantized(l.Qkv))) && int8 is null)
         {
-            throw new ArgumentException("int8 weights need the int8 kernel", nameof(int8));
+            throw new ArgumentException("8-bit and 4-bit weights need the int8 kernel", nameof(int8));
         }
         _qkvRows = (config.NumAttentionHeads + (2 * config.NumKeyValueHeads)) * config.HeadDim;
         _scale = 1f / MathF.Sqrt(config.HeadDim);
@@ -98,7 +96,7 @@ internal sealed unsafe class CpuDecodeStep : IChunkJob, IDisposable
         {
             ref readonly var layer = ref _layers[l];
             RmsNorm(_x, layer.InputNorm, _h, hidden);
-            Multiply(_h, layer.Qkv, layer.Bf16, layer.Int8, layer.QkvBias, _qkv, _qkvRows, hidden);
+            Multiply(_h, layer.Qkv, layer.Format, layer.QkvBias, _qkv, _qkvRows, hidden);
             if (layer.QNorm is not null)
             {
                 for (var head = 0; head < heads; head++)
@@ -129,17 +127,17 @@ internal sealed unsafe class CpuDecodeStep : IChunkJob, IDisposable
             _kvStart = layer.Sliding ? Math.Max(0, position - c.SlidingWindow!.Value + 1) : 0;
             _parallel.Run(this, heads);
 
-            Multiply(_attention, layer.O, layer.Bf16, layer.Int8, layer.OBias, _delta, hidden, heads * hd);
+            Multiply(_attention, layer.O, layer.Format, layer.OBias, _delta, hidden, heads * hd);
             Add(_x, _delta, hidden);
             RmsNorm(_x, layer.PostNorm, _h, hidden);
-            Multiply(_h, layer.GateUp, layer.Bf16, layer.Int8, null, _gateUp, 2 * ff, hidden);
+            Multiply(_h, layer.GateUp, layer.Format, null, _gateUp, 2 * ff, hidden);
             SiluTimes(_gateUp, _gateUp + ff, _act, ff);
-            Multiply(_act, layer.Down, layer.Bf16, layer.Int8, null, _delta, hidden, ff);
+            Multiply(_act, layer.Down, layer.Format, null, _delta, hidden, ff);
             Add(_x, _delta, hidden);
         }
 
         RmsNorm(_x, _finalNorm, _h, hidden);
-        Multiply(_h, _head, _headBf16, _headInt8, null, logits, c.VocabSize, hidden);
+        Multiply(_h, _head, _headFormat, null, logits, c.VocabSize, hidden);
     }
 
     /// <summary>Attention of one query head over the cached positions (a chunk of the per-layer attention job).</summary>
@@ -179,16 +177,20 @@ internal sealed unsafe class CpuDecodeStep : IChunkJob, IDisposable
         }
     }
 
-    /// <summary>y = W·x + b on the mat-vec kernel of the weight's format.</summary>
-    private void Multiply(float* x, void* w, bool bf16, bool int8, float* bias, float* y, int rows, int cols)
+    /// <summary>y = W·x + b on the mat-vec kernel of the weight's format (its torch dtype: float32, bf16, or a packed 8-bit or 4-bit type).</summary>
+    private void Multiply(float* x, void* w, ScalarType format, float* bias, float* y, int rows, int cols)
     {
-        if (int8)
+        switch (format)
         {
-            _int8!.Multiply(x, (sbyte*)w, bias, y, rows, cols);
-        }
-        else
-        {
-            _matVec.Multiply(x, w, bf16, bias, y, rows, cols);
+            case QuantizedWeight.StorageType:
+                _int8!.Multiply(x, (sbyte*)w, bias, y, rows, cols);
+                break;
+            case QuantizedWeight4.StorageType:
+                _int8!.MultiplyRows4(x, 1, (byte*)w, bias, y, rows, cols);
+                break;
+            default:
+                _matVec.Multiply(x, w, format == ScalarType.BFloat16, bias, y, rows, cols);
+                break;
         }
     }
 
@@ -358,8 +360,7 @@ internal sealed unsafe class CpuDecodeStep : IChunkJob, IDisposable
             KNorm = QNorm is null ? null : QNorm + layer.QkNormSource!.shape[1];
             GateUp = NativeTensor.Data(layer.GateUp);
             Down = NativeTensor.Data(layer.Down);
-            Bf16 = layer.Qkv.dtype == ScalarType.BFloat16;
-            Int8 = layer.Qkv.dtype == QuantizedWeight.StorageType;
+            Format = layer.Qkv.dtype;
             Sliding = layer.Sliding;
         }
 
@@ -383,9 +384,8 @@ internal sealed unsafe class CpuDecodeStep : IChunkJob, IDisposable
 
         public void* Down { get; }
 
-        public bool Bf16 { get; }
-
-        public bool Int8 { get; }
+        /// <summary>The matrices' storage dtype (see <see cref="Multiply"/>).</summary>
+        public ScalarType Format { get; }
 
         public bool Sliding { get; }
     }

@@ -5,7 +5,7 @@ using System.Runtime.Intrinsics.X86;
 
 namespace Qwen.Runtime;
 
-/// <summary>y = W·x (+ b) for <see cref="QuantizedWeight"/> matrices and one or a few float32 activation rows: int8 × int8 dot products per 32-block, as llama.cpp's Q8_0 × Q8_0.</summary>
+/// <summary>y = W·x (+ b) for <see cref="QuantizedWeight"/> (8-bit) and <see cref="QuantizedWeight4"/> (4-bit) matrices and one or a few float32 activation rows: integer dot products per 32-block against int8 activations, as llama.cpp's Q8_0 × Q8_0 and Q4_0 × Q8_0.</summary>
 /// <remarks>
 /// <para>
 /// Each activation row is quantized once per product, per 32-block, to int8 with a float scale. A block's product is
@@ -22,6 +22,11 @@ namespace Qwen.Runtime;
 /// 256-bit step (most desktop and laptop CPUs have AVX2 and not AVX-512); without either (or when asked), a portable
 /// scalar kernel computes the same integer sums. Only the order of the float additions differs between the three.
 /// </para>
+/// <para>
+/// 4-bit weights need no sign trick: their codes n (weight n - 8) are unsigned, so <c>vpmaddubsw</c> takes n and the
+/// signed activation quants q as they are (no int16 saturation: |n·q + n'·q'| ≤ 2 · 15 · 127), and each block's
+/// 8 · Σq, counted once per activation row, is taken off through the same combined scales.
+/// </para>
 /// </remarks>
 internal sealed unsafe class Int8MatVec : IChunkJob, IDisposable
 {
@@ -36,10 +41,13 @@ internal sealed unsafe class Int8MatVec : IChunkJob, IDisposable
     private readonly CpuParallel _parallel;
     private readonly int _vectorBits;
 
-    // The quantized activation rows: |q| as bytes, 0xFF where q < 0 (else 0), and one float scale per block.
+    // The quantized activation rows: |q| as bytes, 0xFF where q < 0 (else 0), q itself (for 4-bit weights), one float
+    // scale per block and 8 · Σq per block (4-bit weights' offset).
     private byte* _abs;
     private byte* _negative;
+    private sbyte* _signed;
     private float* _xScales;
+    private float* _xOffsets;
     private int _capacityBytes;
     private int _capacityBlocks;
 
@@ -53,6 +61,7 @@ internal sealed unsafe class Int8MatVec : IChunkJob, IDisposable
     private long _rowBytes;
     private int _paddedCols;
     private int _rowsPerChunk;
+    private bool _int4;
 
     /// <summary>Creates the kernel with the widest vectors the CPU has, up to <paramref name="maxVectorBits"/> (512, 256, or 0 for the portable scalar path; tests compare them).</summary>
     public Int8MatVec(CpuParallel parallel, int maxVectorBits = 512)
@@ -74,7 +83,14 @@ internal sealed unsafe class Int8MatVec : IChunkJob, IDisposable
     public void Multiply(float* x, sbyte* w, float* bias, float* y, int rows, int cols) => MultiplyRows(x, 1, w, bias, y, rows, cols);
 
     /// <summary>y [m, rows] = x [m, cols] · W [rows, cols]ᵀ + bias, for 1 ≤ m ≤ <see cref="MaxRows"/>.</summary>
-    public void MultiplyRows(float* x, int m, sbyte* w, float* bias, float* y, int rows, int cols)
+    public void MultiplyRows(float* x, int m, sbyte* w, float* bias, float* y, int rows, int cols) =>
+        Run(x, m, w, bias, y, rows, cols, int4: false);
+
+    /// <summary>y [m, rows] = x [m, cols] · W [rows, cols]ᵀ + bias for a packed 4-bit W (see <see cref="QuantizedWeight4"/>), 1 ≤ m ≤ <see cref="MaxRows"/>.</summary>
+    public void MultiplyRows4(float* x, int m, byte* w, float* bias, float* y, int rows, int cols) =>
+        Run(x, m, (sbyte*)w, bias, y, rows, cols, int4: true);
+
+    private void Run(float* x, int m, sbyte* w, float* bias, float* y, int rows, int cols, bool int4)
     {
         if (m < 1 || m > MaxRows)
         {
@@ -87,9 +103,12 @@ internal sealed unsafe class Int8MatVec : IChunkJob, IDisposable
         _y = y;
         _rows = rows;
         _cols = cols;
-        _blocks = QuantizedWeight.Blocks(cols);
+        _int4 = int4;
+
+        // 4-bit rows hold whole block pairs (an odd last block paired with an empty one), and so do the activations.
+        _blocks = int4 ? 2 * QuantizedWeight4.Pairs(cols) : QuantizedWeight.Blocks(cols);
         _paddedCols = _blocks * QuantizedWeight.BlockSize;
-        _rowBytes = QuantizedWeight.RowBytes(cols);
+        _rowBytes = int4 ? QuantizedWeight4.RowBytes(cols) : QuantizedWeight.RowBytes(cols);
         _rowsPerChunk = (int)Math.Max(4, ChunkBytes / _rowBytes & ~3);
         QuantizeActivations(x);
         _parallel.Run(this, (rows + _rowsPerChunk - 1) / _rowsPerChunk);
@@ -105,6 +124,9 @@ internal sealed unsafe class Int8MatVec : IChunkJob, IDisposable
             t_rowScales = new float[4 * Math.Max(blocks, 64)];
         }
 
+        // The chunk's first lines, which the kernels' running prefetch (PrefetchDistance ahead) never covers.
+        var first = (byte*)(_w + (start * _rowBytes));
+        MatVec.PrefetchLines(first, first + MatVec.PrefetchDistance, (byte*)(_w + (end * _rowBytes)));
         fixed (float* rowScales = t_rowScales)
         {
             for (var i = 0; i < _m; i++)
@@ -113,7 +135,11 @@ internal sealed unsafe class Int8MatVec : IChunkJob, IDisposable
                 var negative = _negative + ((long)i * _paddedCols);
                 var xScales = _xScales + ((long)i * blocks);
                 var y = _y + ((long)i * _rows);
-                if (_vectorBits == 512)
+                if (_int4)
+                {
+                    Rows4(_signed + ((long)i * _paddedCols), xScales, _xOffsets + ((long)i * blocks), rowScales, y, start, end);
+                }
+                else if (_vectorBits == 512)
                 {
                     RowsVector(abs, negative, xScales, rowScales, y, start, end);
                 }
@@ -144,9 +170,12 @@ internal sealed unsafe class Int8MatVec : IChunkJob, IDisposable
     {
         NativeMemory.AlignedFree(_abs);
         NativeMemory.AlignedFree(_negative);
+        NativeMemory.AlignedFree(_signed);
         NativeMemory.AlignedFree(_xScales);
+        NativeMemory.AlignedFree(_xOffsets);
         _abs = _negative = null;
-        _xScales = null;
+        _signed = null;
+        _xScales = _xOffsets = null;
         _capacityBytes = _capacityBlocks = 0;
     }
 
@@ -158,15 +187,19 @@ internal sealed unsafe class Int8MatVec : IChunkJob, IDisposable
         {
             NativeMemory.AlignedFree(_abs);
             NativeMemory.AlignedFree(_negative);
+            NativeMemory.AlignedFree(_signed);
             _abs = (byte*)NativeMemory.AlignedAlloc((nuint)bytes, 64);
             _negative = (byte*)NativeMemory.AlignedAlloc((nuint)bytes, 64);
+            _signed = (sbyte*)NativeMemory.AlignedAlloc((nuint)bytes, 64);
             _capacityBytes = bytes;
         }
 
         if (_capacityBlocks < _m * _blocks)
         {
             NativeMemory.AlignedFree(_xScales);
+            NativeMemory.AlignedFree(_xOffsets);
             _xScales = (float*)NativeMemory.AlignedAlloc((nuint)(_m * _blocks * sizeof(float)), 64);
+            _xOffsets = (float*)NativeMemory.AlignedAlloc((nuint)(_m * _blocks * sizeof(float)), 64);
             _capacityBlocks = _m * _blocks;
         }
 
@@ -180,11 +213,11 @@ internal sealed unsafe class Int8MatVec : IChunkJob, IDisposable
             {
                 var start = b * QuantizedWeight.BlockSize;
                 var source = row + start;
-                if (b == full)
+                if (b >= full)
                 {
-                    // The last, partial block: zero-padded, so padding adds nothing to the dot products.
+                    // The last, partial block (and a 4-bit row's empty one): zero-padded, so padding adds nothing.
                     new Span<float>(last, QuantizedWeight.BlockSize).Clear();
-                    new ReadOnlySpan<float>(source, _cols - start).CopyTo(new Span<float>(last, QuantizedWeight.BlockSize));
+                    new ReadOnlySpan<float>(source, Math.Max(0, _cols - start)).CopyTo(new Span<float>(last, QuantizedWeight.BlockSize));
                     source = last;
                 }
 
@@ -192,8 +225,17 @@ internal sealed unsafe class Int8MatVec : IChunkJob, IDisposable
                 _xScales[(i * _blocks) + b] = scale;
                 var offset = ((long)i * _paddedCols) + start;
                 var q = Vector256.Load(quants);
-                Vector256.Abs(q).AsByte().Store(_abs + offset);
-                Vector256.LessThan(q, Vector256<sbyte>.Zero).AsByte().Store(_negative + offset);
+                if (_int4)
+                {
+                    q.Store(_signed + offset);
+                    var words = Vector256.WidenLower(q) + Vector256.WidenUpper(q);
+                    _xOffsets[(i * _blocks) + b] = 8 * Vector256.Sum(words);
+                }
+                else
+                {
+                    Vector256.Abs(q).AsByte().Store(_abs + offset);
+                    Vector256.LessThan(q, Vector256<sbyte>.Zero).AsByte().Store(_negative + offset);
+                }
             }
         }
     }
@@ -315,10 +357,146 @@ internal sealed unsafe class Int8MatVec : IChunkJob, IDisposable
         }
     }
 
-    /// <summary>combined[b] = the weight row's scale × the activation's scale, for every block.</summary>
-    private void CombineScales(sbyte* row, float* xScales, float* combined)
+    /// <summary>4-bit rows start..end-1 against one quantized activation row (<paramref name="q"/>: its signed quants).</summary>
+    private void Rows4(sbyte* q, float* xScales, float* xOffsets, float* rowScales, float* y, int start, int end)
     {
-        var scales = QuantizedWeight.Scales(row, _cols);
+        if (_vectorBits == 512)
+        {
+            Rows4Vector(q, xScales, xOffsets, rowScales, y, start, end);
+            return;
+        }
+
+        for (var r = start; r < end; r++)
+        {
+            var w = (byte*)_w + (r * _rowBytes);
+            y[r] = _vectorBits == 256 ? Dot4Avx2(w, q, xScales, xOffsets) : Dot4Scalar(w, q, xScales, xOffsets);
+        }
+    }
+
+    /// <summary>
+    /// 4-bit rows with AVX-512: four rows at a time, each pair of blocks (32 bytes a row) unpacked to 64 codes and
+    /// multiplied with <c>vpmaddubsw</c>/<c>vpmaddwd</c>, prefetched <see cref="MatVec.PrefetchDistance"/> ahead as the
+    /// 8-bit kernel is; each row's offset (Σ combined scale × 8Σq) comes off at the end.
+    /// </summary>
+    private void Rows4Vector(sbyte* q, float* xScales, float* xOffsets, float* rowScales, float* y, int start, int end)
+    {
+        var blocks = _blocks;
+        var pairs = blocks / 2;
+        var cols = _cols;
+        var w = (byte*)_w;
+        var limit = w + (end * _rowBytes);
+        var ones = Vector512.Create((short)1);
+        var spread = Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
+        var mask = Vector256.Create((byte)0x0F);
+        var r = start;
+        for (; r + 4 <= end; r += 4)
+        {
+            var w0 = w + (r * _rowBytes);
+            var w1 = w0 + _rowBytes;
+            var w2 = w1 + _rowBytes;
+            var w3 = w2 + _rowBytes;
+            float* c0 = rowScales, c1 = c0 + blocks, c2 = c1 + blocks, c3 = c2 + blocks;
+            CombineScales(QuantizedWeight4.Scales(w0, cols), xScales, c0);
+            CombineScales(QuantizedWeight4.Scales(w1, cols), xScales, c1);
+            CombineScales(QuantizedWeight4.Scales(w2, cols), xScales, c2);
+            CombineScales(QuantizedWeight4.Scales(w3, cols), xScales, c3);
+            var ahead = w0 + MatVec.PrefetchDistance;
+            Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
+            for (var p = 0; p < pairs; p++)
+            {
+                // Four rows' 32 bytes are 128 bytes: two lines every step.
+                if (ahead < limit)
+                {
+                    Sse.Prefetch0(ahead);
+                    Sse.Prefetch0(ahead + 64);
+                }
+
+                ahead += 128;
+                var x = Vector512.Load(q + (p * 64));
+                a0 = Vector512.FusedMultiplyAdd(PairDot4(w0 + (p * 32), x, mask, ones), PairScales(c0 + (2 * p), spread), a0);
+                a1 = Vector512.FusedMultiplyAdd(PairDot4(w1 + (p * 32), x, mask, ones), PairScales(c1 + (2 * p), spread), a1);
+                a2 = Vector512.FusedMultiplyAdd(PairDot4(w2 + (p * 32), x, mask, ones), PairScales(c2 + (2 * p), spread), a2);
+                a3 = Vector512.FusedMultiplyAdd(PairDot4(w3 + (p * 32), x, mask, ones), PairScales(c3 + (2 * p), spread), a3);
+            }
+
+            MatVec.PrefetchLines(ahead, w0 + MatVec.PrefetchDistance + (4 * _rowBytes), limit);
+            y[r] = Vector512.Sum(a0) - MatVec.Dot(c0, xOffsets, blocks);
+            y[r + 1] = Vector512.Sum(a1) - MatVec.Dot(c1, xOffsets, blocks);
+            y[r + 2] = Vector512.Sum(a2) - MatVec.Dot(c2, xOffsets, blocks);
+            y[r + 3] = Vector512.Sum(a3) - MatVec.Dot(c3, xOffsets, blocks);
+        }
+
+        for (; r < end; r++)
+        {
+            var row = w + (r * _rowBytes);
+            CombineScales(QuantizedWeight4.Scales(row, cols), xScales, rowScales);
+            var acc = Vector512<float>.Zero;
+            for (var p = 0; p < pairs; p++)
+            {
+                acc = Vector512.FusedMultiplyAdd(PairDot4(row + (p * 32), Vector512.Load(q + (p * 64)), mask, ones), PairScales(rowScales + (2 * p), spread), acc);
+            }
+
+            y[r] = Vector512.Sum(acc) - MatVec.Dot(rowScales, xOffsets, blocks);
+        }
+    }
+
+    /// <summary>One 4-bit row with AVX2: each pair's 32 bytes give block 2p (low nibbles) and block 2p + 1 (high nibbles), one 256-bit product each.</summary>
+    private float Dot4Avx2(byte* row, sbyte* q, float* xScales, float* xOffsets)
+    {
+        var scales = QuantizedWeight4.Scales(row, _cols);
+        var ones = Vector256.Create((short)1);
+        var mask = Vector256.Create((byte)0x0F);
+        var acc = Vector256<float>.Zero;
+        var offset = 0f;
+        for (var p = 0; p < _blocks / 2; p++)
+        {
+            var bytes = Vector256.Load(row + (p * 32));
+            float d0 = QuantizedWeight.Bf16(scales[2 * p]) * xScales[2 * p], d1 = QuantizedWeight.Bf16(scales[(2 * p) + 1]) * xScales[(2 * p) + 1];
+            var low = Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(bytes & mask, Vector256.Load(q + (p * 64))), ones);
+            var high = Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent((bytes.AsUInt16() >> 4).AsByte() & mask, Vector256.Load(q + (p * 64) + 32)), ones);
+            acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(low), Vector256.Create(d0), acc);
+            acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(high), Vector256.Create(d1), acc);
+            offset += (d0 * xOffsets[2 * p]) + (d1 * xOffsets[(2 * p) + 1]);
+        }
+
+        return Vector256.Sum(acc) - offset;
+    }
+
+    /// <summary>One 4-bit row in plain integer and float arithmetic.</summary>
+    private float Dot4Scalar(byte* row, sbyte* q, float* xScales, float* xOffsets)
+    {
+        var scales = QuantizedWeight4.Scales(row, _cols);
+        var sum = 0f;
+        for (var b = 0; b < _blocks; b++)
+        {
+            var dot = 0;
+            for (var j = b * QuantizedWeight.BlockSize; j < (b + 1) * QuantizedWeight.BlockSize; j++)
+            {
+                dot += QuantizedWeight4.Code(row, j) * q[j];
+            }
+
+            var combined = QuantizedWeight.Bf16(scales[b]) * xScales[b];
+            sum += (dot * combined) - (combined * xOffsets[b]);
+        }
+
+        return sum;
+    }
+
+    /// <summary>Two blocks' products of 4-bit codes with signed activation quants as 16 float lanes (lanes 0-7 block one, 8-15 block two).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> PairDot4(byte* w, Vector512<sbyte> x, Vector256<byte> mask, Vector512<short> ones)
+    {
+        var bytes = Vector256.Load(w);
+        var codes = Vector512.Create(bytes & mask, (bytes.AsUInt16() >> 4).AsByte() & mask);
+        return Avx512F.ConvertToVector512Single(Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(codes, x), ones));
+    }
+
+    /// <summary>combined[b] = the weight row's scale × the activation's scale, for every block.</summary>
+    private void CombineScales(sbyte* row, float* xScales, float* combined) => CombineScales(QuantizedWeight.Scales(row, _cols), xScales, combined);
+
+    /// <summary>combined[b] = scales[b] (bf16) × xScales[b], for every block.</summary>
+    private void CombineScales(ushort* scales, float* xScales, float* combined)
+    {
         var b = 0;
         for (; b + 16 <= _blocks; b += 16)
         {

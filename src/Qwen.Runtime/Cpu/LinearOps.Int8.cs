@@ -3,7 +3,7 @@ using F = TorchSharp.torch.nn.functional;
 
 namespace Qwen.Runtime;
 
-/// <summary>The linear layers' <see cref="ModelDType.Int8"/> path: the int8 kernel for up to 16 rows (decode, batched decode), a dequantize-and-GEMM for more (prefill).</summary>
+/// <summary>The linear layers' <see cref="ModelDType.Int8"/> and <see cref="ModelDType.Int4"/> path: the integer kernel for up to 16 rows (decode, batched decode), a dequantize-and-GEMM for more (prefill).</summary>
 internal sealed unsafe partial class LinearOps
 {
     // bf16 scratch for the dequantized weights of a prefill product: larger matrices (the logits head) go in row slices.
@@ -20,14 +20,18 @@ internal sealed unsafe partial class LinearOps
     /// <summary>Gets the int8 kernel (made on first use) when the kernel threads exist (AVX-512 or AVX2), else null.</summary>
     public Int8MatVec? Int8 => _parallel is null ? null : _int8 ??= new Int8MatVec(_parallel);
 
-    /// <summary>x · Wᵀ + b for a packed int8 <paramref name="weight"/> (see <see cref="QuantizedWeight"/>): float32 in, float32 out.</summary>
-    private Tensor ApplyInt8(Tensor x, Tensor weight, Tensor? bias)
+    /// <summary>Gets whether <paramref name="weight"/> is a packed 8-bit or 4-bit matrix.</summary>
+    public static bool IsQuantized(Tensor weight) => weight.dtype is QuantizedWeight.StorageType or QuantizedWeight4.StorageType;
+
+    /// <summary>x · Wᵀ + b for a packed int8 or 4-bit <paramref name="weight"/> (see <see cref="QuantizedWeight"/>, <see cref="QuantizedWeight4"/>): float32 in, float32 out.</summary>
+    private Tensor ApplyQuantized(Tensor x, Tensor weight, Tensor? bias)
     {
         var cols = x.shape[^1];
         var outRows = weight.shape[0];
-        if (weight.shape[1] != QuantizedWeight.RowBytes(cols) || x.device_type != TorchSharp.DeviceType.CPU || !NativeTensor.Available)
+        var int4 = weight.dtype == QuantizedWeight4.StorageType;
+        if (weight.shape[1] != (int4 ? QuantizedWeight4.RowBytes(cols) : QuantizedWeight.RowBytes(cols)) || x.device_type != TorchSharp.DeviceType.CPU || !NativeTensor.Available)
         {
-            throw new InvalidOperationException($"internal: an int8 weight [{outRows}, {weight.shape[1]}] does not fit activations of {cols} columns on {x.device}");
+            throw new InvalidOperationException($"internal: a quantized weight [{outRows}, {weight.shape[1]}] ({weight.dtype}) does not fit activations of {cols} columns on {x.device}");
         }
 
         var rows = x.numel() / cols;
@@ -37,14 +41,16 @@ internal sealed unsafe partial class LinearOps
         if (Int8 is { } kernel && rows <= Int8KernelMaxRows)
         {
             var y = empty(shape, ScalarType.Float32);
-            kernel.MultiplyRows(
-                (float*)NativeTensor.Data(input),
-                (int)rows,
-                (sbyte*)NativeTensor.Data(weight),
-                bias is null ? null : (float*)NativeTensor.Data(bias),
-                (float*)NativeTensor.Data(y),
-                (int)outRows,
-                (int)cols);
+            var biasData = bias is null ? null : (float*)NativeTensor.Data(bias);
+            if (int4)
+            {
+                kernel.MultiplyRows4((float*)NativeTensor.Data(input), (int)rows, (byte*)NativeTensor.Data(weight), biasData, (float*)NativeTensor.Data(y), (int)outRows, (int)cols);
+            }
+            else
+            {
+                kernel.MultiplyRows((float*)NativeTensor.Data(input), (int)rows, (sbyte*)NativeTensor.Data(weight), biasData, (float*)NativeTensor.Data(y), (int)outRows, (int)cols);
+            }
+
             return y;
         }
 
@@ -62,7 +68,7 @@ internal sealed unsafe partial class LinearOps
         for (long start = 0; start < outRows; start += sliceRows)
         {
             var count = Math.Min(sliceRows, outRows - start);
-            Dequantize((sbyte*)NativeTensor.Data(weight) + (start * weight.shape[1]), (ushort*)NativeTensor.Data(_dequantized), (int)count, (int)cols);
+            Dequantize((byte*)NativeTensor.Data(weight) + (start * weight.shape[1]), int4, (ushort*)NativeTensor.Data(_dequantized), (int)count, (int)cols);
             using var slice = _dequantized.narrow(0, 0, count * cols).view(count, cols);
             using var lowBias = bias?.narrow(0, start, count).to(ScalarType.BFloat16);
             using var product = F.linear(low, slice, lowBias);
@@ -79,9 +85,9 @@ internal sealed unsafe partial class LinearOps
     }
 
     /// <summary>Packed rows to bf16 rows, across the kernel threads when there are any.</summary>
-    private void Dequantize(sbyte* source, ushort* destination, int rows, int cols)
+    private void Dequantize(byte* source, bool int4, ushort* destination, int rows, int cols)
     {
-        var job = new DequantizeJob(source, destination, rows, cols);
+        var job = new DequantizeJob(source, int4, destination, rows, cols);
         if (_parallel is null)
         {
             for (var i = 0; i < job.Chunks; i++)
@@ -102,9 +108,9 @@ internal sealed unsafe partial class LinearOps
     }
 
     /// <summary>Dequantizes a range of packed rows into bf16, a few hundred KB per chunk.</summary>
-    private sealed class DequantizeJob(sbyte* source, ushort* destination, int rows, int cols) : IChunkJob
+    private sealed class DequantizeJob(byte* source, bool int4, ushort* destination, int rows, int cols) : IChunkJob
     {
-        private readonly long _rowBytes = QuantizedWeight.RowBytes(cols);
+        private readonly long _rowBytes = int4 ? QuantizedWeight4.RowBytes(cols) : QuantizedWeight.RowBytes(cols);
         private readonly int _rowsPerChunk = Math.Max(1, (256 * 1024) / cols);
 
         public int Chunks => (rows + _rowsPerChunk - 1) / _rowsPerChunk;
@@ -114,7 +120,14 @@ internal sealed unsafe partial class LinearOps
             var end = Math.Min(rows, (chunk + 1) * _rowsPerChunk);
             for (var r = chunk * _rowsPerChunk; r < end; r++)
             {
-                QuantizedWeight.DequantizeRowBf16(source + (r * _rowBytes), destination + ((long)r * cols), cols);
+                if (int4)
+                {
+                    QuantizedWeight4.DequantizeRowBf16(source + (r * _rowBytes), destination + ((long)r * cols), cols);
+                }
+                else
+                {
+                    QuantizedWeight.DequantizeRowBf16((sbyte*)source + (r * _rowBytes), destination + ((long)r * cols), cols);
+                }
             }
         }
     }

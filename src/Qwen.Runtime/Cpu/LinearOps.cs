@@ -46,9 +46,9 @@ internal sealed unsafe partial class LinearOps : IDisposable
     /// <summary>x · Wᵀ + b, in the dtype of <paramref name="x"/> whatever the weight's storage dtype.</summary>
     public Tensor Apply(Tensor x, Tensor weight, Tensor? bias = null)
     {
-        if (weight.dtype == QuantizedWeight.StorageType)
+        if (IsQuantized(weight))
         {
-            return ApplyInt8(x, weight, bias);
+            return ApplyQuantized(x, weight, bias);
         }
 
         var cols = weight.shape[1];

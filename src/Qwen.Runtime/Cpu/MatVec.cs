@@ -244,7 +244,7 @@ internal sealed unsafe class MatVec : IChunkJob, IDisposable
     }
 
     /// <summary>Prefetches every line from <paramref name="from"/> up to <paramref name="to"/> or <paramref name="limit"/>, whichever comes first.</summary>
-    /// <remarks>A chunk's first <see cref="PrefetchDistance"/> bytes, which the loop's running prefetch never covers, and the int8 kernels' group tails.</remarks>
+    /// <remarks>A chunk's first <see cref="PrefetchDistance"/> bytes, which the loops' running prefetch never covers (here and in <see cref="Int8MatVec"/>), and the int8 kernels' group tails.</remarks>
     internal static void PrefetchLines(byte* from, byte* to, byte* limit)
     {
         for (var line = from; line < to && line < limit; line += 64)

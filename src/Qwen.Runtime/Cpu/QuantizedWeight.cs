@@ -40,9 +40,13 @@ internal static unsafe class QuantizedWeight
         return ((blocks * (BlockSize + 2L)) + 63) & ~63L;
     }
 
-    /// <summary>Allocates a matrix: packed int8 when <paramref name="weightType"/> is <see cref="StorageType"/>, else a plain [rows, cols] tensor.</summary>
-    public static Tensor Allocate(long rows, long cols, ScalarType weightType, Device device) =>
-        weightType == StorageType ? empty([rows, RowBytes(cols)], StorageType, device) : empty([rows, cols], weightType, device);
+    /// <summary>Allocates a matrix: packed int8 when <paramref name="weightType"/> is <see cref="StorageType"/>, packed 4-bit when it is <see cref="QuantizedWeight4.StorageType"/>, else a plain [rows, cols] tensor.</summary>
+    public static Tensor Allocate(long rows, long cols, ScalarType weightType, Device device) => weightType switch
+    {
+        StorageType => empty([rows, RowBytes(cols)], StorageType, device),
+        QuantizedWeight4.StorageType => empty([rows, QuantizedWeight4.RowBytes(cols)], QuantizedWeight4.StorageType, device),
+        _ => empty([rows, cols], weightType, device),
+    };
 
     /// <summary>The bf16 scales of a packed row.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -183,7 +187,7 @@ internal static unsafe class QuantizedWeight
 
     /// <summary>The bfloat16 bits (in the low half of each lane) of finite floats, rounded to nearest even.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<uint> RoundToBf16(Vector512<float> v)
+    internal static Vector512<uint> RoundToBf16(Vector512<float> v)
     {
         var bits = v.AsUInt32();
         return (bits + Vector512.Create(0x7FFFu) + ((bits >> 16) & Vector512<uint>.One)) >> 16;

@@ -17,4 +17,11 @@ public enum ModelDType
     /// llama.cpp's Q8_0), embeddings and the logits head included; norms, biases, activations and the KV cache stay float32.
     /// </summary>
     Int8,
+
+    /// <summary>
+    /// 4-bit weights, CPU only: the decoder layers' matrices are quantized at load in blocks of 32 weights with one scale
+    /// each (as llama.cpp's Q4_0); the embeddings and the logits head are 8-bit as with <see cref="Int8"/>; norms, biases,
+    /// activations and the KV cache stay float32.
+    /// </summary>
+    Int4,
 }

@@ -45,9 +45,11 @@ public sealed partial class QwenModel : IDisposable
         _torchThreads = _threads;
         _linear = LinearOps.Create(device, options.CpuKernels, _threads);
         _rope = new RotaryEmbedding(config);
-        _embedding = QuantizedWeight.Allocate(config.VocabSize, config.HiddenSize, weightType, device);
+        // 4-bit models keep 8-bit embeddings and logits head: the head's errors go straight into every logit.
+        var vocabularyType = weightType == QuantizedWeight4.StorageType ? QuantizedWeight.StorageType : weightType;
+        _embedding = QuantizedWeight.Allocate(config.VocabSize, config.HiddenSize, vocabularyType, device);
         _finalNorm = empty([config.HiddenSize], _computeType, device);
-        _lmHead = config.TieWordEmbeddings ? null : QuantizedWeight.Allocate(config.VocabSize, config.HiddenSize, weightType, device);
+        _lmHead = config.TieWordEmbeddings ? null : QuantizedWeight.Allocate(config.VocabSize, config.HiddenSize, vocabularyType, device);
         _layers = [.. Enumerable.Range(0, config.NumHiddenLayers).Select(i => new DecoderLayer(config, i, weightType, _computeType, device, _linear))];
         foreach (var matrix in new[] { _embedding, _lmHead }.Concat(_layers.SelectMany(l => new[] { l.Qkv, l.O, l.GateUp, l.Down })))
         {
@@ -76,6 +78,7 @@ public sealed partial class QwenModel : IDisposable
         ScalarType.BFloat16 => ModelDType.BFloat16,
         ScalarType.Float16 => ModelDType.Float16,
         QuantizedWeight.StorageType => ModelDType.Int8,
+        QuantizedWeight4.StorageType => ModelDType.Int4,
         _ => ModelDType.Float32,
     };
 
@@ -90,7 +93,7 @@ public sealed partial class QwenModel : IDisposable
     /// <returns>The loaded model.</returns>
     /// <exception cref="CheckpointFormatException">The checkpoint is missing files, malformed, or does not match its config.</exception>
     /// <exception cref="ArgumentException">An option is invalid (unknown device, non-positive thread count).</exception>
-    /// <exception cref="NotSupportedException">CUDA was asked for but is not available in this build or machine, or <see cref="ModelDType.Int8"/> was asked for on CUDA.</exception>
+    /// <exception cref="NotSupportedException">CUDA was asked for but is not available in this build or machine, or <see cref="ModelDType.Int8"/> or <see cref="ModelDType.Int4"/> was asked for on CUDA.</exception>
     /// <exception cref="HubException">A model name could not be found, downloaded or verified.</exception>
     public static QwenModel Load(string directory, QwenModelOptions? options = null, IProgress<LoadProgress>? progress = null, ILoggerFactory? loggerFactory = null)
     {
@@ -425,7 +428,8 @@ public sealed partial class QwenModel : IDisposable
         ModelDType.Float32 => ScalarType.Float32,
         ModelDType.BFloat16 => ScalarType.BFloat16,
         ModelDType.Float16 => ScalarType.Float16,
-        ModelDType.Int8 => Int8StorageFor(device.type),
+        ModelDType.Int8 => QuantizedStorageFor(ModelDType.Int8, device.type),
+        ModelDType.Int4 => QuantizedStorageFor(ModelDType.Int4, device.type),
         _ => device.type == DeviceType.CUDA ? ScalarType.BFloat16 : ScalarType.Float32,
     };
 
@@ -511,7 +515,7 @@ public sealed partial class QwenModel : IDisposable
             {
                 var (file, info) = checkpoint.Tensors[name];
                 using var destination = target();
-                if (destination.dtype == QuantizedWeight.StorageType)
+                if (LinearOps.IsQuantized(destination))
                 {
                     file.ReadQuantized(info, destination, ref staging, ref floatStaging);
                 }

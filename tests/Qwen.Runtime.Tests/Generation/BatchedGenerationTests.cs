@@ -25,6 +25,8 @@ public sealed class BatchedGenerationTests(ITestOutputHelper output)
     [InlineData("qwen3_bf16_sharded", ModelDType.BFloat16)]
     [InlineData("qwen2_tiny", ModelDType.Int8)]
     [InlineData("qwen3_bf16_sharded", ModelDType.Int8)]
+    [InlineData("qwen2_tiny", ModelDType.Int4)]
+    [InlineData("qwen3_bf16_sharded", ModelDType.Int4)]
     public void ForwardDecodeBatch_SequencesAtDifferentPositions_LogitsMatchSingleSteps(string name, ModelDType dtype)
     {
         using var model = QwenModel.Load(Fixtures.TinyModel(name), new QwenModelOptions { Device = "cpu", DType = dtype });
@@ -177,9 +179,9 @@ public sealed class BatchedGenerationTests(ITestOutputHelper output)
                 for (var i = 0; i < prompts.Length; i++)
                 {
                     var alone = model.Forward([next[i]], single[i]);
-                    var tolerance = model.DType == ModelDType.Int8 ? 0.02 * (alone.Max() - alone.Min()) : 1e-4;
+                    var tolerance = model.DType is ModelDType.Int8 or ModelDType.Int4 ? 0.02 * (alone.Max() - alone.Min()) : 1e-4;
                     Model.KvCacheTests.AssertClose(alone, rows[i], tolerance, $"{name}: sequence {i}, step {step}");
-                    if (model.DType != ModelDType.Int8)
+                    if (model.DType is not (ModelDType.Int8 or ModelDType.Int4))
                     {
                         Assert.Equal(ArgMax(alone), ArgMax(rows[i]));
                     }

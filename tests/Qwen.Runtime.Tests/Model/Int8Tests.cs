@@ -337,14 +337,17 @@ public sealed class Int8Tests(ITestOutputHelper output)
         }
     }
 
-    [Fact]
-    public void Int8StorageFor_Cuda_ThrowsNotSupportedNamingTheOption()
+    [Theory]
+    [InlineData(ModelDType.Int8, "--dtype int8")]
+    [InlineData(ModelDType.Int4, "--dtype int4")]
+    public void QuantizedStorageFor_Cuda_ThrowsNotSupportedNamingTheOption(ModelDType dtype, string flag)
     {
         TorchNative.EnsureLoaded();
-        var e = Assert.Throws<NotSupportedException>(() => QwenModel.Int8StorageFor(TorchSharp.DeviceType.CUDA));
-        Assert.Contains("QwenModelOptions.DType", e.Message, StringComparison.Ordinal);
+        var e = Assert.Throws<NotSupportedException>(() => QwenModel.QuantizedStorageFor(dtype, TorchSharp.DeviceType.CUDA));
+        Assert.Contains($"QwenModelOptions.DType = ModelDType.{dtype}", e.Message, StringComparison.Ordinal);
+        Assert.Contains(flag, e.Message, StringComparison.Ordinal);
         Assert.Contains("CPU only", e.Message, StringComparison.Ordinal);
-        Assert.Equal(QuantizedWeight.StorageType, QwenModel.Int8StorageFor(TorchSharp.DeviceType.CPU));
+        Assert.Equal(dtype == ModelDType.Int4 ? QuantizedWeight4.StorageType : QuantizedWeight.StorageType, QwenModel.QuantizedStorageFor(dtype, TorchSharp.DeviceType.CPU));
     }
 
     private static async Task<int[]> Greedy(QwenModel model, int[] prompt, int tokens)

@@ -38,6 +38,10 @@ internal sealed unsafe class Int8MatVec : IChunkJob, IDisposable
     [ThreadStatic]
     private static float[]? t_rowScales;
 
+    // A batched 4-bit step's chunk, unpacked to one code a byte (see Rows4Expanded).
+    [ThreadStatic]
+    private static byte[]? t_codes;
+
     private readonly CpuParallel _parallel;
     private readonly int _vectorBits;
 
@@ -129,6 +133,23 @@ internal sealed unsafe class Int8MatVec : IChunkJob, IDisposable
         MatVec.PrefetchLines(first, first + MatVec.PrefetchDistance, (byte*)(_w + (end * _rowBytes)));
         fixed (float* rowScales = t_rowScales)
         {
+            if (_int4 && _m > 1 && _vectorBits == 512)
+            {
+                var codeBytes = (end - start) * _paddedCols;
+                if (t_codes is null || t_codes.Length < codeBytes)
+                {
+                    t_codes = GC.AllocateUninitializedArray<byte>(codeBytes, pinned: true);
+                }
+
+                fixed (byte* codes = t_codes)
+                {
+                    Rows4Expanded(codes, rowScales, start, end);
+                }
+
+                AddBias(start, end);
+                return;
+            }
+
             for (var i = 0; i < _m; i++)
             {
                 var abs = _abs + ((long)i * _paddedCols);
@@ -154,14 +175,26 @@ internal sealed unsafe class Int8MatVec : IChunkJob, IDisposable
                         y[r] = DotScalar(_w + (r * _rowBytes), abs, negative, xScales);
                     }
                 }
+            }
 
-                if (_bias is not null)
-                {
-                    for (var r = start; r < end; r++)
-                    {
-                        y[r] += _bias[r];
-                    }
-                }
+            AddBias(start, end);
+        }
+    }
+
+    /// <summary>Adds the bias to rows start..end-1 of every output row.</summary>
+    private void AddBias(int start, int end)
+    {
+        if (_bias is null)
+        {
+            return;
+        }
+
+        for (var i = 0; i < _m; i++)
+        {
+            var y = _y + ((long)i * _rows);
+            for (var r = start; r < end; r++)
+            {
+                y[r] += _bias[r];
             }
         }
     }
@@ -362,7 +395,7 @@ internal sealed unsafe class Int8MatVec : IChunkJob, IDisposable
     {
         if (_vectorBits == 512)
         {
-            Rows4Vector(q, xScales, xOffsets, rowScales, y, start, end);
+            Rows4Vector<PackedCodes>((byte*)_w + (start * _rowBytes), _rowBytes, q, xScales, xOffsets, rowScales, y, start, end);
             return;
         }
 
@@ -374,38 +407,77 @@ internal sealed unsafe class Int8MatVec : IChunkJob, IDisposable
     }
 
     /// <summary>
-    /// 4-bit rows with AVX-512: four rows at a time, each pair of blocks (32 bytes a row) unpacked to 64 codes and
-    /// multiplied with <c>vpmaddubsw</c>/<c>vpmaddwd</c>, prefetched <see cref="MatVec.PrefetchDistance"/> ahead as the
-    /// 8-bit kernel is; each row's offset (Σ combined scale × 8Σq) comes off at the end.
+    /// A batched step's 4-bit chunk with AVX-512: its codes unpacked once into <paramref name="codes"/> (one byte each,
+    /// in weight order), then every activation row multiplied with them from L2, so the unpacking is not repeated per row.
     /// </summary>
-    private void Rows4Vector(sbyte* q, float* xScales, float* xOffsets, float* rowScales, float* y, int start, int end)
+    private void Rows4Expanded(byte* codes, float* rowScales, int start, int end)
+    {
+        var mask = Vector256.Create((byte)0x0F);
+        var pairs = _blocks / 2;
+        var limit = (byte*)_w + (end * _rowBytes);
+        for (var r = start; r < end; r++)
+        {
+            var row = (byte*)_w + (r * _rowBytes);
+            MatVec.PrefetchLines(row + MatVec.PrefetchDistance, row + MatVec.PrefetchDistance + _rowBytes, limit);
+            var target = codes + ((long)(r - start) * _paddedCols);
+            for (var p = 0; p < pairs; p++)
+            {
+                PackedCodes.Pair(row, p, mask).Store(target + (p * 64));
+            }
+        }
+
+        for (var i = 0; i < _m; i++)
+        {
+            Rows4Vector<ExpandedCodes>(
+                codes,
+                _paddedCols,
+                _signed + ((long)i * _paddedCols),
+                _xScales + ((long)i * _blocks),
+                _xOffsets + ((long)i * _blocks),
+                rowScales,
+                _y + ((long)i * _rows),
+                start,
+                end);
+        }
+    }
+
+    /// <summary>
+    /// 4-bit rows with AVX-512: four rows at a time, each pair of blocks (64 codes) multiplied with <c>vpmaddubsw</c>/
+    /// <c>vpmaddwd</c>; each row's offset (Σ combined scale × 8Σq) comes off at the end. Codes come from
+    /// <typeparamref name="TCodes"/>: packed rows streamed from memory (prefetched <see cref="MatVec.PrefetchDistance"/>
+    /// ahead as the 8-bit kernel is) or a chunk already unpacked. Row r's codes start at
+    /// <paramref name="codes"/> + (r - <paramref name="start"/>) × <paramref name="stride"/>; its scales are in the packed row.
+    /// </summary>
+    private void Rows4Vector<TCodes>(byte* codes, long stride, sbyte* q, float* xScales, float* xOffsets, float* rowScales, float* y, int start, int end)
+        where TCodes : struct, ICodeSource
     {
         var blocks = _blocks;
         var pairs = blocks / 2;
         var cols = _cols;
         var w = (byte*)_w;
-        var limit = w + (end * _rowBytes);
+        var limit = codes + ((end - start) * stride);
         var ones = Vector512.Create((short)1);
         var spread = Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
         var mask = Vector256.Create((byte)0x0F);
         var r = start;
         for (; r + 4 <= end; r += 4)
         {
-            var w0 = w + (r * _rowBytes);
-            var w1 = w0 + _rowBytes;
-            var w2 = w1 + _rowBytes;
-            var w3 = w2 + _rowBytes;
+            var w0 = codes + ((r - start) * stride);
+            var w1 = w0 + stride;
+            var w2 = w1 + stride;
+            var w3 = w2 + stride;
             float* c0 = rowScales, c1 = c0 + blocks, c2 = c1 + blocks, c3 = c2 + blocks;
-            CombineScales(QuantizedWeight4.Scales(w0, cols), xScales, c0);
-            CombineScales(QuantizedWeight4.Scales(w1, cols), xScales, c1);
-            CombineScales(QuantizedWeight4.Scales(w2, cols), xScales, c2);
-            CombineScales(QuantizedWeight4.Scales(w3, cols), xScales, c3);
+            var packed = w + (r * _rowBytes);
+            CombineScales(QuantizedWeight4.Scales(packed, cols), xScales, c0);
+            CombineScales(QuantizedWeight4.Scales(packed + _rowBytes, cols), xScales, c1);
+            CombineScales(QuantizedWeight4.Scales(packed + (2 * _rowBytes), cols), xScales, c2);
+            CombineScales(QuantizedWeight4.Scales(packed + (3 * _rowBytes), cols), xScales, c3);
             var ahead = w0 + MatVec.PrefetchDistance;
             Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
             for (var p = 0; p < pairs; p++)
             {
-                // Four rows' 32 bytes are 128 bytes: two lines every step.
-                if (ahead < limit)
+                // Four packed rows' 32 bytes are 128 bytes: two lines every step.
+                if (TCodes.Streams && ahead < limit)
                 {
                     Sse.Prefetch0(ahead);
                     Sse.Prefetch0(ahead + 64);
@@ -413,13 +485,17 @@ internal sealed unsafe class Int8MatVec : IChunkJob, IDisposable
 
                 ahead += 128;
                 var x = Vector512.Load(q + (p * 64));
-                a0 = Vector512.FusedMultiplyAdd(PairDot4(w0 + (p * 32), x, mask, ones), PairScales(c0 + (2 * p), spread), a0);
-                a1 = Vector512.FusedMultiplyAdd(PairDot4(w1 + (p * 32), x, mask, ones), PairScales(c1 + (2 * p), spread), a1);
-                a2 = Vector512.FusedMultiplyAdd(PairDot4(w2 + (p * 32), x, mask, ones), PairScales(c2 + (2 * p), spread), a2);
-                a3 = Vector512.FusedMultiplyAdd(PairDot4(w3 + (p * 32), x, mask, ones), PairScales(c3 + (2 * p), spread), a3);
+                a0 = Vector512.FusedMultiplyAdd(CodeDot(TCodes.Pair(w0, p, mask), x, ones), PairScales(c0 + (2 * p), spread), a0);
+                a1 = Vector512.FusedMultiplyAdd(CodeDot(TCodes.Pair(w1, p, mask), x, ones), PairScales(c1 + (2 * p), spread), a1);
+                a2 = Vector512.FusedMultiplyAdd(CodeDot(TCodes.Pair(w2, p, mask), x, ones), PairScales(c2 + (2 * p), spread), a2);
+                a3 = Vector512.FusedMultiplyAdd(CodeDot(TCodes.Pair(w3, p, mask), x, ones), PairScales(c3 + (2 * p), spread), a3);
             }
 
-            MatVec.PrefetchLines(ahead, w0 + MatVec.PrefetchDistance + (4 * _rowBytes), limit);
+            if (TCodes.Streams)
+            {
+                MatVec.PrefetchLines(ahead, w0 + MatVec.PrefetchDistance + (4 * stride), limit);
+            }
+
             y[r] = Vector512.Sum(a0) - MatVec.Dot(c0, xOffsets, blocks);
             y[r + 1] = Vector512.Sum(a1) - MatVec.Dot(c1, xOffsets, blocks);
             y[r + 2] = Vector512.Sum(a2) - MatVec.Dot(c2, xOffsets, blocks);
@@ -428,12 +504,12 @@ internal sealed unsafe class Int8MatVec : IChunkJob, IDisposable
 
         for (; r < end; r++)
         {
-            var row = w + (r * _rowBytes);
-            CombineScales(QuantizedWeight4.Scales(row, cols), xScales, rowScales);
+            var row = codes + ((r - start) * stride);
+            CombineScales(QuantizedWeight4.Scales(w + (r * _rowBytes), cols), xScales, rowScales);
             var acc = Vector512<float>.Zero;
             for (var p = 0; p < pairs; p++)
             {
-                acc = Vector512.FusedMultiplyAdd(PairDot4(row + (p * 32), Vector512.Load(q + (p * 64)), mask, ones), PairScales(rowScales + (2 * p), spread), acc);
+                acc = Vector512.FusedMultiplyAdd(CodeDot(TCodes.Pair(row, p, mask), Vector512.Load(q + (p * 64)), ones), PairScales(rowScales + (2 * p), spread), acc);
             }
 
             y[r] = Vector512.Sum(acc) - MatVec.Dot(rowScales, xOffsets, blocks);
@@ -482,14 +558,10 @@ internal sealed unsafe class Int8MatVec : IChunkJob, IDisposable
         return sum;
     }
 
-    /// <summary>Two blocks' products of 4-bit codes with signed activation quants as 16 float lanes (lanes 0-7 block one, 8-15 block two).</summary>
+    /// <summary>Two blocks' products of 64 codes (0-15) with signed activation quants as 16 float lanes (lanes 0-7 block one, 8-15 block two).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> PairDot4(byte* w, Vector512<sbyte> x, Vector256<byte> mask, Vector512<short> ones)
-    {
-        var bytes = Vector256.Load(w);
-        var codes = Vector512.Create(bytes & mask, (bytes.AsUInt16() >> 4).AsByte() & mask);
-        return Avx512F.ConvertToVector512Single(Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(codes, x), ones));
-    }
+    private static Vector512<float> CodeDot(Vector512<byte> codes, Vector512<sbyte> x, Vector512<short> ones) =>
+        Avx512F.ConvertToVector512Single(Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(codes, x), ones));
 
     /// <summary>combined[b] = the weight row's scale × the activation's scale, for every block.</summary>
     private void CombineScales(sbyte* row, float* xScales, float* combined) => CombineScales(QuantizedWeight.Scales(row, _cols), xScales, combined);
@@ -622,5 +694,37 @@ internal sealed unsafe class Int8MatVec : IChunkJob, IDisposable
         var weights = Vector256.Load(w);
         var signed = (weights ^ negative) - negative;
         return Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(ax, signed), ones);
+    }
+
+    /// <summary>Where <see cref="Rows4Vector{TCodes}"/> takes a row's 4-bit codes from, 64 at a time (block pair p).</summary>
+    private interface ICodeSource
+    {
+        /// <summary>Gets whether the rows stream from memory (and are worth prefetching).</summary>
+        static abstract bool Streams { get; }
+
+        /// <summary>The 64 codes of block pair <paramref name="p"/> of a row.</summary>
+        static abstract Vector512<byte> Pair(byte* row, int p, Vector256<byte> mask);
+    }
+
+    /// <summary>Packed rows (<see cref="QuantizedWeight4"/>): 32 bytes a pair, unpacked on the fly.</summary>
+    private readonly struct PackedCodes : ICodeSource
+    {
+        public static bool Streams => true;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<byte> Pair(byte* row, int p, Vector256<byte> mask)
+        {
+            var bytes = Vector256.Load(row + (p * 32));
+            return Vector512.Create(bytes & mask, (bytes.AsUInt16() >> 4).AsByte() & mask);
+        }
+    }
+
+    /// <summary>Rows already unpacked to one code a byte.</summary>
+    private readonly struct ExpandedCodes : ICodeSource
+    {
+        public static bool Streams => false;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<byte> Pair(byte* row, int p, Vector256<byte> mask) => Vector512.Load(row + (p * 64));
     }
 }

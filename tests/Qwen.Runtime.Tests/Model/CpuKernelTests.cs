@@ -35,4 +35,21 @@ public sealed class CpuKernelTests
             KvCacheTests.AssertClose(withTorch.Forward([ids[t]], b), withKernel.Forward([ids[t]], a), 1e-5, $"{name} {dtype} position {t}");
         }
     }
+
+    /// <summary>Attention over a longer cache (four positions at a time, a 64-float head sum kept in registers) gives libtorch's results at every length.</summary>
+    [Fact]
+    public void DecodeSteps_LongContextHeadDim64_AgreeWithLibtorchWithin1e5()
+    {
+        var dir = Fixtures.TinyModel("qwen3_untied_hd64");
+        var prompt = Fixtures.ReadGolden(dir).PromptIds;
+        var ids = Enumerable.Range(0, 70).Select(i => prompt[i % prompt.Length]).ToArray();
+        using var withKernel = QwenModel.Load(dir, new QwenModelOptions { Device = "cpu", CpuKernels = true });
+        using var withTorch = QwenModel.Load(dir, new QwenModelOptions { Device = "cpu", CpuKernels = false });
+        using var a = withKernel.CreateCache(ids.Length);
+        using var b = withTorch.CreateCache(ids.Length);
+        for (var t = 0; t < ids.Length; t++)
+        {
+            KvCacheTests.AssertClose(withTorch.Forward([ids[t]], b), withKernel.Forward([ids[t]], a), 1e-5, $"position {t}");
+        }
+    }
 }

@@ -141,106 +141,32 @@ internal sealed unsafe class CpuDecodeStep : IChunkJob, IDisposable
     }
 
     /// <summary>Attention of one query head over the cached positions (a chunk of the per-layer attention job).</summary>
-    /// <remarks>
-    /// At a long context this is a tenth of a decode step: scores go four cached positions at a time (one horizontal
-    /// reduction for four dot products), and the weighted sum of the values keeps 64 output floats in registers across
-    /// the positions instead of loading and storing the output once per position.
-    /// </remarks>
     public void Execute(int chunk)
     {
         var hd = _config.HeadDim;
         var kvHead = chunk / (_config.NumAttentionHeads / _config.NumKeyValueHeads);
         var q = _qkv + (chunk * hd);
-        var keys = _keys + ((long)kvHead * _capacity * hd) + ((long)_kvStart * hd);
-        var values = _values + ((long)kvHead * _capacity * hd) + ((long)_kvStart * hd);
+        var keys = _keys + ((long)kvHead * _capacity * hd);
+        var values = _values + ((long)kvHead * _capacity * hd);
         var scores = _scores + ((long)chunk * _scoresPerHead);
         var count = _end - _kvStart;
 
-        Scores(q, keys, scores, count, hd, _scale);
         var max = float.NegativeInfinity;
         for (var s = 0; s < count; s++)
         {
-            max = Math.Max(max, scores[s]);
+            var score = MatVec.Dot(q, keys + ((long)(_kvStart + s) * hd), hd) * _scale;
+            scores[s] = score;
+            max = Math.Max(max, score);
         }
 
-        var inverse = 1f / ExpShifted(scores, count, max);
+        var sum = ExpShifted(scores, count, max);
         var output = _attention + (chunk * hd);
-        var c = 0;
-        for (; c + 64 <= hd; c += 64)
-        {
-            WeightedSum64(scores, inverse, values + c, hd, count, output + c);
-        }
-
-        if (c < hd)
-        {
-            // Head sizes that are not a multiple of 64 (small test models): the rest, one position at a time.
-            new Span<float>(output + c, hd - c).Clear();
-            for (var s = 0; s < count; s++)
-            {
-                Axpy(scores[s] * inverse, values + ((long)s * hd) + c, output + c, hd - c);
-            }
-        }
-    }
-
-    /// <summary>scores[s] = (q · keys[s]) × scale for the <paramref name="count"/> cached positions, four at a time.</summary>
-    private static void Scores(float* q, float* keys, float* scores, int count, int hd, float scale)
-    {
-        var s = 0;
-        if (hd % 8 == 0)
-        {
-            var scaleV = Vector128.Create(scale);
-            for (; s + 4 <= count; s += 4)
-            {
-                var k0 = keys + ((long)s * hd);
-                var k1 = k0 + hd;
-                var k2 = k1 + hd;
-                var k3 = k2 + hd;
-                Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
-                for (var i = 0; i < hd; i += 8)
-                {
-                    var qv = Vector256.Load(q + i);
-                    a0 = Vector256.FusedMultiplyAdd(Vector256.Load(k0 + i), qv, a0);
-                    a1 = Vector256.FusedMultiplyAdd(Vector256.Load(k1 + i), qv, a1);
-                    a2 = Vector256.FusedMultiplyAdd(Vector256.Load(k2 + i), qv, a2);
-                    a3 = Vector256.FusedMultiplyAdd(Vector256.Load(k3 + i), qv, a3);
-                }
-
-                (MatVec.Sum4(a0, a1, a2, a3) * scaleV).Store(scores + s);
-            }
-        }
-
-        for (; s < count; s++)
-        {
-            scores[s] = MatVec.Dot(q, keys + ((long)s * hd), hd) * scale;
-        }
-    }
-
-    /// <summary>output[0..64) = Σ_s scores[s] × inverse × values[s][0..64) (rows <paramref name="stride"/> floats apart), the sum kept in registers.</summary>
-    private static void WeightedSum64(float* scores, float inverse, float* values, int stride, int count, float* output)
-    {
-        Vector256<float> o0 = default, o1 = default, o2 = default, o3 = default, o4 = default, o5 = default, o6 = default, o7 = default;
+        new Span<float>(output, hd).Clear();
+        var inverse = 1f / sum;
         for (var s = 0; s < count; s++)
         {
-            var p = Vector256.Create(scores[s] * inverse);
-            var v = values + ((long)s * stride);
-            o0 = Vector256.FusedMultiplyAdd(p, Vector256.Load(v), o0);
-            o1 = Vector256.FusedMultiplyAdd(p, Vector256.Load(v + 8), o1);
-            o2 = Vector256.FusedMultiplyAdd(p, Vector256.Load(v + 16), o2);
-            o3 = Vector256.FusedMultiplyAdd(p, Vector256.Load(v + 24), o3);
-            o4 = Vector256.FusedMultiplyAdd(p, Vector256.Load(v + 32), o4);
-            o5 = Vector256.FusedMultiplyAdd(p, Vector256.Load(v + 40), o5);
-            o6 = Vector256.FusedMultiplyAdd(p, Vector256.Load(v + 48), o6);
-            o7 = Vector256.FusedMultiplyAdd(p, Vector256.Load(v + 56), o7);
+            Axpy(scores[s] * inverse, values + ((long)(_kvStart + s) * hd), output, hd);
         }
-
-        o0.Store(output);
-        o1.Store(output + 8);
-        o2.Store(output + 16);
-        o3.Store(output + 24);
-        o4.Store(output + 32);
-        o5.Store(output + 40);
-        o6.Store(output + 48);
-        o7.Store(output + 56);
     }
 
     public void Dispose()

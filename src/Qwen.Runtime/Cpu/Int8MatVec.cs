@@ -113,23 +113,9 @@ internal sealed unsafe class Int8MatVec : IChunkJob, IDisposable
         _blocks = int4 ? 2 * QuantizedWeight4.Pairs(cols) : QuantizedWeight.Blocks(cols);
         _paddedCols = _blocks * QuantizedWeight.BlockSize;
         _rowBytes = int4 ? QuantizedWeight4.RowBytes(cols) : QuantizedWeight.RowBytes(cols);
-        _rowsPerChunk = RowsPerChunk(rows, _rowBytes, _parallel.Threads);
+        _rowsPerChunk = (int)Math.Max(4, ChunkBytes / _rowBytes & ~3);
         QuantizeActivations(x);
         _parallel.Run(this, (rows + _rowsPerChunk - 1) / _rowsPerChunk);
-    }
-
-    /// <summary>
-    /// Rows per chunk: about <see cref="ChunkBytes"/>, in multiples of four, but at least four chunks per thread and a
-    /// multiple of the thread count of them, all of about equal size. A small matrix (an attention projection is under 1 MB in 8 bits) cut into 128 KB chunks gives
-    /// each of two threads three or four of them and a last one of any size, so one thread idles for up to a chunk at
-    /// the end of each product, and decode runs a hundred products per token.
-    /// </summary>
-    internal static int RowsPerChunk(int rows, long rowBytes, int threads)
-    {
-        var bySize = (int)Math.Max(4, ChunkBytes / rowBytes & ~3);
-        var chunks = Math.Max((rows + bySize - 1) / bySize, 4 * threads);
-        chunks = (chunks + threads - 1) / threads * threads;
-        return Math.Max(4, ((rows + chunks - 1) / chunks) + 3 & ~3);
     }
 
     public void Execute(int chunk)

@@ -268,7 +268,7 @@ internal sealed unsafe class MatVec : IChunkJob, IDisposable
 
     /// <summary>The four horizontal sums [Σa0, Σa1, Σa2, Σa3] in a few adds and shuffles (four separate sums cost several times more).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector128<float> Sum4(Vector256<float> a0, Vector256<float> a1, Vector256<float> a2, Vector256<float> a3)
+    private static Vector128<float> Sum4(Vector256<float> a0, Vector256<float> a1, Vector256<float> a2, Vector256<float> a3)
     {
         var h = Avx.HorizontalAdd(Avx.HorizontalAdd(a0, a1), Avx.HorizontalAdd(a2, a3));
         return h.GetLower() + h.GetUpper();

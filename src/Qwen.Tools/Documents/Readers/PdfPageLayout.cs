@@ -31,11 +31,14 @@ internal static class PdfPageLayout
     private const double MaxScriptSizeRatio = 0.85;
 
     /// <summary>The page's paragraphs; <paramref name="builtInEncodings"/> gives the text of the codes of fonts PdfPig cannot decode
-    /// (see <see cref="PdfBuiltInEncodings"/>).</summary>
-    public static List<DocumentParagraph> Extract(Page page, Dictionary<string, IReadOnlyDictionary<int, string>>? builtInEncodings = null)
+    /// (see <see cref="PdfBuiltInEncodings"/>); <paramref name="appearanceLetters"/> are glyphs that annotation appearances draw
+    /// on the page (see <see cref="PdfAppearancePageFactory"/>), laid out with the page's own where they are drawn.</summary>
+    public static List<DocumentParagraph> Extract(Page page, Dictionary<string, IReadOnlyDictionary<int, string>>? builtInEncodings = null,
+        IReadOnlyList<Letter>? appearanceLetters = null)
     {
         var paragraphs = new List<DocumentParagraph>();
-        var letters = PdfMarks.AttachMarks(WithoutOverprints(builtInEncodings is null ? page.Letters : PdfBuiltInEncodings.Apply(page.Letters, builtInEncodings)));
+        IReadOnlyList<Letter> drawn = appearanceLetters is { Count: > 0 } ? [.. page.Letters, .. appearanceLetters] : page.Letters;
+        var letters = PdfMarks.AttachMarks(WithoutOverprints(builtInEncodings is null ? drawn : PdfBuiltInEncodings.Apply(drawn, builtInEncodings)));
 
         int spaces = 0, visible = 0, garbage = 0;
         foreach (var letter in letters)

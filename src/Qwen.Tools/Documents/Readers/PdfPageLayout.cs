@@ -1,5 +1,6 @@
 using System.Text;
 using UglyToad.PdfPig.Content;
+using UglyToad.PdfPig.Core;
 using UglyToad.PdfPig.DocumentLayoutAnalysis.WordExtractor;
 using UglyToad.PdfPig.Util;
 
@@ -38,7 +39,7 @@ internal static class PdfPageLayout
     {
         var paragraphs = new List<DocumentParagraph>();
         IReadOnlyList<Letter> drawn = appearanceLetters is { Count: > 0 } ? [.. page.Letters, .. appearanceLetters] : page.Letters;
-        var letters = PdfMarks.AttachMarks(WithoutCoveredSpaces(WithoutOverprints(builtInEncodings is null ? drawn : PdfBuiltInEncodings.Apply(drawn, builtInEncodings))));
+        var letters = PdfMarks.AttachMarks(WithHeights(WithoutCoveredSpaces(WithoutOverprints(builtInEncodings is null ? drawn : PdfBuiltInEncodings.Apply(drawn, builtInEncodings)))));
 
         int spaces = 0, visible = 0, garbage = 0;
         foreach (var letter in letters)
@@ -345,6 +346,37 @@ internal static class PdfPageLayout
         }
 
         return kept;
+    }
+
+    /// <summary>
+    /// The letters with a glyph box of some height where PdfPig gives none (fonts whose outlines it cannot read: a TeX font
+    /// program it fails to parse, a Type 3 font without a bounding box). The default word extractor ends a word at any gap wider
+    /// than a share of the glyph height, so with no height every sliver between two letters split a word ("quest ion", "numb
+    /// er"). The box given runs from the baseline to 0.7 em, about a lower-case letter's height.
+    /// </summary>
+    private static List<Letter> WithHeights(List<Letter> letters)
+    {
+        if (!letters.Exists(NeedsHeight))
+        {
+            return letters;
+        }
+
+        return letters.ConvertAll(letter =>
+        {
+            if (!NeedsHeight(letter))
+            {
+                return letter;
+            }
+
+            var box = letter.BoundingBox;
+            var baseline = letter.StartBaseLine.Y;
+            var tall = new PdfRectangle(Math.Min(box.Left, letter.StartBaseLine.X), baseline, Math.Max(box.Right, letter.EndBaseLine.X), baseline + (0.7 * letter.PointSize));
+            return new Letter(letter.Value, tall, letter.GlyphRectangleLoose, letter.StartBaseLine, letter.EndBaseLine, letter.Width, letter.FontSize,
+                letter.FontDetails, letter.RenderingMode, letter.StrokeColor, letter.FillColor, letter.PointSize, letter.TextSequence);
+        });
+
+        static bool NeedsHeight(Letter letter) => letter.TextOrientation == TextOrientation.Horizontal && letter.BoundingBox.Height < 0.01
+            && letter.PointSize > 0 && !string.IsNullOrWhiteSpace(letter.Value);
     }
 
     /// <summary>

@@ -201,6 +201,19 @@ public sealed class PdfComplexScriptTests : IDisposable
     }
 
     [Fact]
+    public async Task ParseAsync_VietnameseAcuteDrawnAtTheCornerOfItsBase_StaysOnItsBase()
+    {
+        // As pymupdf's bug1945: the acute over a circumflex is drawn at the base's upper right corner, its centre already over
+        // the next letter; attached by position alone it read "tiêńg" for "tiếng".
+        var map = new Dictionary<char, string> { ['t'] = "t", ['i'] = "i", ['E'] = "\u00EA", ['A'] = "\u0301", ['n'] = "n", ['g'] = "g" };
+        PdfFiles.Glyph[] glyphs = [new('t', 100, 700), new('i', 116, 700), new('E', 132, 700), new('A', 140, 700), new('n', 148, 700), new('g', 164, 700)];
+
+        var text = (await _parser.ParseAsync(PdfFiles.Glyphs(map, glyphs), "vietnamese.pdf")).Text;
+
+        Assert.Contains("ti\u1EBFng", text);
+    }
+
+    [Fact]
     public async Task ParseAsync_TextRotatedAQuarterTurn_KeepsItsWords()
     {
         var pdf = PdfFiles.OnePage(

@@ -127,6 +127,23 @@ public sealed class PdfAppearanceTests : IDisposable
     }
 
     [Fact]
+    public async Task ParseAsync_AppearanceTextOverflowingTheFieldsRectangle_IsClippedAway()
+    {
+        // A viewer clips an appearance to its rectangle; the overflow of a narrow field ran into the next field's words.
+        var pdf = Page(
+            "BT /F1 12 Tf 72 700 Td (Codes) Tj ET",
+            ["<< /Type /Annot /Subtype /Widget /FT /Tx /T (code) /Rect [72 600 132 620] /AP << /N 7 0 R >> >>"],
+            string.Empty,
+            PdfFiles.Stream("/Type /XObject /Subtype /Form /BBox [0 0 60 20] /Resources << /Font << /Helv 5 0 R >> >>",
+                "BT /Helv 10 Tf 2 5 Td (QX7) Tj 200 0 Td (overflowing) Tj ET"));
+
+        var document = await _parser.ParseAsync(pdf, "overflow.pdf");
+
+        Assert.Contains("QX7", document.Text);
+        Assert.DoesNotContain("overflowing", document.Text);
+    }
+
+    [Fact]
     public async Task ParseAsync_HiddenAnnotationAndStateNotChosen_AreNotRead()
     {
         var pdf = Page(

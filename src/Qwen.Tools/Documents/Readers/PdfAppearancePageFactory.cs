@@ -127,7 +127,10 @@ internal sealed class PdfAppearancePageFactory(
                 {
                     var processor = new PdfAppearanceProcessor(pageNumber, ResourceStore, PdfScanner, PageContentParser, FilterProvider, cropBox, userSpaceUnit,
                         rotation, appearance.Placement.Multiply(initialMatrix), ParsingOptions, MaxLetters - letters.Count);
-                    var drawn = processor.Draw(appearance.Stream);
+                    // A viewer shows an appearance clipped to the annotation's rectangle: text that overflows a narrow field is not
+                    // seen, and would run into the next field's words.
+                    var visible = initialMatrix.Transform(appearance.Rect);
+                    var drawn = processor.Draw(appearance.Stream).FindAll(l => Inside(l, visible));
                     if (drawn.Count > 0)
                     {
                         letters.AddRange(drawn);
@@ -155,7 +158,7 @@ internal sealed class PdfAppearancePageFactory(
     /// The normal appearance of a displayed annotation (the one its /AS state names, when it has states) and the matrix that
     /// places it on the page; <see langword="null"/> when there is none to draw.
     /// </summary>
-    private (StreamToken Stream, TransformationMatrix Placement)? Appearance(DictionaryToken annotation)
+    private (StreamToken Stream, TransformationMatrix Placement, PdfRectangle Rect)? Appearance(DictionaryToken annotation)
     {
         if (Resolve(annotation.Data.GetValueOrDefault(SubtypeName.Data)) is NameToken { Data: "Popup" }
             || (Resolve(annotation.Data.GetValueOrDefault(FlagsName.Data)) is NumericToken flags && (flags.Int & HiddenOrNoView) != 0)
@@ -189,7 +192,16 @@ internal sealed class PdfAppearancePageFactory(
 
         var scaleX = (rect.Right - rect.Left) / (right - left);
         var scaleY = (rect.Top - rect.Bottom) / (top - bottom);
-        return (stream, TransformationMatrix.FromValues(scaleX, 0, 0, scaleY, rect.Left - (left * scaleX), rect.Bottom - (bottom * scaleY)));
+        return (stream, TransformationMatrix.FromValues(scaleX, 0, 0, scaleY, rect.Left - (left * scaleX), rect.Bottom - (bottom * scaleY)), rect);
+    }
+
+    /// <summary>Whether a glyph's centre lies within the area (a rectangle transformed onto the page), with a point to spare.</summary>
+    private static bool Inside(Letter letter, PdfRectangle area)
+    {
+        var points = new[] { area.BottomLeft, area.BottomRight, area.TopLeft, area.TopRight };
+        var centre = letter.BoundingBox.Centroid;
+        return centre.X >= points.Min(p => p.X) - 1 && centre.X <= points.Max(p => p.X) + 1
+            && centre.Y >= points.Min(p => p.Y) - 1 && centre.Y <= points.Max(p => p.Y) + 1;
     }
 
     /// <summary>Whether a stream is small enough to draw, through filters that cannot explode (Flate is inflated here under a cap first).</summary>

@@ -233,6 +233,18 @@ public sealed class PdfRobustnessTests : IDisposable
     }
 
     [Fact]
+    public async Task ParseAsync_SpaceUnderTheNextLetterOfTheSameRun_StillPartsTheWords()
+    {
+        // As pymupdf's bug1945: a Persian zero-width non-joiner drawn as a space glyph, the next letter moved back over it. Only
+        // padding that another text object draws over is dropped; this space parts two words.
+        var pdf = PdfFiles.OnePage("BT /F1 12 Tf 72 700 Td [(Harbour ) 278 (master on duty)] TJ ET", Font);
+
+        var document = await _parser.ParseAsync(pdf, "same-run-space.pdf");
+
+        Assert.Contains("Harbour master on duty", document.Text);
+    }
+
+    [Fact]
     public async Task ParseAsync_FieldTreeWhoseKidsRepeat_ReadsThePageInsteadOfExpandingItExponentially()
     {
         // As qpdf's shared-unnamed-field test file: each unnamed field lists the same child twice, 25 levels deep (2^25 paths).

@@ -383,12 +383,13 @@ internal static class PdfPageLayout
     /// The letters without space glyphs drawn under other glyphs: a report generator that pads each table cell with spaces to a
     /// fixed width draws the padding of one cell under the text of the next, and the word extractor, which orders a line's glyphs
     /// by position, then reads "0 3 / 2 5 / 2 0 16" for "03/25/2016". A space whose advance lies more than half under a visible
-    /// glyph on the same baseline is not a gap anyone sees; pdftotext drops it as well.
+    /// glyph drawn by another text object on the same baseline is not a gap anyone sees. A space inside the same run of text is
+    /// kept wherever it lies: a Persian zero-width non-joiner drawn as a space under the next letter still parts two words.
     /// </summary>
     private static List<Letter> WithoutCoveredSpaces(List<Letter> letters)
     {
         const double Cell = 16;
-        var glyphs = new Dictionary<(long Y, long X), List<(double Left, double Right)>>();
+        var glyphs = new Dictionary<(long Y, long X), List<(double Left, double Right, int Sequence)>>();
         var spaces = 0;
         foreach (var letter in letters)
         {
@@ -410,7 +411,7 @@ internal static class PdfPageLayout
                 glyphs[key] = list = [];
             }
 
-            list.Add((left, right));
+            list.Add((left, right, letter.TextSequence));
         }
 
         if (spaces == 0 || glyphs.Count == 0)
@@ -434,7 +435,7 @@ internal static class PdfPageLayout
             {
                 for (var cell = (long)Math.Floor((left - (2 * Cell)) / Cell); cell <= (long)Math.Floor(right / Cell); cell++)
                 {
-                    if (glyphs.TryGetValue((row, cell), out var list) && list.Exists(g => Math.Min(right, g.Right) - Math.Max(left, g.Left) > half))
+                    if (glyphs.TryGetValue((row, cell), out var list) && list.Exists(g => g.Sequence != space.TextSequence && Math.Min(right, g.Right) - Math.Max(left, g.Left) > half))
                     {
                         return true;
                     }

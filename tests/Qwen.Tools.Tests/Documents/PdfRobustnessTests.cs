@@ -245,6 +245,19 @@ public sealed class PdfRobustnessTests : IDisposable
     }
 
     [Fact]
+    public async Task ParseAsync_SpaceUnderTheAdvanceButNotTheInkOfTheNextLetter_StillPartsTheWords()
+    {
+        // As pymupdf's bug1945, where every glyph is its own text object: the space lies under the next letter's advance, but
+        // that letter's ink starts well inside it (a period's left bearing here). Only a space mostly under ink is padding.
+        var pdf = PdfFiles.OnePage(
+            "BT /F1 24 Tf 72 700 Td (Total) Tj ET BT /F1 24 Tf 125.352 700 Td ( ) Tj ET BT /F1 24 Tf 125.352 700 Td (.NET) Tj ET", Font);
+
+        var document = await _parser.ParseAsync(pdf, "space-under-advance.pdf");
+
+        Assert.Contains("Total .NET", document.Text);
+    }
+
+    [Fact]
     public async Task ParseAsync_FieldTreeWhoseKidsRepeat_ReadsThePageInsteadOfExpandingItExponentially()
     {
         // As qpdf's shared-unnamed-field test file: each unnamed field lists the same child twice, 25 levels deep (2^25 paths).

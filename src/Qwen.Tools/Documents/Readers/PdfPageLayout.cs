@@ -382,9 +382,10 @@ internal static class PdfPageLayout
     /// <summary>
     /// The letters without space glyphs drawn under other glyphs: a report generator that pads each table cell with spaces to a
     /// fixed width draws the padding of one cell under the text of the next, and the word extractor, which orders a line's glyphs
-    /// by position, then reads "0 3 / 2 5 / 2 0 16" for "03/25/2016". A space whose advance lies more than half under a visible
-    /// glyph drawn by another text object on the same baseline is not a gap anyone sees. A space inside the same run of text is
-    /// kept wherever it lies: a Persian zero-width non-joiner drawn as a space under the next letter still parts two words.
+    /// by position, then reads "0 3 / 2 5 / 2 0 16" for "03/25/2016". A space whose advance lies more than half under the ink of
+    /// visible glyphs drawn by other text objects on the same baseline is not a gap anyone sees. A space of the same run of text
+    /// is kept wherever it lies, and so is one under the advance but not the ink of the next letter: a Persian zero-width
+    /// non-joiner drawn as a space still parts two words.
     /// </summary>
     private static List<Letter> WithoutCoveredSpaces(List<Letter> letters)
     {
@@ -404,7 +405,7 @@ internal static class PdfPageLayout
                 continue;
             }
 
-            var (left, right) = Span(letter);
+            var (left, right) = (letter.BoundingBox.Left, letter.BoundingBox.Right);
             var key = ((long)Math.Round(letter.StartBaseLine.Y * 2), (long)Math.Floor(left / Cell));
             if (!glyphs.TryGetValue(key, out var list))
             {
@@ -431,18 +432,22 @@ internal static class PdfPageLayout
             }
 
             var y = (long)Math.Round(space.StartBaseLine.Y * 2);
+            var covered = 0.0;
             for (var row = y - 1; row <= y + 1; row++)
             {
                 for (var cell = (long)Math.Floor((left - (2 * Cell)) / Cell); cell <= (long)Math.Floor(right / Cell); cell++)
                 {
-                    if (glyphs.TryGetValue((row, cell), out var list) && list.Exists(g => g.Sequence != space.TextSequence && Math.Min(right, g.Right) - Math.Max(left, g.Left) > half))
+                    if (glyphs.TryGetValue((row, cell), out var list))
                     {
-                        return true;
+                        foreach (var g in list)
+                        {
+                            covered += g.Sequence != space.TextSequence ? Math.Max(0, Math.Min(right, g.Right) - Math.Max(left, g.Left)) : 0;
+                        }
                     }
                 }
             }
 
-            return false;
+            return covered > half;
         }
 
         static (double Left, double Right) Span(Letter letter) =>

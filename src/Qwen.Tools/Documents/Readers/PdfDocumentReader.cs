@@ -4,6 +4,7 @@ using UglyToad.PdfPig.AcroForms.Fields;
 using UglyToad.PdfPig.Annotations;
 using UglyToad.PdfPig.Content;
 using UglyToad.PdfPig.Exceptions;
+using UglyToad.PdfPig.Tokens;
 
 namespace Qwen.Tools;
 
@@ -145,7 +146,7 @@ internal sealed class PdfDocumentReader : IDocumentReader
     /// The text the page's annotations draw in their appearance streams (see <see cref="PdfAppearancePageFactory"/>); none when
     /// no annotation has an appearance, or when PdfPig fails on them (the page's own text is read all the same).
     /// </summary>
-    private static PdfAppearanceText AppearanceText(PdfDocument pdf, UglyToad.PdfPig.Tokens.DictionaryToken page, int number)
+    private static PdfAppearanceText AppearanceText(PdfDocument pdf, DictionaryToken page, int number)
     {
         if (!PdfAppearancePageFactory.HasAppearances(pdf, page))
         {
@@ -193,7 +194,7 @@ internal sealed class PdfDocumentReader : IDocumentReader
                 var label = field.Information.AlternateName ?? field.Information.PartialName;
                 var line = PdfText.CleanTextString(string.IsNullOrWhiteSpace(label) ? value : $"{label}: {value}");
                 var drawn = PdfText.CleanTextString(value);
-                if (field is AcroListBoxField { Options.Count: > 1 } listBox)
+                if (field is AcroListBoxField { Options.Count: > 0 } listBox)
                 {
                     // A list box shows its options, not only the chosen ones; a viewer that builds the appearance itself (the form
                     // asks for it with /NeedAppearances, and the stored one is empty) draws them all, as poppler does.

@@ -168,17 +168,7 @@ public sealed class PdfAppearanceTests : IDisposable
     public async Task ParseAsync_HostileAppearances_SkipsTheBombAndTheGarbageAndReadsTheRest()
     {
         // One appearance inflates to 8 MB (over the 4 MB cap), one draws codes Helvetica has no character for; a third is fine.
-        var bomb = new MemoryStream();
-        using (var zlib = new ZLibStream(bomb, CompressionLevel.SmallestSize, leaveOpen: true))
-        {
-            var text = Encoding.ASCII.GetBytes("BT /Helv 12 Tf 2 5 Td (Bomb words) Tj ET\n");
-            zlib.Write(text);
-            var spaces = new byte[8 << 20];
-            Array.Fill(spaces, (byte)' ');
-            zlib.Write(spaces);
-        }
-
-        var compressed = Encoding.Latin1.GetString(bomb.ToArray());
+        var compressed = Encoding.Latin1.GetString(Deflated("BT /Helv 12 Tf 2 5 Td (Bomb words) Tj ET\n", 8 << 20));
         var pdf = Page(
             "BT /F1 12 Tf 72 700 Td (Harbour log) Tj ET",
             [
@@ -197,6 +187,45 @@ public sealed class PdfAppearanceTests : IDisposable
         Assert.Contains("Tide at noon", document.Text);
         Assert.DoesNotContain("Bomb words", document.Text);
         Assert.DoesNotContain(document.Text, c => (char.IsControl(c) && c is not '\n' and not '\t') || c == '\uFFFD');
+    }
+
+    [Fact]
+    public async Task ParseAsync_AppearancesInflatingPastThePageBudget_AreDrawnUpToIt()
+    {
+        // Six appearances of a few kilobytes, each inflating to 3.5 MB (under the 4 MB cap of one stream): the page's 16 MB
+        // budget counts them decoded, so the fifth and sixth are not drawn.
+        var annotations = new List<string>();
+        var streams = new List<string>();
+        for (var i = 1; i <= 6; i++)
+        {
+            annotations.Add($"<< /Type /Annot /Subtype /FreeText /Rect [72 {700 - (i * 40)} 272 {720 - (i * 40)}] /AP << /N {11 + i} 0 R >> >>");
+            streams.Add(PdfFiles.Stream("/Type /XObject /Subtype /Form /BBox [0 0 200 20] /Filter /FlateDecode /Resources << /Font << /Helv 5 0 R >> >>",
+                Encoding.Latin1.GetString(Deflated($"BT /Helv 12 Tf 2 5 Td (Entry{i}) Tj ET\n", 3_500_000))));
+        }
+
+        var pdf = Page("BT /F1 12 Tf 72 740 Td (Ledger) Tj ET", [.. annotations], string.Empty, [.. streams]);
+
+        var document = await _parser.ParseAsync(pdf, "budget.pdf");
+
+        Assert.Contains("Entry1", document.Text);
+        Assert.Contains("Entry4", document.Text);
+        Assert.DoesNotContain("Entry5", document.Text);
+        Assert.DoesNotContain("Entry6", document.Text);
+    }
+
+    /// <summary>A content stream of <paramref name="text"/> followed by spaces up to <paramref name="size"/> bytes, Flate-compressed.</summary>
+    private static byte[] Deflated(string text, int size)
+    {
+        var output = new MemoryStream();
+        using (var zlib = new ZLibStream(output, CompressionLevel.SmallestSize, leaveOpen: true))
+        {
+            zlib.Write(Encoding.ASCII.GetBytes(text));
+            var spaces = new byte[size - text.Length];
+            Array.Fill(spaces, (byte)' ');
+            zlib.Write(spaces);
+        }
+
+        return output.ToArray();
     }
 
     [Fact]

@@ -45,7 +45,7 @@ internal sealed class PdfAppearancePageFactory(
     /// <summary>An appearance stream that inflates to more than this is not drawn.</summary>
     public const int MaxDecodedBytes = 4 << 20;
 
-    /// <summary>All the appearance streams of a page together are drawn up to this many bytes, as stored.</summary>
+    /// <summary>All the appearance streams of a page together are drawn up to this many bytes of content, decoded.</summary>
     public const int MaxPageBytes = 16 << 20;
 
     /// <summary>Glyphs kept per page at most.</summary>
@@ -117,7 +117,7 @@ internal sealed class PdfAppearancePageFactory(
                     continue;
                 }
 
-                bytes += appearance.Stream.Data.Length;
+                bytes += appearance.Size;
                 if (bytes > MaxPageBytes)
                 {
                     break;
@@ -158,7 +158,7 @@ internal sealed class PdfAppearancePageFactory(
     /// The normal appearance of a displayed annotation (the one its /AS state names, when it has states) and the matrix that
     /// places it on the page; <see langword="null"/> when there is none to draw.
     /// </summary>
-    private (StreamToken Stream, TransformationMatrix Placement, PdfRectangle Rect)? Appearance(DictionaryToken annotation)
+    private (StreamToken Stream, TransformationMatrix Placement, PdfRectangle Rect, long Size)? Appearance(DictionaryToken annotation)
     {
         if (Resolve(annotation.Data.GetValueOrDefault(SubtypeName.Data)) is NameToken { Data: "Popup" }
             || (Resolve(annotation.Data.GetValueOrDefault(FlagsName.Data)) is NumericToken flags && (flags.Int & HiddenOrNoView) != 0)
@@ -174,7 +174,7 @@ internal sealed class PdfAppearancePageFactory(
             normal = Resolve(annotation.Data.GetValueOrDefault(StateName.Data)) is NameToken state ? Resolve(states.Data.GetValueOrDefault(state.Data)) : null;
         }
 
-        if (normal is not StreamToken stream || !Decodable(stream) || Rectangle(stream.StreamDictionary.Data.GetValueOrDefault(BBoxName.Data)) is not { } box)
+        if (normal is not StreamToken stream || DecodedSize(stream) is not { } size || Rectangle(stream.StreamDictionary.Data.GetValueOrDefault(BBoxName.Data)) is not { } box)
         {
             return null;
         }
@@ -192,7 +192,7 @@ internal sealed class PdfAppearancePageFactory(
 
         var scaleX = (rect.Right - rect.Left) / (right - left);
         var scaleY = (rect.Top - rect.Bottom) / (top - bottom);
-        return (stream, TransformationMatrix.FromValues(scaleX, 0, 0, scaleY, rect.Left - (left * scaleX), rect.Bottom - (bottom * scaleY)), rect);
+        return (stream, TransformationMatrix.FromValues(scaleX, 0, 0, scaleY, rect.Left - (left * scaleX), rect.Bottom - (bottom * scaleY)), rect, size);
     }
 
     /// <summary>Whether a glyph's centre lies within the area (a rectangle transformed onto the page), with a point to spare.</summary>
@@ -204,21 +204,24 @@ internal sealed class PdfAppearancePageFactory(
             && centre.Y >= points.Min(p => p.Y) - 1 && centre.Y <= points.Max(p => p.Y) + 1;
     }
 
-    /// <summary>Whether a stream is small enough to draw, through filters that cannot explode (Flate is inflated here under a cap first).</summary>
-    private static bool Decodable(StreamToken stream)
+    /// <summary>
+    /// The size of a stream's content, decoded, when it is small enough to draw through filters that cannot explode (Flate is
+    /// inflated here under a cap first; the ASCII filters shrink); <see langword="null"/> otherwise.
+    /// </summary>
+    private static long? DecodedSize(StreamToken stream)
     {
         if (stream.Data.Length > MaxEncodedBytes)
         {
-            return false;
+            return null;
         }
 
         var filter = stream.StreamDictionary.Data.GetValueOrDefault(FilterName.Data);
         return filter switch
         {
-            null => true,
-            NameToken { Data: "ASCIIHexDecode" or "AHx" or "ASCII85Decode" or "A85" } => true,
-            _ when PdfNestingGuard.IsFlate(filter) => PdfNestingGuard.Inflate(stream.Data.ToArray(), MaxDecodedBytes) is not null,
-            _ => false,
+            null => stream.Data.Length,
+            NameToken { Data: "ASCIIHexDecode" or "AHx" or "ASCII85Decode" or "A85" } => stream.Data.Length,
+            _ when PdfNestingGuard.IsFlate(filter) => PdfNestingGuard.Inflate(stream.Data.ToArray(), MaxDecodedBytes)?.LongLength,
+            _ => null,
         };
     }
 

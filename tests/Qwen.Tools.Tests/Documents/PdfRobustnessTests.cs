@@ -212,6 +212,52 @@ public sealed class PdfRobustnessTests : IDisposable
     }
 
     [Fact]
+    public async Task ParseAsync_TableCellsPaddedWithSpacesDrawnUnderTheNextCell_KeepTheNextCellsWordsWhole()
+    {
+        // As the California WARN report (pdfplumber's examples): each cell is drawn padded with spaces to a fixed width, and the
+        // padding runs under the next cell's text; ordered by position, the spaces fell between its digits ("0 3 / 2 5 / 2 0 16").
+        var rows = new StringBuilder();
+        for (var row = 0; row < 3; row++)
+        {
+            var y = 700 - (row * 14);
+            rows.Append(CultureInfo.InvariantCulture, $"BT /F1 10 Tf 30 {y} Td (06/2{row}/2015          ) Tj ET ");
+            rows.Append(CultureInfo.InvariantCulture, $"BT /F1 10 Tf 97 {y} Td (03/2{row}/2016          ) Tj ET ");
+            rows.Append(CultureInfo.InvariantCulture, $"BT /F1 10 Tf 165 {y} Td (Harbour Authority) Tj ET\n");
+        }
+
+        var document = await _parser.ParseAsync(PdfFiles.OnePage(rows.ToString(), Font), "padded-cells.pdf");
+
+        Assert.Contains("03/20/2016", document.Text);
+        Assert.Contains("03/22/2016", document.Text);
+        Assert.Contains("06/21/2015", document.Text);
+    }
+
+    [Fact]
+    public async Task ParseAsync_SpaceUnderTheNextLetterOfTheSameRun_StillPartsTheWords()
+    {
+        // As pymupdf's bug1945: a Persian zero-width non-joiner drawn as a space glyph, the next letter moved back over it. Only
+        // padding that another text object draws over is dropped; this space parts two words.
+        var pdf = PdfFiles.OnePage("BT /F1 12 Tf 72 700 Td [(Harbour ) 278 (master on duty)] TJ ET", Font);
+
+        var document = await _parser.ParseAsync(pdf, "same-run-space.pdf");
+
+        Assert.Contains("Harbour master on duty", document.Text);
+    }
+
+    [Fact]
+    public async Task ParseAsync_SpaceUnderTheAdvanceButNotTheInkOfTheNextLetter_StillPartsTheWords()
+    {
+        // As pymupdf's bug1945, where every glyph is its own text object: the space lies under the next letter's advance, but
+        // that letter's ink starts well inside it (a period's left bearing here). Only a space mostly under ink is padding.
+        var pdf = PdfFiles.OnePage(
+            "BT /F1 24 Tf 72 700 Td (Total) Tj ET BT /F1 24 Tf 125.352 700 Td ( ) Tj ET BT /F1 24 Tf 125.352 700 Td (.NET) Tj ET", Font);
+
+        var document = await _parser.ParseAsync(pdf, "space-under-advance.pdf");
+
+        Assert.Contains("Total .NET", document.Text);
+    }
+
+    [Fact]
     public async Task ParseAsync_FieldTreeWhoseKidsRepeat_ReadsThePageInsteadOfExpandingItExponentially()
     {
         // As qpdf's shared-unnamed-field test file: each unnamed field lists the same child twice, 25 levels deep (2^25 paths).

@@ -4,6 +4,7 @@ using UglyToad.PdfPig.AcroForms.Fields;
 using UglyToad.PdfPig.Annotations;
 using UglyToad.PdfPig.Content;
 using UglyToad.PdfPig.Exceptions;
+using UglyToad.PdfPig.Tokens;
 
 namespace Qwen.Tools;
 
@@ -13,6 +14,9 @@ namespace Qwen.Tools;
 /// </summary>
 internal sealed class PdfDocumentReader : IDocumentReader
 {
+    /// <summary>Options of a list box named in its line at most.</summary>
+    private const int MaxListOptions = 200;
+
     public DocumentContent Read(ReadOnlyMemory<byte> content, string fileName, string? charset, CancellationToken cancellationToken)
     {
         if (!LooksLikePdf(content.Span))
@@ -71,6 +75,7 @@ internal sealed class PdfDocumentReader : IDocumentReader
 
             var fields = FormFields(pdf);
             var builtInEncodings = new PdfBuiltInEncodings(pdf);
+            PdfAppearancePageFactory.Register(pdf);
             var pages = new List<DocumentPage>(pdf.NumberOfPages);
             DocumentParseException? firstFailure = null;
             var pagesWithText = 0;
@@ -85,8 +90,9 @@ internal sealed class PdfDocumentReader : IDocumentReader
                 try
                 {
                     var page = pdf.GetPage(number);
-                    var paragraphs = PdfPageLayout.Extract(page, number <= pageDictionaries.Count ? builtInEncodings.ForPage(pageDictionaries[number - 1].Resources) : null);
-                    AppendFieldsAndAnnotations(page, fields.GetValueOrDefault(number), paragraphs);
+                    var appearance = number <= pageDictionaries.Count ? AppearanceText(pdf, pageDictionaries[number - 1].Page, number) : PdfAppearanceText.None;
+                    var paragraphs = PdfPageLayout.Extract(page, number <= pageDictionaries.Count ? builtInEncodings.ForPage(pageDictionaries[number - 1].Resources) : null, appearance.Letters);
+                    AppendFieldsAndAnnotations(page, fields.GetValueOrDefault(number), paragraphs, appearance);
                     pages.Add(new DocumentPage(number, paragraphs));
                     pagesWithText += paragraphs.Count > 0 ? 1 : 0;
                 }
@@ -136,10 +142,31 @@ internal sealed class PdfDocumentReader : IDocumentReader
         _ => $"{damaged} ({e.Message}).",
     };
 
-    /// <summary>Form field values by page: text fields, choices and ticked boxes, with the field's name as a label.</summary>
-    private static Dictionary<int, List<string>> FormFields(PdfDocument pdf)
+    /// <summary>
+    /// The text the page's annotations draw in their appearance streams (see <see cref="PdfAppearancePageFactory"/>); none when
+    /// no annotation has an appearance, or when PdfPig fails on them (the page's own text is read all the same).
+    /// </summary>
+    private static PdfAppearanceText AppearanceText(PdfDocument pdf, DictionaryToken page, int number)
     {
-        var byPage = new Dictionary<int, List<string>>();
+        if (!PdfAppearancePageFactory.HasAppearances(pdf, page))
+        {
+            return PdfAppearanceText.None;
+        }
+
+        try
+        {
+            return pdf.GetPage<PdfAppearanceText>(number);
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+        {
+            return PdfAppearanceText.None;
+        }
+    }
+
+    /// <summary>Form field values by page: text fields, choices and ticked boxes, each as a line labelled with the field's name, and the value alone.</summary>
+    private static Dictionary<int, List<(string Line, string Value)>> FormFields(PdfDocument pdf)
+    {
+        var byPage = new Dictionary<int, List<(string Line, string Value)>>();
         try
         {
             // A field tree whose kids repeat (each field naming the same child twice, thirty levels deep) expands exponentially
@@ -155,7 +182,7 @@ internal sealed class PdfDocumentReader : IDocumentReader
                 {
                     AcroTextField text => text.Value,
                     AcroComboBoxField combo => string.Join(", ", combo.SelectedOptions),
-                    AcroListBoxField list => string.Join(", ", list.SelectedOptions),
+                    AcroListBoxField list => list.SelectedOptions.Count > 0 || list.Options.Count == 0 ? string.Join(", ", list.SelectedOptions) : "(none chosen)",
                     AcroCheckboxField box when box.IsChecked => "yes",
                     _ => null,
                 };
@@ -166,13 +193,23 @@ internal sealed class PdfDocumentReader : IDocumentReader
 
                 var label = field.Information.AlternateName ?? field.Information.PartialName;
                 var line = PdfText.CleanTextString(string.IsNullOrWhiteSpace(label) ? value : $"{label}: {value}");
+                var drawn = PdfText.CleanTextString(value);
+                if (field is AcroListBoxField { Options.Count: > 0 } listBox)
+                {
+                    // A list box shows its options, not only the chosen ones; a viewer that builds the appearance itself (the form
+                    // asks for it with /NeedAppearances, and the stored one is empty) draws them all, as poppler does.
+                    var options = string.Join(", ", listBox.Options.Take(MaxListOptions).Select(o => o.Name));
+                    line = PdfText.CleanTextString($"{line} (options: {options})");
+                    drawn = PdfText.CleanTextString(options.Replace(", ", " ", StringComparison.Ordinal));
+                }
+
                 var page = field.PageNumber ?? 1;
                 if (!byPage.TryGetValue(page, out var lines))
                 {
                     byPage[page] = lines = [];
                 }
 
-                lines.Add(line);
+                lines.Add((line, drawn));
             }
         }
         catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
@@ -183,11 +220,23 @@ internal sealed class PdfDocumentReader : IDocumentReader
         return byPage;
     }
 
-    /// <summary>Adds the text a reader sees in form fields and in free-text, note and markup annotations, unless the page text already has it.</summary>
-    private static void AppendFieldsAndAnnotations(Page page, List<string>? fields, List<DocumentParagraph> paragraphs)
+    /// <summary>
+    /// Adds the text a reader sees in form fields and in free-text, note and markup annotations, unless the page text already has it
+    /// or an appearance stream draws it (a field whose appearance shows its value is laid out with the page, where it is seen, and
+    /// not added again).
+    /// </summary>
+    private static void AppendFieldsAndAnnotations(Page page, List<(string Line, string Value)>? fields, List<DocumentParagraph> paragraphs, PdfAppearanceText appearance)
     {
         var pageText = string.Join('\n', paragraphs.Select(p => p.Text));
-        var extra = new List<string>(fields ?? []);
+        var extra = new List<string>();
+        foreach (var (line, value) in fields ?? [])
+        {
+            if (!appearance.Draws(value))
+            {
+                extra.Add(line);
+            }
+        }
+
         try
         {
             foreach (var annotation in page.GetAnnotations())
@@ -209,7 +258,7 @@ internal sealed class PdfDocumentReader : IDocumentReader
         foreach (var text in extra)
         {
             var trimmed = text.Trim();
-            if (trimmed.Length > 0 && added.Add(trimmed) && !pageText.Contains(trimmed, StringComparison.Ordinal))
+            if (trimmed.Length > 0 && added.Add(trimmed) && !pageText.Contains(trimmed, StringComparison.Ordinal) && !appearance.Draws(trimmed))
             {
                 paragraphs.Add(new DocumentParagraph(DocumentParagraphKind.Text, trimmed));
             }

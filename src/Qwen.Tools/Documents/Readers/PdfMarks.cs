@@ -51,9 +51,13 @@ internal static class PdfMarks
             var size = Math.Max(1, Math.Max(letter.PointSize, letter.BoundingBox.Height));
             var baseline = letter.StartBaseLine.Y;
 
-            // Candidates: bases whose left edge lies between centre - widest and centre.
-            var end = UpperBound(lefts, centre);
-            var best = -1;
+            // The letter drawn just before the mark (past other marks) is its base when the mark lies largely over it: a
+            // Vietnamese acute stacked on a circumflex is drawn at the base's right corner, its centre already over the next
+            // letter ("tiêńg" for "tiếng").
+            var best = DrawnBase(letters, mark, baseline, size);
+
+            // Otherwise, candidates: bases whose left edge lies between centre - widest and centre.
+            var end = best >= 0 ? 0 : UpperBound(lefts, centre);
             var bestDistance = double.MaxValue;
             var seen = 0;
             for (var k = end - 1; k >= 0 && seen < MaxCandidates && lefts[k] >= centre - widest - 0.01; k--)
@@ -115,6 +119,39 @@ internal static class PdfMarks
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// The base a mark is drawn on when that is the letter drawn before it (other marks between them skipped): on the same
+    /// baseline, its advance under at least a quarter of the mark's glyph; -1 otherwise.
+    /// </summary>
+    private static int DrawnBase(List<Letter> letters, int mark, double baseline, double size)
+    {
+        var glyph = letters[mark].BoundingBox;
+        if (glyph.Width <= 0.01)
+        {
+            return -1;
+        }
+
+        for (var i = mark - 1; i >= 0 && i >= mark - 4; i--)
+        {
+            var candidate = letters[i];
+            if (candidate.TextOrientation != TextOrientation.Horizontal || string.IsNullOrWhiteSpace(candidate.Value))
+            {
+                return -1;
+            }
+
+            if (IsMarkOnly(candidate.Value))
+            {
+                continue;
+            }
+
+            var overlap = Math.Min(glyph.Right, Right(candidate)) - Math.Max(glyph.Left, Left(candidate));
+            var lineSize = Math.Max(size, candidate.PointSize);
+            return overlap >= glyph.Width / 4 && Math.Abs(candidate.StartBaseLine.Y - baseline) <= lineSize ? i : -1;
+        }
+
+        return -1;
     }
 
     /// <summary>

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using UglyToad.PdfPig;
 using UglyToad.PdfPig.Core;
+using UglyToad.PdfPig.Tokenization.Scanner;
 using UglyToad.PdfPig.Tokens;
 
 namespace Qwen.Tools;
@@ -194,25 +195,14 @@ internal static partial class PdfNestingGuard
         {
             content = raw;
         }
-        else if (filter is NameToken { Data: "FlateDecode" } || filter is ArrayToken { Data: [NameToken { Data: "FlateDecode" }] })
+        else if (IsFlate(filter))
         {
-            try
-            {
-                using var input = new ZLibStream(new MemoryStream(raw), CompressionMode.Decompress);
-                using var output = new MemoryStream();
-                var buffer = new byte[81920];
-                int read;
-                while ((read = input.Read(buffer)) > 0 && output.Length < 64 << 20)
-                {
-                    output.Write(buffer, 0, read);
-                }
-
-                content = output.ToArray();
-            }
-            catch (InvalidDataException)
+            if (Inflate(raw, 64 << 20) is not { } inflated)
             {
                 return null;
             }
+
+            content = inflated;
         }
         else
         {
@@ -226,6 +216,38 @@ internal static partial class PdfNestingGuard
         }
 
         return names;
+    }
+
+    /// <summary>Whether a stream's <c>/Filter</c> is Flate alone.</summary>
+    internal static bool IsFlate(IToken? filter) =>
+        filter is NameToken { Data: "FlateDecode" } || filter is ArrayToken { Data: [NameToken { Data: "FlateDecode" }] };
+
+    /// <summary>Flate-compressed bytes inflated, or <see langword="null"/> when they are damaged or inflate to more than
+    /// <paramref name="maxBytes"/> (a decompression bomb).</summary>
+    internal static byte[]? Inflate(byte[] raw, int maxBytes)
+    {
+        try
+        {
+            using var input = new ZLibStream(new MemoryStream(raw), CompressionMode.Decompress);
+            using var output = new MemoryStream();
+            var buffer = new byte[81920];
+            int read;
+            while ((read = input.Read(buffer)) > 0)
+            {
+                if (output.Length + read > maxBytes)
+                {
+                    return null;
+                }
+
+                output.Write(buffer, 0, read);
+            }
+
+            return output.ToArray();
+        }
+        catch (InvalidDataException)
+        {
+            return null;
+        }
     }
 
     private static string UnescapeName(string name) =>
@@ -274,13 +296,18 @@ internal static partial class PdfNestingGuard
     }
 
     /// <summary>The object a token stands for, following indirect references (at most 32 hops); <see langword="null"/> when it cannot be read.</summary>
-    internal static IToken? Resolve(PdfDocument pdf, IToken? token)
+    internal static IToken? Resolve(PdfDocument pdf, IToken? token) => Resolve(reference => pdf.Structure.GetObject(reference).Data, token);
+
+    /// <summary>The object a token stands for, read through a token scanner (as a page factory has it).</summary>
+    internal static IToken? Resolve(IPdfTokenScanner scanner, IToken? token) => Resolve(reference => scanner.Get(reference)?.Data, token);
+
+    private static IToken? Resolve(Func<IndirectReference, IToken?> read, IToken? token)
     {
         for (var hops = 0; token is IndirectReferenceToken reference && hops < 32; hops++)
         {
             try
             {
-                token = pdf.Structure.GetObject(reference.Data).Data;
+                token = read(reference.Data);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {

@@ -1,5 +1,6 @@
 using System.Text;
 using UglyToad.PdfPig.Content;
+using UglyToad.PdfPig.Core;
 using UglyToad.PdfPig.DocumentLayoutAnalysis.WordExtractor;
 using UglyToad.PdfPig.Util;
 
@@ -31,11 +32,14 @@ internal static class PdfPageLayout
     private const double MaxScriptSizeRatio = 0.85;
 
     /// <summary>The page's paragraphs; <paramref name="builtInEncodings"/> gives the text of the codes of fonts PdfPig cannot decode
-    /// (see <see cref="PdfBuiltInEncodings"/>).</summary>
-    public static List<DocumentParagraph> Extract(Page page, Dictionary<string, IReadOnlyDictionary<int, string>>? builtInEncodings = null)
+    /// (see <see cref="PdfBuiltInEncodings"/>); <paramref name="appearanceLetters"/> are glyphs that annotation appearances draw
+    /// on the page (see <see cref="PdfAppearancePageFactory"/>), laid out with the page's own where they are drawn.</summary>
+    public static List<DocumentParagraph> Extract(Page page, Dictionary<string, IReadOnlyDictionary<int, string>>? builtInEncodings = null,
+        IReadOnlyList<Letter>? appearanceLetters = null)
     {
         var paragraphs = new List<DocumentParagraph>();
-        var letters = PdfMarks.AttachMarks(WithoutOverprints(builtInEncodings is null ? page.Letters : PdfBuiltInEncodings.Apply(page.Letters, builtInEncodings)));
+        IReadOnlyList<Letter> drawn = appearanceLetters is { Count: > 0 } ? [.. page.Letters, .. appearanceLetters] : page.Letters;
+        var letters = PdfMarks.AttachMarks(WithHeights(WithoutCoveredSpaces(WithoutOverprints(builtInEncodings is null ? drawn : PdfBuiltInEncodings.Apply(drawn, builtInEncodings)))));
 
         int spaces = 0, visible = 0, garbage = 0;
         foreach (var letter in letters)
@@ -342,6 +346,112 @@ internal static class PdfPageLayout
         }
 
         return kept;
+    }
+
+    /// <summary>
+    /// The letters with a glyph box of some height where PdfPig gives none (fonts whose outlines it cannot read: a TeX font
+    /// program it fails to parse, a Type 3 font without a bounding box). The default word extractor ends a word at any gap wider
+    /// than a share of the glyph height, so with no height every sliver between two letters split a word ("quest ion", "numb
+    /// er"). The box given runs from the baseline to 0.7 em, about a lower-case letter's height.
+    /// </summary>
+    private static List<Letter> WithHeights(List<Letter> letters)
+    {
+        if (!letters.Exists(NeedsHeight))
+        {
+            return letters;
+        }
+
+        return letters.ConvertAll(letter =>
+        {
+            if (!NeedsHeight(letter))
+            {
+                return letter;
+            }
+
+            var box = letter.BoundingBox;
+            var baseline = letter.StartBaseLine.Y;
+            var tall = new PdfRectangle(Math.Min(box.Left, letter.StartBaseLine.X), baseline, Math.Max(box.Right, letter.EndBaseLine.X), baseline + (0.7 * letter.PointSize));
+            return new Letter(letter.Value, tall, letter.GlyphRectangleLoose, letter.StartBaseLine, letter.EndBaseLine, letter.Width, letter.FontSize,
+                letter.FontDetails, letter.RenderingMode, letter.StrokeColor, letter.FillColor, letter.PointSize, letter.TextSequence);
+        });
+
+        static bool NeedsHeight(Letter letter) => letter.TextOrientation == TextOrientation.Horizontal && letter.BoundingBox.Height < 0.01
+            && letter.PointSize > 0 && !string.IsNullOrWhiteSpace(letter.Value);
+    }
+
+    /// <summary>
+    /// The letters without space glyphs drawn under other glyphs: a report generator that pads each table cell with spaces to a
+    /// fixed width draws the padding of one cell under the text of the next, and the word extractor, which orders a line's glyphs
+    /// by position, then reads "0 3 / 2 5 / 2 0 16" for "03/25/2016". A space whose advance lies more than half under the ink of
+    /// visible glyphs drawn by other text objects on the same baseline is not a gap anyone sees. A space of the same run of text
+    /// is kept wherever it lies, and so is one under the advance but not the ink of the next letter: a Persian zero-width
+    /// non-joiner drawn as a space still parts two words.
+    /// </summary>
+    private static List<Letter> WithoutCoveredSpaces(List<Letter> letters)
+    {
+        const double Cell = 16;
+        var glyphs = new Dictionary<(long Y, long X), List<(double Left, double Right, int Sequence)>>();
+        var spaces = 0;
+        foreach (var letter in letters)
+        {
+            if (letter.TextOrientation != TextOrientation.Horizontal)
+            {
+                continue;
+            }
+
+            if (string.IsNullOrWhiteSpace(letter.Value))
+            {
+                spaces++;
+                continue;
+            }
+
+            var (left, right) = (letter.BoundingBox.Left, letter.BoundingBox.Right);
+            var key = ((long)Math.Round(letter.StartBaseLine.Y * 2), (long)Math.Floor(left / Cell));
+            if (!glyphs.TryGetValue(key, out var list))
+            {
+                glyphs[key] = list = [];
+            }
+
+            list.Add((left, right, letter.TextSequence));
+        }
+
+        if (spaces == 0 || glyphs.Count == 0)
+        {
+            return letters;
+        }
+
+        return letters.FindAll(letter => letter.TextOrientation != TextOrientation.Horizontal || !string.IsNullOrWhiteSpace(letter.Value) || !Covered(letter));
+
+        bool Covered(Letter space)
+        {
+            var (left, right) = Span(space);
+            var half = (right - left) / 2;
+            if (half <= 0)
+            {
+                return false;
+            }
+
+            var y = (long)Math.Round(space.StartBaseLine.Y * 2);
+            var covered = 0.0;
+            for (var row = y - 1; row <= y + 1; row++)
+            {
+                for (var cell = (long)Math.Floor((left - (2 * Cell)) / Cell); cell <= (long)Math.Floor(right / Cell); cell++)
+                {
+                    if (glyphs.TryGetValue((row, cell), out var list))
+                    {
+                        foreach (var g in list)
+                        {
+                            covered += g.Sequence != space.TextSequence ? Math.Max(0, Math.Min(right, g.Right) - Math.Max(left, g.Left)) : 0;
+                        }
+                    }
+                }
+            }
+
+            return covered > half;
+        }
+
+        static (double Left, double Right) Span(Letter letter) =>
+            (Math.Min(letter.StartBaseLine.X, letter.EndBaseLine.X), Math.Max(letter.StartBaseLine.X, letter.EndBaseLine.X));
     }
 
     /// <summary>

@@ -145,24 +145,7 @@ public sealed class PdfComplexScriptTests : IDisposable
     {
         // Fonts without outlines give glyph boxes of no height; PdfPig's default extractor then takes every gap for a word space.
         const string Sentence = "each input channel can be attenuated in steps of one decibel plus fully muted and any input can be assigned to either output";
-        var map = Sentence.Where(c => c != ' ').Distinct().ToDictionary(c => c, c => c.ToString());
-        var glyphs = new List<PdfFiles.Glyph>();
-        double x = 40, y = 700;
-        foreach (var word in Sentence.Split(' '))
-        {
-            if (x > 480)
-            {
-                (x, y) = (40, y - 14);
-            }
-
-            foreach (var c in word)
-            {
-                glyphs.Add(new PdfFiles.Glyph(c, x, y, 9));
-                x += (0.667 * 9) + 0.05;
-            }
-
-            x += 3;
-        }
+        var (map, glyphs) = SetFlat(Sentence, letter => 0.05);
 
         var text = (await _parser.ParseAsync(PdfFiles.Glyphs(map, glyphs, flat: true), "flat.pdf")).Text;
 
@@ -176,24 +159,7 @@ public sealed class PdfComplexScriptTests : IDisposable
         // apart by rounding. Too few pieces are single letters for the nearest-neighbour fallback, and the default extractor,
         // which ends a word at any gap wider than a share of the glyph height, read "quest ion" and "numb er".
         const string Sentence = "the examination consists of ten questions worth twenty eight marks in total";
-        var map = Sentence.Where(c => c != ' ').Distinct().ToDictionary(c => c, c => c.ToString());
-        var glyphs = new List<PdfFiles.Glyph>();
-        double x = 40, y = 700;
-        foreach (var word in Sentence.Split(' '))
-        {
-            if (x > 480)
-            {
-                (x, y) = (40, y - 14);
-            }
-
-            for (var i = 0; i < word.Length; i++)
-            {
-                glyphs.Add(new PdfFiles.Glyph(word[i], x, y, 9));
-                x += (0.667 * 9) + (i % 3 == 2 ? 0.04 : 0);
-            }
-
-            x += 3;
-        }
+        var (map, glyphs) = SetFlat(Sentence, letter => letter % 3 == 2 ? 0.04 : 0);
 
         var text = (await _parser.ParseAsync(PdfFiles.Glyphs(map, glyphs, flat: true), "hairline.pdf")).Text;
 
@@ -224,5 +190,33 @@ public sealed class PdfComplexScriptTests : IDisposable
 
         Assert.Contains("Downloads per week 2012", text);
         Assert.Contains("June 18", text);
+    }
+
+    /// <summary>
+    /// A sentence set in 9 pt glyphs of 0.667 em without box height, 3 pt between words, lines wrapped at x = 480; after letter
+    /// i of a word comes <paramref name="letterGap"/>(i) points more.
+    /// </summary>
+    private static (Dictionary<char, string> Map, List<PdfFiles.Glyph> Glyphs) SetFlat(string sentence, Func<int, double> letterGap)
+    {
+        var map = sentence.Where(c => c != ' ').Distinct().ToDictionary(c => c, c => c.ToString());
+        var glyphs = new List<PdfFiles.Glyph>();
+        double x = 40, y = 700;
+        foreach (var word in sentence.Split(' '))
+        {
+            if (x > 480)
+            {
+                (x, y) = (40, y - 14);
+            }
+
+            for (var i = 0; i < word.Length; i++)
+            {
+                glyphs.Add(new PdfFiles.Glyph(word[i], x, y, 9));
+                x += (0.667 * 9) + letterGap(i);
+            }
+
+            x += 3;
+        }
+
+        return (map, glyphs);
     }
 }

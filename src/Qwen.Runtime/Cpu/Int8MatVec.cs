@@ -109,8 +109,8 @@ internal sealed unsafe class Int8MatVec : IChunkJob, IDisposable
         _cols = cols;
         _int4 = int4;
 
-        // 4-bit rows hold whole block pairs (an odd last block paired with an empty one), and so do the activations.
-        _blocks = int4 ? 2 * QuantizedWeight4.Pairs(cols) : QuantizedWeight.Blocks(cols);
+        // 4-bit rows hold whole quads of blocks (the last padded with empty blocks), and so do the activations.
+        _blocks = int4 ? 4 * QuantizedWeight4.Quads(cols) : QuantizedWeight.Blocks(cols);
         _paddedCols = _blocks * QuantizedWeight.BlockSize;
         _rowBytes = int4 ? QuantizedWeight4.RowBytes(cols) : QuantizedWeight.RowBytes(cols);
         _rowsPerChunk = (int)Math.Max(4, ChunkBytes / _rowBytes & ~3);
@@ -412,17 +412,18 @@ internal sealed unsafe class Int8MatVec : IChunkJob, IDisposable
     /// </summary>
     private void Rows4Expanded(byte* codes, float* rowScales, int start, int end)
     {
-        var mask = Vector256.Create((byte)0x0F);
-        var pairs = _blocks / 2;
+        var mask = Vector512.Create((byte)0x0F);
+        var quads = _blocks / 4;
         var limit = (byte*)_w + (end * _rowBytes);
         for (var r = start; r < end; r++)
         {
             var row = (byte*)_w + (r * _rowBytes);
             MatVec.PrefetchLines(row + MatVec.PrefetchDistance, row + MatVec.PrefetchDistance + _rowBytes, limit);
             var target = codes + ((long)(r - start) * _paddedCols);
-            for (var p = 0; p < pairs; p++)
+            for (var quad = 0; quad < quads; quad++)
             {
-                PackedCodes.Pair(row, p, mask).Store(target + (p * 64));
+                PackedCodes.Low(row, quad, mask).Store(target + (quad * QuantizedWeight4.QuadSize));
+                PackedCodes.High(row, quad, mask).Store(target + (quad * QuantizedWeight4.QuadSize) + 64);
             }
         }
 
@@ -452,13 +453,13 @@ internal sealed unsafe class Int8MatVec : IChunkJob, IDisposable
         where TCodes : struct, ICodeSource
     {
         var blocks = _blocks;
-        var pairs = blocks / 2;
+        var quads = blocks / 4;
         var cols = _cols;
         var w = (byte*)_w;
         var limit = codes + ((end - start) * stride);
         var ones = Vector512.Create((short)1);
         var spread = Vector512.Create(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
-        var mask = Vector256.Create((byte)0x0F);
+        var mask = Vector512.Create((byte)0x0F);
         var r = start;
         for (; r + 4 <= end; r += 4)
         {
@@ -474,21 +475,22 @@ internal sealed unsafe class Int8MatVec : IChunkJob, IDisposable
             CombineScales(QuantizedWeight4.Scales(packed + (3 * _rowBytes), cols), xScales, c3);
             var ahead = w0 + MatVec.PrefetchDistance;
             Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
-            for (var p = 0; p < pairs; p++)
+            for (var quad = 0; quad < quads; quad++)
             {
-                // Four packed rows' 32 bytes are 128 bytes: two lines every step.
-                if (TCodes.Streams && ahead < limit)
+                // Four packed rows' 64 bytes are 256 bytes: four lines every step.
+                if (TCodes.Streams)
                 {
-                    Sse.Prefetch0(ahead);
-                    Sse.Prefetch0(ahead + 64);
+                    MatVec.Prefetch4(ahead, limit);
                 }
 
-                ahead += 128;
-                var x = Vector512.Load(q + (p * 64));
-                a0 = Vector512.FusedMultiplyAdd(CodeDot(TCodes.Pair(w0, p, mask), x, ones), PairScales(c0 + (2 * p), spread), a0);
-                a1 = Vector512.FusedMultiplyAdd(CodeDot(TCodes.Pair(w1, p, mask), x, ones), PairScales(c1 + (2 * p), spread), a1);
-                a2 = Vector512.FusedMultiplyAdd(CodeDot(TCodes.Pair(w2, p, mask), x, ones), PairScales(c2 + (2 * p), spread), a2);
-                a3 = Vector512.FusedMultiplyAdd(CodeDot(TCodes.Pair(w3, p, mask), x, ones), PairScales(c3 + (2 * p), spread), a3);
+                ahead += 256;
+                var x0 = Vector512.Load(q + (quad * QuantizedWeight4.QuadSize));
+                var x1 = Vector512.Load(q + (quad * QuantizedWeight4.QuadSize) + 64);
+                var s = 4 * quad;
+                a0 = QuadDot<TCodes>(w0, quad, x0, x1, c0 + s, mask, ones, spread, a0);
+                a1 = QuadDot<TCodes>(w1, quad, x0, x1, c1 + s, mask, ones, spread, a1);
+                a2 = QuadDot<TCodes>(w2, quad, x0, x1, c2 + s, mask, ones, spread, a2);
+                a3 = QuadDot<TCodes>(w3, quad, x0, x1, c3 + s, mask, ones, spread, a3);
             }
 
             if (TCodes.Streams)
@@ -507,16 +509,27 @@ internal sealed unsafe class Int8MatVec : IChunkJob, IDisposable
             var row = codes + ((r - start) * stride);
             CombineScales(QuantizedWeight4.Scales(w + (r * _rowBytes), cols), xScales, rowScales);
             var acc = Vector512<float>.Zero;
-            for (var p = 0; p < pairs; p++)
+            for (var quad = 0; quad < quads; quad++)
             {
-                acc = Vector512.FusedMultiplyAdd(CodeDot(TCodes.Pair(row, p, mask), Vector512.Load(q + (p * 64)), ones), PairScales(rowScales + (2 * p), spread), acc);
+                var x0 = Vector512.Load(q + (quad * QuantizedWeight4.QuadSize));
+                var x1 = Vector512.Load(q + (quad * QuantizedWeight4.QuadSize) + 64);
+                acc = QuadDot<TCodes>(row, quad, x0, x1, rowScales + (4 * quad), mask, ones, spread, acc);
             }
 
             y[r] = Vector512.Sum(acc) - MatVec.Dot(rowScales, xOffsets, blocks);
         }
     }
 
-    /// <summary>One 4-bit row with AVX2: each pair's 32 bytes give block 2p (low nibbles) and block 2p + 1 (high nibbles), one 256-bit product each.</summary>
+    /// <summary>acc + one quad's four block products (codes × signed activation quants, each block times its combined scale).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> QuadDot<TCodes>(byte* row, int quad, Vector512<sbyte> x0, Vector512<sbyte> x1, float* scales, Vector512<byte> mask, Vector512<short> ones, Vector512<int> spread, Vector512<float> acc)
+        where TCodes : struct, ICodeSource
+    {
+        acc = Vector512.FusedMultiplyAdd(CodeDot(TCodes.Low(row, quad, mask), x0, ones), PairScales(scales, spread), acc);
+        return Vector512.FusedMultiplyAdd(CodeDot(TCodes.High(row, quad, mask), x1, ones), PairScales(scales + 2, spread), acc);
+    }
+
+    /// <summary>One 4-bit row with AVX2: each half of a quad's 64 bytes gives one block in its low nibbles and the block two further on in its high nibbles, one 256-bit product each.</summary>
     private float Dot4Avx2(byte* row, sbyte* q, float* xScales, float* xOffsets)
     {
         var scales = QuantizedWeight4.Scales(row, _cols);
@@ -524,15 +537,19 @@ internal sealed unsafe class Int8MatVec : IChunkJob, IDisposable
         var mask = Vector256.Create((byte)0x0F);
         var acc = Vector256<float>.Zero;
         var offset = 0f;
-        for (var p = 0; p < _blocks / 2; p++)
+        for (var quad = 0; quad < _blocks / 4; quad++)
         {
-            var bytes = Vector256.Load(row + (p * 32));
-            float d0 = QuantizedWeight.Bf16(scales[2 * p]) * xScales[2 * p], d1 = QuantizedWeight.Bf16(scales[(2 * p) + 1]) * xScales[(2 * p) + 1];
-            var low = Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(bytes & mask, Vector256.Load(q + (p * 64))), ones);
-            var high = Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent((bytes.AsUInt16() >> 4).AsByte() & mask, Vector256.Load(q + (p * 64) + 32)), ones);
-            acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(low), Vector256.Create(d0), acc);
-            acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(high), Vector256.Create(d1), acc);
-            offset += (d0 * xOffsets[2 * p]) + (d1 * xOffsets[(2 * p) + 1]);
+            for (var half = 0; half < 2; half++)
+            {
+                var bytes = Vector256.Load(row + (quad * 64) + (half * 32));
+                int low = (4 * quad) + half, high = low + 2;
+                float dLow = QuantizedWeight.Bf16(scales[low]) * xScales[low], dHigh = QuantizedWeight.Bf16(scales[high]) * xScales[high];
+                var lowSums = Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(bytes & mask, Vector256.Load(q + (low * 32))), ones);
+                var highSums = Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent((bytes.AsUInt16() >> 4).AsByte() & mask, Vector256.Load(q + (high * 32))), ones);
+                acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(lowSums), Vector256.Create(dLow), acc);
+                acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(highSums), Vector256.Create(dHigh), acc);
+                offset += (dLow * xOffsets[low]) + (dHigh * xOffsets[high]);
+            }
         }
 
         return Vector256.Sum(acc) - offset;
@@ -696,27 +713,29 @@ internal sealed unsafe class Int8MatVec : IChunkJob, IDisposable
         return Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(ax, signed), ones);
     }
 
-    /// <summary>Where <see cref="Rows4Vector{TCodes}"/> takes a row's 4-bit codes from, 64 at a time (block pair p).</summary>
+    /// <summary>Where <see cref="Rows4Vector{TCodes}"/> takes a row's 4-bit codes from, 128 at a time (a quad of blocks).</summary>
     private interface ICodeSource
     {
         /// <summary>Gets whether the rows stream from memory (and are worth prefetching).</summary>
         static abstract bool Streams { get; }
 
-        /// <summary>The 64 codes of block pair <paramref name="p"/> of a row.</summary>
-        static abstract Vector512<byte> Pair(byte* row, int p, Vector256<byte> mask);
+        /// <summary>The first 64 codes of quad <paramref name="quad"/> of a row (its blocks 0 and 1).</summary>
+        static abstract Vector512<byte> Low(byte* row, int quad, Vector512<byte> mask);
+
+        /// <summary>The last 64 codes of quad <paramref name="quad"/> of a row (its blocks 2 and 3).</summary>
+        static abstract Vector512<byte> High(byte* row, int quad, Vector512<byte> mask);
     }
 
-    /// <summary>Packed rows (<see cref="QuantizedWeight4"/>): 32 bytes a pair, unpacked on the fly.</summary>
+    /// <summary>Packed rows (<see cref="QuantizedWeight4"/>): 64 bytes a quad, unpacked on the fly with a mask and a shift.</summary>
     private readonly struct PackedCodes : ICodeSource
     {
         public static bool Streams => true;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<byte> Pair(byte* row, int p, Vector256<byte> mask)
-        {
-            var bytes = Vector256.Load(row + (p * 32));
-            return Vector512.Create(bytes & mask, (bytes.AsUInt16() >> 4).AsByte() & mask);
-        }
+        public static Vector512<byte> Low(byte* row, int quad, Vector512<byte> mask) => Vector512.Load(row + (quad * 64)) & mask;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<byte> High(byte* row, int quad, Vector512<byte> mask) => (Vector512.Load(row + (quad * 64)).AsUInt16() >> 4).AsByte() & mask;
     }
 
     /// <summary>Rows already unpacked to one code a byte.</summary>
@@ -725,6 +744,9 @@ internal sealed unsafe class Int8MatVec : IChunkJob, IDisposable
         public static bool Streams => false;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<byte> Pair(byte* row, int p, Vector256<byte> mask) => Vector512.Load(row + (p * 64));
+        public static Vector512<byte> Low(byte* row, int quad, Vector512<byte> mask) => Vector512.Load(row + (quad * QuantizedWeight4.QuadSize));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<byte> High(byte* row, int quad, Vector512<byte> mask) => Vector512.Load(row + (quad * QuantizedWeight4.QuadSize) + 64);
     }
 }

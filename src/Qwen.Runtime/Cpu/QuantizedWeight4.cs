@@ -11,10 +11,11 @@ namespace Qwen.Runtime;
 /// </summary>
 /// <remarks>
 /// <para>
-/// A matrix [rows, cols] is a torch <c>uint8</c> tensor [rows, <see cref="RowBytes"/>(cols)]. Blocks go in pairs: the
-/// 32 bytes of pair p hold weight j of block 2p in the low nibble of byte j and weight j of block 2p + 1 in its high
-/// nibble, so one 32-byte load gives 64 consecutive weights (an odd last block is paired with an all-zero one). The
-/// pairs' bytes come first, then every block's bf16 scale, then zero padding up to a multiple of 64 bytes.
+/// A matrix [rows, cols] is a torch <c>uint8</c> tensor [rows, <see cref="RowBytes"/>(cols)]. Blocks go in fours (a quad,
+/// 128 weights): the 64 bytes of quad q hold weight j of its first 64 weights (blocks 4q and 4q + 1) in the low nibble of
+/// byte j and weight 64 + j (blocks 4q + 2 and 4q + 3) in the high nibble, so one 64-byte load, a mask and a shift give
+/// 128 consecutive codes (a row whose blocks are not a multiple of four ends with all-zero blocks). The quads' bytes come
+/// first, then every block's bf16 scale, then zero padding up to a multiple of 64 bytes.
 /// </para>
 /// <para>
 /// The scale of a block is d = m / -8, where m is its weight of largest magnitude (so m itself is code 0), with |d|
@@ -31,19 +32,22 @@ internal static unsafe class QuantizedWeight4
     /// <summary>The torch dtype that marks a packed 4-bit matrix.</summary>
     public const ScalarType StorageType = ScalarType.Byte;
 
-    /// <summary>The number of block pairs (32 bytes each) of a row of <paramref name="cols"/> weights.</summary>
-    public static int Pairs(long cols) => (QuantizedWeight.Blocks(cols) + 1) / 2;
+    /// <summary>Weights per quad (four blocks, 64 bytes of codes).</summary>
+    public const int QuadSize = 4 * BlockSize;
 
-    /// <summary>The bytes of one packed row of <paramref name="cols"/> weights: codes, scales (one per block of every pair), padding to 64.</summary>
+    /// <summary>The number of quads of a row of <paramref name="cols"/> weights.</summary>
+    public static int Quads(long cols) => (QuantizedWeight.Blocks(cols) + 3) / 4;
+
+    /// <summary>The bytes of one packed row of <paramref name="cols"/> weights: codes, scales (one per block of every quad), padding to 64.</summary>
     public static long RowBytes(long cols)
     {
-        var pairs = Pairs(cols);
-        return ((pairs * (32L + 4L)) + 63) & ~63L;
+        var quads = Quads(cols);
+        return ((quads * (64L + 8L)) + 63) & ~63L;
     }
 
-    /// <summary>The bf16 scales of a packed row (2 × <see cref="Pairs"/> of them; an odd row's last one is 0).</summary>
+    /// <summary>The bf16 scales of a packed row (4 × <see cref="Quads"/> of them; those of the padding blocks are 0).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ushort* Scales(byte* row, int cols) => (ushort*)(row + ((long)Pairs(cols) * 32));
+    public static ushort* Scales(byte* row, int cols) => (ushort*)(row + ((long)Quads(cols) * 64));
 
     /// <summary>Quantizes <paramref name="rows"/> float rows of <paramref name="cols"/> (contiguous) into packed rows starting at <paramref name="destination"/>.</summary>
     public static void QuantizeRows(float* source, byte* destination, long rows, int cols)
@@ -59,23 +63,25 @@ internal static unsafe class QuantizedWeight4
     public static void QuantizeRow(float* source, byte* row, int cols)
     {
         var blocks = QuantizedWeight.Blocks(cols);
-        var pairs = Pairs(cols);
+        var quads = Quads(cols);
         var scales = Scales(row, cols);
         var block = stackalloc float[BlockSize];
-        var low = stackalloc byte[BlockSize];
-        var high = stackalloc byte[BlockSize];
-        for (var p = 0; p < pairs; p++)
+        var codes = stackalloc byte[QuadSize];
+        for (var q = 0; q < quads; q++)
         {
-            scales[2 * p] = QuantizeBlock(BlockOf(source, cols, 2 * p, blocks, block), low);
-            scales[(2 * p) + 1] = QuantizeBlock(BlockOf(source, cols, (2 * p) + 1, blocks, block), high);
-            var codes = row + (p * 32L);
-            for (var j = 0; j < BlockSize; j++)
+            for (var k = 0; k < 4; k++)
             {
-                codes[j] = (byte)(low[j] | (high[j] << 4));
+                scales[(4 * q) + k] = QuantizeBlock(BlockOf(source, cols, (4 * q) + k, blocks, block), codes + (k * BlockSize));
+            }
+
+            var packed = row + (q * 64L);
+            for (var j = 0; j < 64; j++)
+            {
+                packed[j] = (byte)(codes[j] | (codes[64 + j] << 4));
             }
         }
 
-        var used = pairs * 36L;
+        var used = quads * 72L;
         new Span<byte>(row + used, (int)(RowBytes(cols) - used)).Clear();
     }
 
@@ -96,21 +102,20 @@ internal static unsafe class QuantizedWeight4
         var i = 0;
         if (Avx512BW.IsSupported)
         {
-            // A pair's 32 bytes: low nibbles are block 2p, high nibbles block 2p + 1; 16 weights to float per step.
+            // A quad's 64 bytes: low nibbles are weights 0-63, high nibbles 64-127; 16 weights to float per step.
             var mask = Vector128.Create((byte)0x0F);
             var eight = Vector512.Create(8);
-            for (var p = 0; (p * 64) + 64 <= cols; p++, i += 64)
+            for (var q = 0; (q * QuadSize) + QuadSize <= cols; q++, i += QuadSize)
             {
-                var bytes = Vector256.Load(row + (p * 32));
-                var d0 = Vector512.Create(QuantizedWeight.Bf16(scales[2 * p]));
-                var d1 = Vector512.Create(QuantizedWeight.Bf16(scales[(2 * p) + 1]));
-                for (var half = 0; half < 2; half++)
+                for (var part = 0; part < 4; part++)
                 {
-                    var part = half == 0 ? bytes.GetLower() : bytes.GetUpper();
-                    var lo = Avx512F.ConvertToVector512Int32(part & mask) - eight;
-                    var hi = Avx512F.ConvertToVector512Int32((part.AsUInt16() >> 4).AsByte() & mask) - eight;
-                    Avx512F.ConvertToVector256UInt16(QuantizedWeight.RoundToBf16(Avx512F.ConvertToVector512Single(lo) * d0)).Store(destination + i + (half * 16));
-                    Avx512F.ConvertToVector256UInt16(QuantizedWeight.RoundToBf16(Avx512F.ConvertToVector512Single(hi) * d1)).Store(destination + i + 32 + (half * 16));
+                    var bytes = Vector128.Load(row + (q * 64) + (part * 16));
+                    var lo = Avx512F.ConvertToVector512Int32(bytes & mask) - eight;
+                    var hi = Avx512F.ConvertToVector512Int32((bytes.AsUInt16() >> 4).AsByte() & mask) - eight;
+                    var dLow = Vector512.Create(QuantizedWeight.Bf16(scales[(4 * q) + (part / 2)]));
+                    var dHigh = Vector512.Create(QuantizedWeight.Bf16(scales[(4 * q) + 2 + (part / 2)]));
+                    Avx512F.ConvertToVector256UInt16(QuantizedWeight.RoundToBf16(Avx512F.ConvertToVector512Single(lo) * dLow)).Store(destination + i + (part * 16));
+                    Avx512F.ConvertToVector256UInt16(QuantizedWeight.RoundToBf16(Avx512F.ConvertToVector512Single(hi) * dHigh)).Store(destination + i + 64 + (part * 16));
                 }
             }
         }
@@ -126,9 +131,9 @@ internal static unsafe class QuantizedWeight4
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int Code(byte* row, int i)
     {
-        var block = i / BlockSize;
-        var b = row[((block / 2) * 32) + (i % BlockSize)];
-        return (block & 1) == 0 ? b & 0x0F : b >> 4;
+        var inQuad = i % QuadSize;
+        var b = row[((i / QuadSize) * 64) + (inQuad % 64)];
+        return inQuad < 64 ? b & 0x0F : b >> 4;
     }
 
     private static float Weight(byte* row, ushort* scales, int i) => (Code(row, i) - 8) * QuantizedWeight.Bf16(scales[i / BlockSize]);

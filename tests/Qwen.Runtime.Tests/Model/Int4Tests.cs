@@ -43,7 +43,7 @@ public sealed class Int4Tests(ITestOutputHelper output)
                 var row = destination + (r * rowBytes);
                 QuantizedWeight4.DequantizeRow(row, back, cols);
                 var scales = QuantizedWeight4.Scales(row, cols);
-                for (var b = 0; b < 2 * QuantizedWeight4.Pairs(cols); b++)
+                for (var b = 0; b < 4 * QuantizedWeight4.Quads(cols); b++)
                 {
                     var start = b * 32;
                     var end = Math.Min(cols, start + 32);

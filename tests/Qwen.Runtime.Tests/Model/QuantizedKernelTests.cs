@@ -120,7 +120,7 @@ public sealed class QuantizedKernelTests
         }
     }
 
-    /// <summary>Widening packed rows to bf16 for a prefill's GEMM gives the float dequantization rounded to nearest even (the vector path on whole block pairs, the rest one by one).</summary>
+    /// <summary>Widening packed rows to bf16 for a prefill's GEMM gives the float dequantization rounded to nearest even (the vector path on whole 4-bit quads and 8-bit blocks, the rest one by one).</summary>
     [Theory]
     [InlineData(ModelDType.Int8, 100)]
     [InlineData(ModelDType.Int4, 100)]

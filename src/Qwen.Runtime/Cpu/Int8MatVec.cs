@@ -443,7 +443,7 @@ internal sealed unsafe class Int8MatVec : IChunkJob, IDisposable
     }
 
     /// <summary>
-    /// 4-bit rows with AVX-512: four rows at a time, each pair of blocks (64 codes) multiplied with <c>vpmaddubsw</c>/
+    /// 4-bit rows with AVX-512: four rows at a time, each quad of blocks (128 codes, two 64-code halves) multiplied with <c>vpmaddubsw</c>/
     /// <c>vpmaddwd</c>; each row's offset (Σ combined scale × 8Σq) comes off at the end. Codes come from
     /// <typeparamref name="TCodes"/>: packed rows streamed from memory (prefetched <see cref="MatVec.PrefetchDistance"/>
     /// ahead as the 8-bit kernel is) or a chunk already unpacked. Row r's codes start at

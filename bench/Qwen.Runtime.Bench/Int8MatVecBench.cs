@@ -12,7 +12,7 @@ namespace Qwen.Runtime.Bench;
 /// </summary>
 internal static unsafe class Int8MatVecBench
 {
-    public static void Run(int threads, int repeats, bool int4 = false)
+    public static void Run(int threads, int repeats, bool int4 = false, int rows = 1)
     {
         TorchLibrary.EnsureLoaded();
         torch.set_num_threads(threads);
@@ -20,28 +20,13 @@ internal static unsafe class Int8MatVecBench
         var generator = new torch.Generator(1);
         var shapes = MatVecBench.DecodeShapes();
         bool Is4(int i) => int4 && i < shapes.Count - 1;
-        var weights = shapes.Select((s, i) =>
+        var weights = PackedWeights(shapes, int4, generator);
+        if (rows > 1)
         {
-            var packed = Is4(i)
-                ? empty(s.Rows, QuantizedWeight4.RowBytes(s.Cols), dtype: QuantizedWeight4.StorageType)
-                : empty(s.Rows, QuantizedWeight.RowBytes(s.Cols), dtype: ScalarType.Int8);
-            for (long start = 0; start < s.Rows; start += 8192)
-            {
-                var count = Math.Min(8192, s.Rows - start);
-                using var floats = randn(count, s.Cols, generator: generator);
-                var destination = (byte*)NativeTensor.Data(packed) + (start * packed.shape[1]);
-                if (Is4(i))
-                {
-                    QuantizedWeight4.QuantizeRows((float*)NativeTensor.Data(floats), destination, count, (int)s.Cols);
-                }
-                else
-                {
-                    QuantizedWeight.QuantizeRows((float*)NativeTensor.Data(floats), (sbyte*)destination, count, (int)s.Cols);
-                }
-            }
+            RunRows(threads, repeats, int4, rows, shapes, weights, generator);
+            return;
+        }
 
-            return packed;
-        }).ToList();
         using var parallel = new CpuParallel(threads);
         var bytes = weights.Sum(w => w.numel());
         var bf16 = weights.Select((w, i) =>
@@ -138,6 +123,83 @@ internal static unsafe class Int8MatVecBench
         Console.WriteLine($"  bf16 kernel: min {bf16Times.Min() * 1000:F1} ms ({bf16Bytes / bf16Times.Min() / 1e9:F1} GB/s, {1 / bf16Times.Min():F1} steps/s), median {bf16Times.Order().ElementAt(bf16Times.Count / 2) * 1000:F1} ms");
         Console.WriteLine($"  logits head alone (151936x896): int8 min {headTimes.Min() * 1000:F1} ms, median {headTimes.Order().ElementAt(headTimes.Count / 2) * 1000:F1} ms; bf16 min {bf16HeadTimes.Min() * 1000:F1} ms, median {bf16HeadTimes.Order().ElementAt(bf16HeadTimes.Count / 2) * 1000:F1} ms");
         Console.WriteLine($"  {(int4 ? "int4" : "int8")} kernel: min {times.Min() * 1000:F1} ms ({bytes / times.Min() / 1e9:F1} GB/s, {1 / times.Min():F1} steps/s), median {times.Order().ElementAt(times.Count / 2) * 1000:F1} ms");
+    }
+
+    /// <summary>The decode step's matrices, random and packed: 4-bit layers and an 8-bit head when <paramref name="int4"/>, else all 8-bit.</summary>
+    private static List<Tensor> PackedWeights(IReadOnlyList<(long Rows, long Cols)> shapes, bool int4, torch.Generator generator)
+    {
+        bool Is4(int i) => int4 && i < shapes.Count - 1;
+        return shapes.Select((s, i) =>
+        {
+            var packed = Is4(i)
+                ? empty(s.Rows, QuantizedWeight4.RowBytes(s.Cols), dtype: QuantizedWeight4.StorageType)
+                : empty(s.Rows, QuantizedWeight.RowBytes(s.Cols), dtype: ScalarType.Int8);
+            for (long start = 0; start < s.Rows; start += 8192)
+            {
+                var count = Math.Min(8192, s.Rows - start);
+                using var floats = randn(count, s.Cols, generator: generator);
+                var destination = (byte*)NativeTensor.Data(packed) + (start * packed.shape[1]);
+                if (Is4(i))
+                {
+                    QuantizedWeight4.QuantizeRows((float*)NativeTensor.Data(floats), destination, count, (int)s.Cols);
+                }
+                else
+                {
+                    QuantizedWeight.QuantizeRows((float*)NativeTensor.Data(floats), (sbyte*)destination, count, (int)s.Cols);
+                }
+            }
+
+            return packed;
+        }).ToList();
+    }
+
+    /// <summary>
+    /// One batched decode step's products (<paramref name="rows"/> activation rows each): the kernel with its activation rows
+    /// in lanes against the same kernel row by row, alternating.
+    /// </summary>
+    private static void RunRows(int threads, int repeats, bool int4, int rows, IReadOnlyList<(long Rows, long Cols)> shapes, List<Tensor> weights, torch.Generator generator)
+    {
+        bool Is4(int i) => int4 && i < shapes.Count - 1;
+        using var parallel = new CpuParallel(threads);
+        using var lanes = new Int8MatVec(parallel);
+        using var rowByRow = new Int8MatVec(parallel, minLaneRows: int.MaxValue);
+        var inputs = shapes.Select(s => randn(rows, s.Cols, generator: generator)).ToList();
+        var outputs = shapes.Select(s => empty(rows, s.Rows)).ToList();
+
+        double Step(Int8MatVec kernel)
+        {
+            var watch = Stopwatch.StartNew();
+            for (var i = 0; i < weights.Count; i++)
+            {
+                var x = (float*)NativeTensor.Data(inputs[i]);
+                var y = (float*)NativeTensor.Data(outputs[i]);
+                if (Is4(i))
+                {
+                    kernel.MultiplyRows4(x, rows, (byte*)NativeTensor.Data(weights[i]), null, y, (int)shapes[i].Rows, (int)shapes[i].Cols);
+                }
+                else
+                {
+                    kernel.MultiplyRows(x, rows, (sbyte*)NativeTensor.Data(weights[i]), null, y, (int)shapes[i].Rows, (int)shapes[i].Cols);
+                }
+            }
+
+            return watch.Elapsed.TotalSeconds;
+        }
+
+        var laneTimes = new List<double>();
+        var rowTimes = new List<double>();
+        Step(lanes);
+        Step(rowByRow);
+        for (var r = 0; r < repeats; r++)
+        {
+            laneTimes.Add(Step(lanes));
+            rowTimes.Add(Step(rowByRow));
+        }
+
+        var kind = int4 ? "int4 layers, int8 head" : "int8";
+        Console.WriteLine($"batched products ({kind}), {rows} activation rows, {threads} threads, {repeats} repeats (alternating), one decode step of the 0.5B shape");
+        Console.WriteLine($"  row by row: min {rowTimes.Min() * 1000:F1} ms, median {rowTimes.Order().ElementAt(rowTimes.Count / 2) * 1000:F1} ms");
+        Console.WriteLine($"  lanes ({(lanes.VectorBits == 512 ? "AVX-512" : "not available on this CPU: row by row")}): min {laneTimes.Min() * 1000:F1} ms, median {laneTimes.Order().ElementAt(laneTimes.Count / 2) * 1000:F1} ms");
     }
 
     /// <summary>Row <paramref name="row"/> of a packed matrix widened to bf16.</summary>

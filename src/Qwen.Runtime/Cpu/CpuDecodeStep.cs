@@ -145,27 +145,40 @@ internal sealed unsafe class CpuDecodeStep : IChunkJob, IDisposable
     {
         var hd = _config.HeadDim;
         var kvHead = chunk / (_config.NumAttentionHeads / _config.NumKeyValueHeads);
-        var q = _qkv + (chunk * hd);
-        var keys = _keys + ((long)kvHead * _capacity * hd);
-        var values = _values + ((long)kvHead * _capacity * hd);
-        var scores = _scores + ((long)chunk * _scoresPerHead);
-        var count = _end - _kvStart;
+        AttendHead(
+            _qkv + (chunk * hd),
+            _keys + ((long)kvHead * _capacity * hd),
+            _values + ((long)kvHead * _capacity * hd),
+            _kvStart,
+            _end,
+            hd,
+            _scale,
+            _scores + ((long)chunk * _scoresPerHead),
+            _attention + (chunk * hd));
+    }
 
+    /// <summary>
+    /// One query head's attention over positions kvStart..end-1 of its KV head (<paramref name="keys"/> and
+    /// <paramref name="values"/>: [positions, hd] rows), softmax in float32 with the maximum taken off first, as libtorch's
+    /// path computes it; <paramref name="scores"/> is scratch of at least end - kvStart floats.
+    /// </summary>
+    internal static void AttendHead(float* q, float* keys, float* values, int kvStart, int end, int hd, float scale, float* scores, float* output)
+    {
+        var count = end - kvStart;
         var max = float.NegativeInfinity;
         for (var s = 0; s < count; s++)
         {
-            var score = MatVec.Dot(q, keys + ((long)(_kvStart + s) * hd), hd) * _scale;
+            var score = MatVec.Dot(q, keys + ((long)(kvStart + s) * hd), hd) * scale;
             scores[s] = score;
             max = Math.Max(max, score);
         }
 
         var sum = ExpShifted(scores, count, max);
-        var output = _attention + (chunk * hd);
         new Span<float>(output, hd).Clear();
         var inverse = 1f / sum;
         for (var s = 0; s < count; s++)
         {
-            Axpy(scores[s] * inverse, values + ((long)(_kvStart + s) * hd), output, hd);
+            Axpy(scores[s] * inverse, values + ((long)(kvStart + s) * hd), output, hd);
         }
     }
 

@@ -28,7 +28,7 @@ namespace Qwen.Runtime;
 /// 8 · Σq, counted once per activation row, is taken off through the same combined scales.
 /// </para>
 /// </remarks>
-internal sealed unsafe class Int8MatVec : IChunkJob, IDisposable
+internal sealed unsafe partial class Int8MatVec : IChunkJob, IDisposable
 {
     /// <summary>The most activation rows one call takes (as <see cref="RowsMatMul"/>).</summary>
     public const int MaxRows = RowsMatMul.MaxRows;
@@ -44,6 +44,7 @@ internal sealed unsafe class Int8MatVec : IChunkJob, IDisposable
 
     private readonly CpuParallel _parallel;
     private readonly int _vectorBits;
+    private readonly int _minLaneRows;
 
     // The quantized activation rows: |q| as bytes, 0xFF where q < 0 (else 0), q itself (for 4-bit weights), one float
     // scale per block and 8 · Σq per block (4-bit weights' offset).
@@ -67,11 +68,16 @@ internal sealed unsafe class Int8MatVec : IChunkJob, IDisposable
     private int _rowsPerChunk;
     private bool _int4;
 
-    /// <summary>Creates the kernel with the widest vectors the CPU has, up to <paramref name="maxVectorBits"/> (512, 256, or 0 for the portable scalar path; tests compare them).</summary>
-    public Int8MatVec(CpuParallel parallel, int maxVectorBits = 512)
+    /// <summary>
+    /// Creates the kernel with the widest vectors the CPU has, up to <paramref name="maxVectorBits"/> (512, 256, or 0 for the
+    /// portable scalar path; tests compare them), taking products of <paramref name="minLaneRows"/> or more activation rows
+    /// in lanes (see <see cref="LaneRows"/>; AVX-512 only; tests and benchmarks turn it off with <see cref="int.MaxValue"/>).
+    /// </summary>
+    public Int8MatVec(CpuParallel parallel, int maxVectorBits = 512, int minLaneRows = MinLaneRows)
     {
         _parallel = parallel;
         _vectorBits = maxVectorBits >= 512 && SupportsAvx512 ? 512 : maxVectorBits >= 256 && SupportsAvx2 ? 256 : 0;
+        _minLaneRows = minLaneRows;
     }
 
     /// <summary>Gets whether this CPU runs the AVX-512 kernel.</summary>
@@ -114,6 +120,7 @@ internal sealed unsafe class Int8MatVec : IChunkJob, IDisposable
         _paddedCols = _blocks * QuantizedWeight.BlockSize;
         _rowBytes = int4 ? QuantizedWeight4.RowBytes(cols) : QuantizedWeight.RowBytes(cols);
         _rowsPerChunk = (int)Math.Max(4, ChunkBytes / _rowBytes & ~3);
+        _lanes = _vectorBits == 512 && m >= _minLaneRows;
         QuantizeActivations(x);
         _parallel.Run(this, (rows + _rowsPerChunk - 1) / _rowsPerChunk);
     }
@@ -131,6 +138,13 @@ internal sealed unsafe class Int8MatVec : IChunkJob, IDisposable
         // The chunk's first lines, which the kernels' running prefetch (PrefetchDistance ahead) never covers.
         var first = (byte*)(_w + (start * _rowBytes));
         MatVec.PrefetchLines(first, first + MatVec.PrefetchDistance, (byte*)(_w + (end * _rowBytes)));
+        if (_lanes)
+        {
+            ExecuteLanes(start, end);
+            AddBias(start, end);
+            return;
+        }
+
         fixed (float* rowScales = t_rowScales)
         {
             if (_int4 && _m > 1 && _vectorBits == 512)
@@ -210,6 +224,7 @@ internal sealed unsafe class Int8MatVec : IChunkJob, IDisposable
         _signed = null;
         _xScales = _xOffsets = null;
         _capacityBytes = _capacityBlocks = 0;
+        FreeLanes();
     }
 
     /// <summary>Quantizes the <see cref="_m"/> activation rows per 32-block (float scales, no rounding of the scale).</summary>
@@ -236,6 +251,11 @@ internal sealed unsafe class Int8MatVec : IChunkJob, IDisposable
             _capacityBlocks = _m * _blocks;
         }
 
+        if (_lanes)
+        {
+            PrepareLanes();
+        }
+
         var last = stackalloc float[QuantizedWeight.BlockSize];
         var quants = stackalloc sbyte[QuantizedWeight.BlockSize];
         var full = _cols / QuantizedWeight.BlockSize;
@@ -255,6 +275,12 @@ internal sealed unsafe class Int8MatVec : IChunkJob, IDisposable
                 }
 
                 QuantizedWeight.QuantizeBlock(source, quants, roundScaleToBf16: false, out var scale);
+                if (_lanes)
+                {
+                    StoreLane(i, b, quants, scale);
+                    continue;
+                }
+
                 _xScales[(i * _blocks) + b] = scale;
                 var offset = ((long)i * _paddedCols) + start;
                 var q = Vector256.Load(quants);

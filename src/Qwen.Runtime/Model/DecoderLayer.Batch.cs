@@ -7,12 +7,20 @@ internal sealed partial class DecoderLayer
 {
     /// <summary>Runs one decode step on <paramref name="x"/> [sequences, 1, hidden] in place; row i writes and attends to <paramref name="caches"/>[i] at <paramref name="starts"/>[i].</summary>
     /// <remarks>
-    /// The projections and the MLP run as one GEMM over all rows, so the weights are read once for the whole batch;
-    /// attention stays per sequence (each against its own cache, through the same single-query path as a lone sequence).
+    /// The projections and the MLP run as one product over all rows, so the weights are read once for the whole batch;
+    /// attention stays per sequence (each against its own cache): in managed code on the kernel threads when
+    /// <paramref name="attention"/> takes these tensors (float32 on the CPU), else through the same single-query path as a
+    /// lone sequence, a sequence at a time.
     /// </remarks>
-    public void ForwardDecodeBatch(Tensor x, IReadOnlyList<KvCache> caches, IReadOnlyList<int> starts, Tensor cos, Tensor signedSin)
+    public void ForwardDecodeBatch(Tensor x, IReadOnlyList<KvCache> caches, IReadOnlyList<int> starts, Tensor cos, Tensor signedSin, BatchAttention? attention = null)
     {
         var (q, k, v) = Project(x, cos, signedSin);
+        if (attention is not null && BatchAttention.Supports(q, k, v, caches[0].Keys(_index)))
+        {
+            Finish(x, attention.Run(q, k, v, caches, starts, _index, _sliding));
+            return;
+        }
+
         var outputs = new Tensor[caches.Count];
         for (var i = 0; i < caches.Count; i++)
         {

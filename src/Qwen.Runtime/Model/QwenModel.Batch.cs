@@ -8,6 +8,7 @@ public sealed partial class QwenModel
     private readonly Lock _schedulerGate = new();
     private readonly int _maxBatchSize;
     private BatchScheduler? _scheduler;
+    private BatchAttention? _batchAttention;
 
     /// <summary>Gets the scheduler that batches this model's generation requests (made on first use).</summary>
     internal BatchScheduler Scheduler
@@ -77,10 +78,15 @@ public sealed partial class QwenModel
 
         var cos = cat(cosRows, 0).view(batch, 1, 1, Config.HeadDim);
         var sin = cat(sinRows, 0).view(batch, 1, 1, Config.HeadDim);
+        if (_batchAttention is null && _linear.Parallel is { } parallel)
+        {
+            _batchAttention = new BatchAttention(Config, parallel);
+        }
+
         foreach (var layer in _layers)
         {
             using var layerScope = NewDisposeScope();
-            layer.ForwardDecodeBatch(x, caches, starts, cos, sin);
+            layer.ForwardDecodeBatch(x, caches, starts, cos, sin, _batchAttention);
         }
 
         foreach (var cache in caches)

@@ -53,13 +53,13 @@ public sealed class QuantizedKernelTests
         }
     }
 
-    /// <summary>Several activation rows at once (a batched decode step) give exactly what each row gives alone (4-bit: the chunk unpacked once for all rows).</summary>
+    /// <summary>Several activation rows at once, fewer than go in lanes (a small batched decode step), give exactly what each row gives alone (4-bit: the chunk unpacked once for all rows).</summary>
     [Theory]
     [InlineData(ModelDType.Int8)]
     [InlineData(ModelDType.Int4)]
     public unsafe void MultiplyRows_SeveralRows_BitIdenticalToOneRowAtATime(ModelDType dtype)
     {
-        const int M = 6, Rows = 77, Cols = 896;
+        const int M = Int8MatVec.MinLaneRows - 1, Rows = 77, Cols = 896;
         var problem = RandomProblem(dtype, M, Rows, Cols, seed: 5);
         using var parallel = new CpuParallel(2);
         using var kernel = new Int8MatVec(parallel);
@@ -78,6 +78,45 @@ public sealed class QuantizedKernelTests
         }
 
         Assert.Equal(alone, together);
+    }
+
+    /// <summary>
+    /// With activation rows in lanes (a batched step of <see cref="Int8MatVec.MinLaneRows"/> rows or more, AVX-512) the
+    /// integer block sums are the row-by-row kernel's; each block's sum is converted whole, so only float rounding differs.
+    /// Shapes cover one lane group, a partial one, several, a row count not a multiple of four and odd block counts.
+    /// </summary>
+    [Theory]
+    [InlineData(ModelDType.Int8, 16, 130, 4864)]
+    [InlineData(ModelDType.Int8, Int8MatVec.MinLaneRows, 37, 896)]
+    [InlineData(ModelDType.Int8, 40, 9, 1000)]
+    [InlineData(ModelDType.Int4, 16, 130, 4864)]
+    [InlineData(ModelDType.Int4, 7, 37, 896)]
+    [InlineData(ModelDType.Int4, 33, 13, 160)]
+    public unsafe void MultiplyRows_RowsInLanes_EqualRowByRowToFloatRounding(ModelDType dtype, int m, int rows, int cols)
+    {
+        var problem = RandomProblem(dtype, m, rows, cols, seed: m * rows);
+        var bias = Enumerable.Range(0, rows).Select(i => 1 - (i * 0.02f)).ToArray();
+        using var parallel = new CpuParallel(2);
+        using var lanes = new Int8MatVec(parallel);
+        using var rowByRow = new Int8MatVec(parallel, minLaneRows: int.MaxValue);
+        var a = new float[m * rows];
+        var b = new float[m * rows];
+        fixed (float* xp = problem.X)
+        fixed (byte* wp = problem.Packed)
+        fixed (float* bp = bias)
+        fixed (float* ap = a)
+        fixed (float* rp = b)
+        {
+            Multiply(lanes, dtype, xp, m, wp, bp, ap, rows, cols);
+            Multiply(rowByRow, dtype, xp, m, wp, bp, rp, rows, cols);
+        }
+
+        for (var i = 0; i < a.Length; i++)
+        {
+            Assert.True(Math.Abs(a[i] - b[i]) <= 2e-6f * QuantizedWeight.Blocks(cols) * (1 + Math.Abs(b[i])), $"output {i}: lanes {a[i]}, row by row {b[i]}");
+        }
+
+        Assert.Contains(a, v => v != 0);
     }
 
     /// <summary>Against exact (float64) products of the same dequantized weights, the only error left is the activations' 8-bit rounding.</summary>

@@ -162,7 +162,7 @@ internal static unsafe class Int8MatVecBench
         bool Is4(int i) => int4 && i < shapes.Count - 1;
         using var parallel = new CpuParallel(threads);
         using var lanes = new Int8MatVec(parallel);
-        using var rowByRow = new Int8MatVec(parallel, minLaneRows: int.MaxValue);
+        using var rowByRow = new Int8MatVec(parallel, lanes: false);
         var inputs = shapes.Select(s => randn(rows, s.Cols, generator: generator)).ToList();
         var outputs = shapes.Select(s => empty(rows, s.Rows)).ToList();
 

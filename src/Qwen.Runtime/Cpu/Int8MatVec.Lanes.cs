@@ -31,8 +31,11 @@ internal sealed unsafe partial class Int8MatVec
     /// <summary>Activation rows in one vector of lanes.</summary>
     internal const int LaneRows = 16;
 
-    /// <summary>From this many activation rows on (AVX-512), the lanes kernel runs; below it the row-by-row kernel costs less.</summary>
-    internal const int MinLaneRows = 6;
+    /// <summary>From this many activation rows on (AVX-512), 8-bit weights go through the lanes kernel; below it the row-by-row kernel costs less (measured on the 0.5B shapes: 6 rows took 54 ms row by row, 75 ms in lanes).</summary>
+    internal const int MinLaneRows8 = 9;
+
+    /// <summary>From this many activation rows on, 4-bit weights go through the lanes kernel (6 rows: 65 ms row by row, 55 ms in lanes).</summary>
+    internal const int MinLaneRows4 = 5;
 
     // Weight rows widened and multiplied together (the products keep eight accumulators).
     private const int WeightRowsPerStep = 8;

@@ -44,7 +44,7 @@ internal sealed unsafe partial class Int8MatVec : IChunkJob, IDisposable
 
     private readonly CpuParallel _parallel;
     private readonly int _vectorBits;
-    private readonly int _minLaneRows;
+    private readonly bool _useLanes;
 
     // The quantized activation rows: |q| as bytes, 0xFF where q < 0 (else 0), q itself (for 4-bit weights), one float
     // scale per block and 8 · Σq per block (4-bit weights' offset).
@@ -70,14 +70,14 @@ internal sealed unsafe partial class Int8MatVec : IChunkJob, IDisposable
 
     /// <summary>
     /// Creates the kernel with the widest vectors the CPU has, up to <paramref name="maxVectorBits"/> (512, 256, or 0 for the
-    /// portable scalar path; tests compare them), taking products of <paramref name="minLaneRows"/> or more activation rows
-    /// in lanes (see <see cref="LaneRows"/>; AVX-512 only; tests and benchmarks turn it off with <see cref="int.MaxValue"/>).
+    /// portable scalar path; tests compare them), taking products of enough activation rows in lanes (see
+    /// <see cref="LaneRows"/>; AVX-512 only) unless <paramref name="lanes"/> is false (tests and benchmarks compare both).
     /// </summary>
-    public Int8MatVec(CpuParallel parallel, int maxVectorBits = 512, int minLaneRows = MinLaneRows)
+    public Int8MatVec(CpuParallel parallel, int maxVectorBits = 512, bool lanes = true)
     {
         _parallel = parallel;
         _vectorBits = maxVectorBits >= 512 && SupportsAvx512 ? 512 : maxVectorBits >= 256 && SupportsAvx2 ? 256 : 0;
-        _minLaneRows = minLaneRows;
+        _useLanes = lanes;
     }
 
     /// <summary>Gets whether this CPU runs the AVX-512 kernel.</summary>
@@ -120,7 +120,7 @@ internal sealed unsafe partial class Int8MatVec : IChunkJob, IDisposable
         _paddedCols = _blocks * QuantizedWeight.BlockSize;
         _rowBytes = int4 ? QuantizedWeight4.RowBytes(cols) : QuantizedWeight.RowBytes(cols);
         _rowsPerChunk = (int)Math.Max(4, ChunkBytes / _rowBytes & ~3);
-        _lanes = _vectorBits == 512 && m >= _minLaneRows;
+        _lanes = _useLanes && _vectorBits == 512 && m >= (int4 ? MinLaneRows4 : MinLaneRows8);
         QuantizeActivations(x);
         _parallel.Run(this, (rows + _rowsPerChunk - 1) / _rowsPerChunk);
     }

@@ -59,7 +59,7 @@ public sealed class QuantizedKernelTests
     [InlineData(ModelDType.Int4)]
     public unsafe void MultiplyRows_SeveralRows_BitIdenticalToOneRowAtATime(ModelDType dtype)
     {
-        const int M = Int8MatVec.MinLaneRows - 1, Rows = 77, Cols = 896;
+        const int M = Int8MatVec.MinLaneRows4 - 1, Rows = 77, Cols = 896;
         var problem = RandomProblem(dtype, M, Rows, Cols, seed: 5);
         using var parallel = new CpuParallel(2);
         using var kernel = new Int8MatVec(parallel);
@@ -81,16 +81,16 @@ public sealed class QuantizedKernelTests
     }
 
     /// <summary>
-    /// With activation rows in lanes (a batched step of <see cref="Int8MatVec.MinLaneRows"/> rows or more, AVX-512) the
+    /// With activation rows in lanes (a batched step of <see cref="Int8MatVec.MinLaneRows8"/> rows or more for 8-bit weights, <see cref="Int8MatVec.MinLaneRows4"/> for 4-bit; AVX-512) the
     /// integer block sums are the row-by-row kernel's; each block's sum is converted whole, so only float rounding differs.
     /// Shapes cover one lane group, a partial one, several, a row count not a multiple of four and odd block counts.
     /// </summary>
     [Theory]
     [InlineData(ModelDType.Int8, 16, 130, 4864)]
-    [InlineData(ModelDType.Int8, Int8MatVec.MinLaneRows, 37, 896)]
+    [InlineData(ModelDType.Int8, Int8MatVec.MinLaneRows8, 37, 896)]
     [InlineData(ModelDType.Int8, 40, 9, 1000)]
     [InlineData(ModelDType.Int4, 16, 130, 4864)]
-    [InlineData(ModelDType.Int4, 7, 37, 896)]
+    [InlineData(ModelDType.Int4, Int8MatVec.MinLaneRows4, 37, 896)]
     [InlineData(ModelDType.Int4, 33, 13, 160)]
     public unsafe void MultiplyRows_RowsInLanes_EqualRowByRowToFloatRounding(ModelDType dtype, int m, int rows, int cols)
     {
@@ -98,7 +98,7 @@ public sealed class QuantizedKernelTests
         var bias = Enumerable.Range(0, rows).Select(i => 1 - (i * 0.02f)).ToArray();
         using var parallel = new CpuParallel(2);
         using var lanes = new Int8MatVec(parallel);
-        using var rowByRow = new Int8MatVec(parallel, minLaneRows: int.MaxValue);
+        using var rowByRow = new Int8MatVec(parallel, lanes: false);
         var a = new float[m * rows];
         var b = new float[m * rows];
         fixed (float* xp = problem.X)

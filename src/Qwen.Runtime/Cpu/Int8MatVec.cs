@@ -35,6 +35,10 @@ internal sealed unsafe partial class Int8MatVec : IChunkJob, IDisposable
 
     private const int ChunkBytes = 128 * 1024;
 
+    // The fewest 32-blocks (of every activation row) one thread quantizes: several rows' activations are quantized on the
+    // kernel threads, split by blocks (a batched step's serial work otherwise leaves the helpers waiting).
+    private const int MinQuantizeBlocks = 8;
+
     [ThreadStatic]
     private static float[]? t_rowScales;
 
@@ -67,6 +71,9 @@ internal sealed unsafe partial class Int8MatVec : IChunkJob, IDisposable
     private int _paddedCols;
     private int _rowsPerChunk;
     private bool _int4;
+    private float* _x;
+    private int _quantizeChunkBlocks;
+    private QuantizeJob? _quantizeJob;
 
     /// <summary>
     /// Creates the kernel with the widest vectors the CPU has, up to <paramref name="maxVectorBits"/> (512, 256, or 0 for the
@@ -256,13 +263,30 @@ internal sealed unsafe partial class Int8MatVec : IChunkJob, IDisposable
             PrepareLanes();
         }
 
+        _x = x;
+        var chunks = _m == 1 ? 1 : Math.Min(_parallel.Threads * 2, (_blocks + MinQuantizeBlocks - 1) / MinQuantizeBlocks);
+        if (chunks <= 1)
+        {
+            QuantizeBlocks(0, _blocks);
+            return;
+        }
+
+        _quantizeChunkBlocks = (_blocks + chunks - 1) / chunks;
+        _quantizeJob ??= new QuantizeJob(this);
+        _parallel.Run(_quantizeJob, (_blocks + _quantizeChunkBlocks - 1) / _quantizeChunkBlocks);
+    }
+
+    /// <summary>Quantizes blocks start..end-1 of every activation row (chunks split by blocks, so threads write apart).</summary>
+    private void QuantizeBlocks(int startBlock, int endBlock)
+    {
+        var x = _x;
         var last = stackalloc float[QuantizedWeight.BlockSize];
         var quants = stackalloc sbyte[QuantizedWeight.BlockSize];
         var full = _cols / QuantizedWeight.BlockSize;
         for (var i = 0; i < _m; i++)
         {
             var row = x + ((long)i * _cols);
-            for (var b = 0; b < _blocks; b++)
+            for (var b = startBlock; b < endBlock; b++)
             {
                 var start = b * QuantizedWeight.BlockSize;
                 var source = row + start;
@@ -774,5 +798,15 @@ internal sealed unsafe partial class Int8MatVec : IChunkJob, IDisposable
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<byte> High(byte* row, int quad, Vector512<byte> mask) => Vector512.Load(row + (quad * QuantizedWeight4.QuadSize) + 64);
+    }
+
+    /// <summary>Chunk c quantizes its share of the blocks of every activation row (see <see cref="QuantizeBlocks"/>).</summary>
+    private sealed class QuantizeJob(Int8MatVec owner) : IChunkJob
+    {
+        public void Execute(int chunk)
+        {
+            var start = chunk * owner._quantizeChunkBlocks;
+            owner.QuantizeBlocks(start, Math.Min(owner._blocks, start + owner._quantizeChunkBlocks));
+        }
     }
 }

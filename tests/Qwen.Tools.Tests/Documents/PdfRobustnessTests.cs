@@ -183,6 +183,33 @@ public sealed class PdfRobustnessTests : IDisposable
     }
 
     [Fact]
+    public async Task ParseAsync_CffFontProgramTheParserCannotRead_ReadsTheRestAndWarnsNamingThePageAndTheFont()
+    {
+        // The same font with its program cut off after the header and name: the built-in encoding cannot be read, so its codes
+        // keep the library's reading; the page's other text is read, and the warning says which font may be misread.
+        var program = PdfFiles.CffFont([(13, "gamma"), (33, "arrowright")])[..20];
+        var widths = string.Join(' ', Enumerable.Repeat("500", 21));
+        var pdf = PdfFiles.Raw(
+        [
+            "<< /Type /Catalog /Pages 2 0 R >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R /F2 6 0 R >> >> >>",
+            PdfFiles.Stream(string.Empty, "BT /F1 12 Tf 72 700 Td (Let the map ) Tj /F2 12 Tf <0D> Tj /F1 12 Tf ( send x to y.) Tj ET"),
+            Font,
+            $"<< /Type /Font /Subtype /Type1 /BaseFont /ABCDEF+TestMath /FirstChar 13 /LastChar 33 /Widths [{widths}] /FontDescriptor 7 0 R >>",
+            "<< /Type /FontDescriptor /FontName /ABCDEF+TestMath /Flags 4 /FontBBox [0 -200 1000 800] /ItalicAngle 0 /Ascent 800 /Descent -200 /CapHeight 700 /StemV 80 /FontFile3 8 0 R >>",
+            PdfFiles.Stream("/Subtype /Type1C", program),
+        ]);
+
+        var document = await _parser.ParseAsync(pdf, "math-truncated.pdf");
+
+        Assert.Contains("Let the map", document.Text);
+        Assert.Contains("send x to y.", document.Text);
+        var warning = Assert.Single(document.Warnings);
+        Assert.StartsWith("Page 1: the text in font ABCDEF+TestMath may be misread: its CFF program (object 8 0 R) could not be read for its built-in encoding: ", warning);
+    }
+
+    [Fact]
     public async Task ParseAsync_SimpleFontWhoseEncodingPointsAtAStream_FallsBackToTheStandardEncoding()
     {
         // As a merge tool that renumbered objects left it: the font's /Encoding names a content stream. PdfPig cannot load the

@@ -38,8 +38,12 @@ internal static class PdfPageLayout
         IReadOnlyList<Letter>? appearanceLetters = null)
     {
         var paragraphs = new List<DocumentParagraph>();
-        IReadOnlyList<Letter> drawn = appearanceLetters is { Count: > 0 } ? [.. page.Letters, .. appearanceLetters] : page.Letters;
-        var letters = PdfMarks.AttachMarks(WithHeights(WithoutCoveredSpaces(WithoutOverprints(builtInEncodings is null ? drawn : PdfBuiltInEncodings.Apply(drawn, builtInEncodings)))));
+        // Built-in encodings first: they map a glyph's one-character text by its code, which an actual text is not.
+        var own = PdfActualText.Apply(page, builtInEncodings is null ? page.Letters : PdfBuiltInEncodings.Apply(page.Letters, builtInEncodings));
+        IReadOnlyList<Letter> drawn = appearanceLetters is { Count: > 0 }
+            ? [.. own, .. builtInEncodings is null ? appearanceLetters : PdfBuiltInEncodings.Apply(appearanceLetters, builtInEncodings)]
+            : own;
+        var letters = PdfMarks.AttachMarks(WithHeights(WithoutCoveredSpaces(WithoutOverprints(drawn))));
 
         int spaces = 0, visible = 0, garbage = 0;
         foreach (var letter in letters)

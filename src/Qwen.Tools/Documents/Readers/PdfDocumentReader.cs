@@ -76,6 +76,7 @@ internal sealed class PdfDocumentReader : IDocumentReader
             var warnings = new List<string>();
             var fields = FormFields(pdf, warnings);
             var builtInEncodings = new PdfBuiltInEncodings(pdf, warnings);
+            var glyphNames = new PdfGlyphNames(pdf, warnings);
             PdfAppearancePageFactory.Register(pdf);
             var pages = new List<DocumentPage>(pdf.NumberOfPages);
             DocumentParseException? firstFailure = null;
@@ -93,7 +94,9 @@ internal sealed class PdfDocumentReader : IDocumentReader
                     var page = pdf.GetPage(number);
                     var appearance = number <= pageDictionaries.Count ? AppearanceText(pdf, pageDictionaries[number - 1].Page, number) : PdfAppearanceText.None;
                     warnings.AddRange(appearance.Warnings);
-                    var paragraphs = PdfPageLayout.Extract(page, number <= pageDictionaries.Count ? builtInEncodings.ForPage(pageDictionaries[number - 1].Resources, number) : null, appearance.Letters);
+                    var resources = number <= pageDictionaries.Count ? pageDictionaries[number - 1].Resources : null;
+                    var paragraphs = PdfPageLayout.Extract(page, number <= pageDictionaries.Count ? builtInEncodings.ForPage(resources, number) : null, appearance.Letters,
+                        letters => glyphNames.Apply(letters, resources, number));
                     AppendFieldsAndAnnotations(page, number, fields.GetValueOrDefault(number), paragraphs, appearance, warnings);
                     pages.Add(new DocumentPage(number, paragraphs));
                     pagesWithText += paragraphs.Count > 0 ? 1 : 0;

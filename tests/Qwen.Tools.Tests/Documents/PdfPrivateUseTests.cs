@@ -18,7 +18,7 @@ public sealed class PdfPrivateUseTests : IDisposable
     /// encoding, not its ToUnicode map) whose printable ASCII codes map to their own characters, except those in
     /// <paramref name="special"/>, which map to the given text and have the given glyph names; the others are named "gNN".
     /// </summary>
-    private static byte[] Page(string content, IReadOnlyDictionary<byte, (string Name, string Text)> special)
+    internal static byte[] Page(string content, IReadOnlyDictionary<byte, (string Name, string Text)> special)
     {
         var codes = Enumerable.Range(0x20, 0x7F - 0x20).ToList();
         string Name(int code) => special.TryGetValue((byte)code, out var s) ? s.Name : $"g{code}";

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 using Qwen.Tools.Tests.TestSupport;
 using UglyToad.PdfPig.Core;
 using UglyToad.PdfPig.Fonts.Standard14Fonts;
@@ -207,6 +208,47 @@ public sealed class PdfRobustnessTests : IDisposable
         Assert.Contains("send x to y.", document.Text);
         var warning = Assert.Single(document.Warnings);
         Assert.StartsWith("Page 1: the text in font ABCDEF+TestMath may be misread: its CFF program (object 8 0 R) could not be read for its built-in encoding: ", warning);
+    }
+
+    /// <summary>
+    /// A page in a Type 3 font with a ToUnicode CMap, written as with_missing_endstream_eol_and_polluted_ctm (pdf-lib) is: no
+    /// end-of-line before any <c>endstream</c>, though the CMap's <c>/Length</c> (an object of its own) counts it, and so do the
+    /// cross-reference offsets when <paramref name="offsetsCountThem"/>.
+    /// </summary>
+    private static byte[] WithoutEndOfLinesBeforeEndstream(bool offsetsCountThem)
+    {
+        var pdf = Encoding.Latin1.GetString(PdfPrivateUseTests.Page("BT /F1 12 Tf 72 700 Td (Refund issued on May 23, 2018) Tj ET", new Dictionary<byte, (string, string)>()));
+        var objects = Regex.Matches(pdf, @"\d+ 0 obj\n(.*?)\nendobj", RegexOptions.Singleline).Select(m => m.Groups[1].Value).ToList();
+        var cmap = objects.FindIndex(o => o.Contains("/CIDInit", StringComparison.Ordinal));
+        var length = Regex.Match(objects[cmap], @"/Length (\d+)");
+        objects[cmap] = objects[cmap].Replace(length.Value, $"/Length {objects.Count + 1} 0 R", StringComparison.Ordinal);
+        objects.Add((int.Parse(length.Groups[1].Value, CultureInfo.InvariantCulture) + 1).ToString(CultureInfo.InvariantCulture));
+        return offsetsCountThem
+            ? Encoding.Latin1.GetBytes(Encoding.Latin1.GetString(PdfFiles.Raw(objects)).Replace("\nendstream", "endstream", StringComparison.Ordinal))
+            : PdfFiles.Raw([.. objects.Select(o => o.Replace("\nendstream", "endstream", StringComparison.Ordinal))]);
+    }
+
+    [Fact]
+    public async Task ParseAsync_StreamsWithoutTheEndOfLineBeforeEndstreamThatTheOffsetsCount_AreRead()
+    {
+        // PdfPig found no object where the cross-reference table said, read the file object by object, scanned the CMap (its
+        // length an object of its own), missed the 'endstream' right after its last "end", and lost the page's text.
+        var pdf = WithoutEndOfLinesBeforeEndstream(offsetsCountThem: true);
+
+        var document = await _parser.ParseAsync(pdf, "missing-endstream-eol.pdf");
+
+        Assert.Contains("Refund issued on May 23, 2018", document.Text);
+        Assert.Empty(document.Warnings);
+    }
+
+    [Fact]
+    public void EndstreamRepair_OffsetsThatCountTheBytesAsWritten_LeavesTheFileAsItIs()
+    {
+        // Inserting the end-of-lines would move every later object away from where the table says it is.
+        var pdf = WithoutEndOfLinesBeforeEndstream(offsetsCountThem: false);
+
+        Assert.Null(PdfEndstreamRepair.Repaired(pdf));
+        Assert.NotNull(PdfEndstreamRepair.Repaired(WithoutEndOfLinesBeforeEndstream(offsetsCountThem: true)));
     }
 
     [Fact]

@@ -24,6 +24,8 @@ internal sealed class PdfDocumentReader : IDocumentReader
             throw new DocumentParseException(fileName, "not a PDF file (no '%PDF-' header).");
         }
 
+        // Streams without the end-of-line before 'endstream' make PdfPig cut or lose them, or the whole file; repaired first.
+        content = PdfEndstreamRepair.Repaired(content.Span) ?? content;
         try
         {
             // Strict first: it reads well-formed files exactly. Lenient parsing recovers what poppler recovers (a bare '%PDF-2.0'

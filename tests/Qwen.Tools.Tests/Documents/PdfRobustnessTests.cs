@@ -157,24 +157,30 @@ public sealed class PdfRobustnessTests : IDisposable
         Assert.Contains("Checked by the clerk and sealed", document.Text);
     }
 
+    /// <summary>
+    /// A page drawing <paramref name="content"/> with /F1 (Helvetica) and /F2, a simple Type 1 font (ABCDEF+TestMath) whose CFF
+    /// program (object 8) is <paramref name="program"/>, with no /Encoding or /ToUnicode.
+    /// </summary>
+    private static byte[] MathPage(string content, string program) => PdfFiles.Raw(
+    [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R /F2 6 0 R >> >> >>",
+        PdfFiles.Stream(string.Empty, content),
+        Font,
+        $"<< /Type /Font /Subtype /Type1 /BaseFont /ABCDEF+TestMath /FirstChar 13 /LastChar 33 /Widths [{string.Join(' ', Enumerable.Repeat("500", 21))}] /FontDescriptor 7 0 R >>",
+        "<< /Type /FontDescriptor /FontName /ABCDEF+TestMath /Flags 4 /FontBBox [0 -200 1000 800] /ItalicAngle 0 /Ascent 800 /Descent -200 /CapHeight 700 /StemV 80 /FontFile3 8 0 R >>",
+        PdfFiles.Stream("/Subtype /Type1C", program),
+    ]);
+
     [Fact]
     public async Task ParseAsync_CffFontWithoutEncodingOrToUnicode_ReadsCodesThroughTheBuiltInEncoding()
     {
         // As Ghostscript writes TeX math fonts: a Type 1C program whose own encoding puts gamma at code 13 and the arrow at 33
         // ("!" in the standard encoding), and no /Encoding or /ToUnicode in the font dictionary.
-        var program = PdfFiles.CffFont([(13, "gamma"), (33, "arrowright")]);
-        var widths = string.Join(' ', Enumerable.Repeat("500", 21));
-        var pdf = PdfFiles.Raw(
-        [
-            "<< /Type /Catalog /Pages 2 0 R >>",
-            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R /F2 6 0 R >> >> >>",
-            PdfFiles.Stream(string.Empty, "BT /F1 12 Tf 72 700 Td (Let the map ) Tj /F2 12 Tf <0D> Tj /F1 12 Tf ( send x ) Tj /F2 12 Tf <21> Tj /F1 12 Tf ( y.) Tj ET"),
-            Font,
-            $"<< /Type /Font /Subtype /Type1 /BaseFont /ABCDEF+TestMath /FirstChar 13 /LastChar 33 /Widths [{widths}] /FontDescriptor 7 0 R >>",
-            "<< /Type /FontDescriptor /FontName /ABCDEF+TestMath /Flags 4 /FontBBox [0 -200 1000 800] /ItalicAngle 0 /Ascent 800 /Descent -200 /CapHeight 700 /StemV 80 /FontFile3 8 0 R >>",
-            PdfFiles.Stream("/Subtype /Type1C", program),
-        ]);
+        var pdf = MathPage(
+            "BT /F1 12 Tf 72 700 Td (Let the map ) Tj /F2 12 Tf <0D> Tj /F1 12 Tf ( send x ) Tj /F2 12 Tf <21> Tj /F1 12 Tf ( y.) Tj ET",
+            PdfFiles.CffFont([(13, "gamma"), (33, "arrowright")]));
 
         var document = await _parser.ParseAsync(pdf, "math.pdf");
 
@@ -188,19 +194,9 @@ public sealed class PdfRobustnessTests : IDisposable
     {
         // The same font with its program cut off after the header and name: the built-in encoding cannot be read, so its codes
         // keep the library's reading; the page's other text is read, and the warning says which font may be misread.
-        var program = PdfFiles.CffFont([(13, "gamma"), (33, "arrowright")])[..20];
-        var widths = string.Join(' ', Enumerable.Repeat("500", 21));
-        var pdf = PdfFiles.Raw(
-        [
-            "<< /Type /Catalog /Pages 2 0 R >>",
-            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R /F2 6 0 R >> >> >>",
-            PdfFiles.Stream(string.Empty, "BT /F1 12 Tf 72 700 Td (Let the map ) Tj /F2 12 Tf <0D> Tj /F1 12 Tf ( send x to y.) Tj ET"),
-            Font,
-            $"<< /Type /Font /Subtype /Type1 /BaseFont /ABCDEF+TestMath /FirstChar 13 /LastChar 33 /Widths [{widths}] /FontDescriptor 7 0 R >>",
-            "<< /Type /FontDescriptor /FontName /ABCDEF+TestMath /Flags 4 /FontBBox [0 -200 1000 800] /ItalicAngle 0 /Ascent 800 /Descent -200 /CapHeight 700 /StemV 80 /FontFile3 8 0 R >>",
-            PdfFiles.Stream("/Subtype /Type1C", program),
-        ]);
+        var pdf = MathPage(
+            "BT /F1 12 Tf 72 700 Td (Let the map ) Tj /F2 12 Tf <0D> Tj /F1 12 Tf ( send x to y.) Tj ET",
+            PdfFiles.CffFont([(13, "gamma"), (33, "arrowright")])[..20]);
 
         var document = await _parser.ParseAsync(pdf, "math-truncated.pdf");
 

@@ -55,6 +55,32 @@ public sealed class PdfPrivateUseTests : IDisposable
     }
 
     [Fact]
+    public async Task ParseAsync_ActualTextOverASpaceAndALetter_KeepsTheSpace()
+    {
+        // As an EFSA report set in small caps has it: the span's actual text "N" covers the space before the small-cap n too.
+        var pdf = PdfFiles.OnePage(
+            "BT /F1 12 Tf 72 700 Td (imported in the) Tj /Span << /ActualText (N) >> BDC ( n) Tj EMC (etherlands) Tj ET",
+            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>");
+
+        var document = await _parser.ParseAsync(pdf, "small-caps.pdf");
+
+        Assert.Contains("imported in the Netherlands", document.Text);
+    }
+
+    [Fact]
+    public async Task ParseAsync_ActualTextOverASpaceAlone_ReplacesIt()
+    {
+        // As PyMuPDF's bug1945 draws a Persian zero-width non-joiner: a space glyph whose actual text is U+200C, inside a word.
+        var pdf = PdfFiles.OnePage(
+            "BT /F1 12 Tf 72 700 Td (The sea) Tj /Span << /ActualText <FEFF200C> >> BDC ( ) Tj EMC (side walk) Tj ET",
+            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>");
+
+        var document = await _parser.ParseAsync(pdf, "non-joiner.pdf");
+
+        Assert.Contains("The sea\u200Cside walk", document.Text);
+    }
+
+    [Fact]
     public async Task ParseAsync_ActualTextOfSeveralWords_KeepsTheGlyphsOwnText()
     {
         // An actual text standing for words or lines is left to the glyphs, which the layout places word by word.

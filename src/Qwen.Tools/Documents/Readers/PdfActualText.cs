@@ -50,7 +50,11 @@ internal static class PdfActualText
                 continue;
             }
 
+            // A space drawn inside the span at its start or end (an actual text "N" over "( N)") still parts the words around it;
+            // a span of spaces alone keeps them (a Persian zero-width non-joiner drawn as a space is its actual text).
             positions.Sort();
+            var visible = positions.SkipWhile(i => string.IsNullOrWhiteSpace(letters[i].Value)).Reverse().SkipWhile(i => string.IsNullOrWhiteSpace(letters[i].Value)).Reverse().ToList();
+            positions = visible.Count > 0 ? visible : positions;
             var ordered = positions.ConvertAll(i => letters[i]);
             if (Joined(text, ordered) is not { } joined)
             {

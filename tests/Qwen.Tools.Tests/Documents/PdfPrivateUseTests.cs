@@ -54,44 +54,25 @@ public sealed class PdfPrivateUseTests : IDisposable
         Assert.Contains("Hurricane Ian nears Carolinas after battering Florida", document.Text);
     }
 
-    [Fact]
-    public async Task ParseAsync_ActualTextOverASpaceAndALetter_KeepsTheSpace()
+    [Theory]
+    // As an EFSA report set in small caps has it: the span's actual text "N" covers the space before the small-cap n too; the
+    // space stays.
+    [InlineData("(imported in the) Tj /Span << /ActualText (N) >> BDC ( n) Tj EMC (etherlands) Tj", "imported in the Netherlands", null)]
+    // As PyMuPDF's bug1945 draws a Persian zero-width non-joiner: a space glyph alone whose actual text is U+200C is replaced.
+    [InlineData("(The sea) Tj /Span << /ActualText <FEFF200C> >> BDC ( ) Tj EMC (side walk) Tj", "The sea\u200Cside walk", null)]
+    // An actual text standing for words or lines is left to the glyphs, which the layout places word by word.
+    [InlineData("/Span << /ActualText (Tide tables for March) >> BDC (Tide tables) Tj EMC ( for April) Tj", "Tide tables for April", "March")]
+    public async Task ParseAsync_ActualTextSpansAroundSpacesOrWords_AreReadAsTheyAreSeen(string text, string expected, string? absent)
     {
-        // As an EFSA report set in small caps has it: the span's actual text "N" covers the space before the small-cap n too.
-        var pdf = PdfFiles.OnePage(
-            "BT /F1 12 Tf 72 700 Td (imported in the) Tj /Span << /ActualText (N) >> BDC ( n) Tj EMC (etherlands) Tj ET",
-            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>");
+        var pdf = PdfFiles.OnePage($"BT /F1 12 Tf 72 700 Td {text} ET", "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>");
 
-        var document = await _parser.ParseAsync(pdf, "small-caps.pdf");
+        var document = await _parser.ParseAsync(pdf, "actual-text.pdf");
 
-        Assert.Contains("imported in the Netherlands", document.Text);
-    }
-
-    [Fact]
-    public async Task ParseAsync_ActualTextOverASpaceAlone_ReplacesIt()
-    {
-        // As PyMuPDF's bug1945 draws a Persian zero-width non-joiner: a space glyph whose actual text is U+200C, inside a word.
-        var pdf = PdfFiles.OnePage(
-            "BT /F1 12 Tf 72 700 Td (The sea) Tj /Span << /ActualText <FEFF200C> >> BDC ( ) Tj EMC (side walk) Tj ET",
-            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>");
-
-        var document = await _parser.ParseAsync(pdf, "non-joiner.pdf");
-
-        Assert.Contains("The sea\u200Cside walk", document.Text);
-    }
-
-    [Fact]
-    public async Task ParseAsync_ActualTextOfSeveralWords_KeepsTheGlyphsOwnText()
-    {
-        // An actual text standing for words or lines is left to the glyphs, which the layout places word by word.
-        var pdf = PdfFiles.OnePage(
-            "BT /F1 12 Tf 72 700 Td /Span << /ActualText (Tide tables for March) >> BDC (Tide tables) Tj EMC ( for April) Tj ET",
-            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>");
-
-        var document = await _parser.ParseAsync(pdf, "words.pdf");
-
-        Assert.Contains("Tide tables for April", document.Text);
-        Assert.DoesNotContain("March", document.Text);
+        Assert.Contains(expected, document.Text);
+        if (absent is not null)
+        {
+            Assert.DoesNotContain(absent, document.Text);
+        }
     }
 
     [Fact]

@@ -17,6 +17,9 @@ internal static partial class ToolsLog
     [LoggerMessage(EventId = 3104, Level = LogLevel.Warning, Message = "Could not write the parse cache file {Path}: {Reason}")]
     public static partial void ParseCacheNotWritten(ILogger logger, string path, string reason);
 
+    [LoggerMessage(EventId = 3105, Level = LogLevel.Warning, Message = "Read {Source} without part of it: {Warning}")]
+    public static partial void DocumentPartLeftOut(ILogger logger, string source, string warning);
+
     [LoggerMessage(EventId = 3201, Level = LogLevel.Debug, Message = "Indexing {Chunks} chunks of {Source}")]
     public static partial void Indexing(ILogger logger, int chunks, string source);
 

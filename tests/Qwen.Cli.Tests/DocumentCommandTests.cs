@@ -20,6 +20,7 @@ public sealed class DocumentCommandTests : IDisposable
         var pages = json.RootElement.GetProperty("pages");
         Assert.Equal([1, 2, 3], pages.EnumerateArray().Select(p => p.GetProperty("page").GetInt32()));
         Assert.StartsWith("# Python Image Processing Tutorial", pages[0].GetProperty("text").GetString());
+        Assert.Equal(0, json.RootElement.GetProperty("warnings").GetArrayLength());
     }
 
     [Fact]

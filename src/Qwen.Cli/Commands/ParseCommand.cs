@@ -13,7 +13,7 @@ internal static class ParseCommand
         var file = new Argument<string>("FILE") { Description = "The document: PDF, DOCX, PPTX, XLSX, HTML, TXT/Markdown, CSV/TSV or JSON, or an http(s) URL." };
         var chunks = new Option<bool>("--chunks") { Description = "Print the chunks (with page numbers and token counts) instead of the pages." };
         var chunkTokens = CommonOptions.ChunkTokens();
-        var json = new Option<bool>("--json") { Description = "Print JSON: {\"file\", \"pages\": [{\"page\", \"text\"}]}, or with --chunks {\"file\", \"chunks\": [{\"text\", \"page\", \"tokens\"}]}." };
+        var json = new Option<bool>("--json") { Description = "Print JSON: {\"file\", \"pages\": [{\"page\", \"text\"}], \"warnings\": [what could not be read]}, or with --chunks {\"file\", \"chunks\": [{\"text\", \"page\", \"tokens\"}]}." };
         var model = CommonOptions.Model();
 
         var command = new Command("parse", "Read a document and print its text with page numbers, or its chunks.");
@@ -28,6 +28,14 @@ internal static class ParseCommand
             var maxTokens = CommonOptions.CheckChunkTokens(parseResult.GetValue(chunkTokens));
             using var parser = new DocumentParser();
             var document = await parser.ParseAsync(path, cancellationToken).ConfigureAwait(false);
+            if (!parseResult.GetValue(json) || parseResult.GetValue(chunks))
+            {
+                // What the reader left out goes to stderr, so the text on stdout stays the document's; --json carries it instead.
+                foreach (var warning in document.Warnings)
+                {
+                    await Console.Error.WriteLineAsync($"qwen: warning: {warning}").ConfigureAwait(false);
+                }
+            }
 
             if (!parseResult.GetValue(chunks))
             {
@@ -47,7 +55,8 @@ internal static class ParseCommand
         if (json)
         {
             var pages = new JsonArray([.. document.Pages.Select(p => (JsonNode)new JsonObject { ["page"] = p.Number, ["text"] = p.Text })]);
-            await CliOutput.WriteJsonAsync(new JsonObject { ["file"] = path, ["pages"] = pages }).ConfigureAwait(false);
+            var warnings = new JsonArray([.. document.Warnings.Select(w => (JsonNode)JsonValue.Create(w))]);
+            await CliOutput.WriteJsonAsync(new JsonObject { ["file"] = path, ["pages"] = pages, ["warnings"] = warnings }).ConfigureAwait(false);
             return;
         }
 

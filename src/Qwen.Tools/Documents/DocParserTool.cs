@@ -4,7 +4,7 @@ namespace Qwen.Tools;
 
 /// <summary>
 /// The <c>doc_parser</c> tool: reads a document (PDF, DOCX, PPTX, XLSX, HTML, TXT/Markdown, CSV/TSV, JSON) from the work directory
-/// or an HTTP(S) URL and returns its text with <c>[page: N]</c> markers.
+/// or an HTTP(S) URL and returns its text with <c>[page: N]</c> markers, then a <c>[not read: ...]</c> line for each part the reader left out.
 /// </summary>
 public sealed class DocParserTool : QwenTool
 {
@@ -55,6 +55,12 @@ public sealed class DocParserTool : QwenTool
         foreach (var page in document.Pages)
         {
             text.Append("[page: ").Append(page.Number).Append("]\n").Append(page.Text).Append('\n');
+        }
+
+        // The model is told what could not be read, so it does not take missing text for absent text.
+        foreach (var warning in document.Warnings)
+        {
+            text.Append("[not read: ").Append(warning).Append("]\n");
         }
 
         return ToolResult.FromText(text.ToString().TrimEnd());

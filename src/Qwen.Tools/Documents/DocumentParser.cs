@@ -13,7 +13,7 @@ namespace Qwen.Tools;
 public sealed class DocumentParser : IDisposable
 {
     /// <summary>The version of the parsers' output; part of the cache key, raised whenever any reader's output changes.</summary>
-    public const int Version = 1;
+    public const int Version = 2;
 
     private readonly DocumentParserOptions _options;
     private readonly ILogger _logger;
@@ -151,7 +151,9 @@ public sealed class DocumentParser : IDisposable
         if (cachePath is not null && await TryReadCacheAsync(cachePath, cancellationToken).ConfigureAwait(false) is { } cached)
         {
             ToolsLog.ParseCacheHit(_logger, source, hash);
-            return new ParsedDocument(source, cached.Title ?? fallbackTitle, hash, [.. cached.Pages.Select(p => new DocumentPage(p.Number, p.Paragraphs))]);
+            var warnings = cached.Warnings ?? [];
+            LogWarnings(source, warnings);
+            return new ParsedDocument(source, cached.Title ?? fallbackTitle, hash, [.. cached.Pages.Select(p => new DocumentPage(p.Number, p.Paragraphs))]) { Warnings = warnings };
         }
 
         var reader = DocumentFormats.CreateReader(format, _options);
@@ -159,13 +161,23 @@ public sealed class DocumentParser : IDisposable
         var read = await RunWithTimeLimitAsync(reader, content, source, charset, cancellationToken).ConfigureAwait(false);
         Interlocked.Increment(ref _readerRuns);
         ToolsLog.DocumentParsed(_logger, source, format, read.Pages.Count, stopwatch.ElapsedMilliseconds);
+        LogWarnings(source, read.Warnings);
 
         if (cachePath is not null)
         {
             await WriteCacheAsync(cachePath, read, cancellationToken).ConfigureAwait(false);
         }
 
-        return new ParsedDocument(source, read.Title ?? fallbackTitle, hash, read.Pages);
+        return new ParsedDocument(source, read.Title ?? fallbackTitle, hash, read.Pages) { Warnings = read.Warnings };
+    }
+
+    /// <summary>Logs what the reader left out, a warning each time the document is parsed (from the cache too), as the caller may only see the log.</summary>
+    private void LogWarnings(string source, IReadOnlyList<string> warnings)
+    {
+        foreach (var warning in warnings)
+        {
+            ToolsLog.DocumentPartLeftOut(_logger, source, warning);
+        }
     }
 
     private async Task<DocumentContent> RunWithTimeLimitAsync(
@@ -223,7 +235,7 @@ public sealed class DocumentParser : IDisposable
 
     private async Task WriteCacheAsync(string path, DocumentContent content, CancellationToken cancellationToken)
     {
-        var document = new CachedDocument(content.Title, [.. content.Pages.Select(p => new CachedPage(p.Number, [.. p.Paragraphs]))]);
+        var document = new CachedDocument(content.Title, [.. content.Pages.Select(p => new CachedPage(p.Number, [.. p.Paragraphs]))], content.Warnings.Count > 0 ? [.. content.Warnings] : null);
         var temporary = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
         try
         {

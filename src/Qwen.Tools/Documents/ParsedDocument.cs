@@ -9,4 +9,10 @@ public sealed record ParsedDocument(string Source, string Title, string ContentH
 {
     /// <summary>Gets the whole text: pages separated by a blank line.</summary>
     public string Text => string.Join("\n\n", Pages.Select(p => p.Text));
+
+    /// <summary>
+    /// Gets what the reader could not read and left out while the rest was read (an annotation's appearance or a font program
+    /// the PDF library failed on, a page skipped), one sentence each, naming the page; empty when nothing was left out.
+    /// </summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
 }

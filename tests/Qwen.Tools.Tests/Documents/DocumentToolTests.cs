@@ -19,6 +19,19 @@ public sealed class DocumentToolTests : IDisposable
     public void Dispose() => _temp.Dispose();
 
     [Fact]
+    public async Task DocParser_PartTheReaderLeftOut_IsNamedAfterThePages()
+    {
+        _temp.WriteAllBytes("log.pdf", PdfAppearanceTests.WithAnAppearanceThePdfLibraryCannotDraw());
+
+        var result = await _registry.InvokeAsync("doc_parser", """{"url": "log.pdf"}""");
+
+        Assert.False(result.IsError, result.Text);
+        Assert.Contains("Harbour log", result.Text);
+        Assert.EndsWith("\n[not read: Page 1: the text of annotation 7 0 R (Widget, field 'berth') was left out: the PDF library failed on page 1: "
+            + "InvalidOperationException (a bug in the PDF library on this file, not a known defect of the file).]", result.Text);
+    }
+
+    [Fact]
     public async Task DocParser_FileInTheWorkDirectory_ReturnsItsTextWithPageMarkers()
     {
         var result = await _registry.InvokeAsync("doc_parser", """{"url": "doc.pdf"}""");

@@ -1,5 +1,7 @@
 using System.IO.Compression;
 using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Qwen.Tools.Tests.TestSupport;
 
 namespace Qwen.Tools.Tests.Documents;
@@ -187,6 +189,49 @@ public sealed class PdfAppearanceTests : IDisposable
         Assert.Contains("Tide at noon", document.Text);
         Assert.DoesNotContain("Bomb words", document.Text);
         Assert.DoesNotContain(document.Text, c => (char.IsControl(c) && c is not '\n' and not '\t') || c == '\uFFFD');
+    }
+
+    /// <summary>
+    /// A page with two annotations: the first draws "Tide at noon"; the second (object 7, the field "berth") has resources holding
+    /// a form XObject written in place rather than as a reference, which PdfPig fails on with an InvalidOperationException.
+    /// </summary>
+    internal static byte[] WithAnAppearanceThePdfLibraryCannotDraw() => Page(
+        "BT /F1 12 Tf 72 700 Td (Harbour log) Tj ET",
+        [
+            "<< /Type /Annot /Subtype /FreeText /Rect [72 600 272 620] /AP << /N 8 0 R >> >>",
+            "<< /Type /Annot /Subtype /Widget /FT /Tx /T (berth) /Rect [72 550 272 570] /AP << /N 9 0 R >> >>",
+        ],
+        string.Empty,
+        PdfFiles.Stream("/Type /XObject /Subtype /Form /BBox [0 0 200 20] /Resources << /Font << /Helv 5 0 R >> >>", "BT /Helv 12 Tf 2 5 Td (Tide at noon) Tj ET"),
+        PdfFiles.Stream("/Type /XObject /Subtype /Form /BBox [0 0 200 20] /Resources << /Font << /Helv 5 0 R >> /XObject << /Logo << /Subtype /Form >> >> >>",
+            "BT /Helv 12 Tf 2 5 Td (Berth 4) Tj ET"));
+
+    [Fact]
+    public async Task ParseAsync_AppearanceThePdfLibraryCannotDraw_ReadsTheRestAndWarnsNamingThePageAndTheAnnotation()
+    {
+        // The broken appearance's text is lost; the page's own text and the other appearance are read, and the loss is reported
+        // rather than swallowed: on the document, and as a logged warning, from the reader and again from the parse cache.
+        using var temp = new TempDirectory();
+        var logs = new FakeLogCollector();
+        using var loggerFactory = new LoggerFactory([new FakeLoggerProvider(logs)]);
+        using var parser = new DocumentParser(new DocumentParserOptions { CacheDirectory = temp.Path }, loggerFactory);
+        var pdf = WithAnAppearanceThePdfLibraryCannotDraw();
+
+        var document = await parser.ParseAsync(pdf, "broken-appearance.pdf");
+        var cached = await parser.ParseAsync(pdf, "broken-appearance.pdf");
+
+        Assert.Contains("Harbour log", document.Text);
+        Assert.Contains("Tide at noon", document.Text);
+        var warning = Assert.Single(document.Warnings);
+        Assert.Equal("Page 1: the text of annotation 7 0 R (Widget, field 'berth') was left out: the PDF library failed on page 1: InvalidOperationException "
+            + "(a bug in the PDF library on this file, not a known defect of the file).", warning);
+        Assert.Equal(1, parser.ReaderRuns);
+        Assert.Equal(document.Warnings, cached.Warnings);
+        var logged = logs.GetSnapshot().Where(r => r.Id.Id == 3105).ToList();
+        Assert.Equal(2, logged.Count);
+        Assert.All(logged, r => Assert.Equal(LogLevel.Warning, r.Level));
+        Assert.All(logged, r => Assert.Contains("broken-appearance.pdf", r.Message));
+        Assert.All(logged, r => Assert.Contains(warning, r.Message));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 using Qwen.Tools.Tests.TestSupport;
 using UglyToad.PdfPig.Core;
 using UglyToad.PdfPig.Fonts.Standard14Fonts;
@@ -156,30 +157,94 @@ public sealed class PdfRobustnessTests : IDisposable
         Assert.Contains("Checked by the clerk and sealed", document.Text);
     }
 
+    /// <summary>
+    /// A page drawing <paramref name="content"/> with /F1 (Helvetica) and /F2, a simple Type 1 font (ABCDEF+TestMath) whose CFF
+    /// program (object 8) is <paramref name="program"/>, with no /Encoding or /ToUnicode.
+    /// </summary>
+    private static byte[] MathPage(string content, string program) => PdfFiles.Raw(
+    [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R /F2 6 0 R >> >> >>",
+        PdfFiles.Stream(string.Empty, content),
+        Font,
+        $"<< /Type /Font /Subtype /Type1 /BaseFont /ABCDEF+TestMath /FirstChar 13 /LastChar 33 /Widths [{string.Join(' ', Enumerable.Repeat("500", 21))}] /FontDescriptor 7 0 R >>",
+        "<< /Type /FontDescriptor /FontName /ABCDEF+TestMath /Flags 4 /FontBBox [0 -200 1000 800] /ItalicAngle 0 /Ascent 800 /Descent -200 /CapHeight 700 /StemV 80 /FontFile3 8 0 R >>",
+        PdfFiles.Stream("/Subtype /Type1C", program),
+    ]);
+
     [Fact]
     public async Task ParseAsync_CffFontWithoutEncodingOrToUnicode_ReadsCodesThroughTheBuiltInEncoding()
     {
         // As Ghostscript writes TeX math fonts: a Type 1C program whose own encoding puts gamma at code 13 and the arrow at 33
         // ("!" in the standard encoding), and no /Encoding or /ToUnicode in the font dictionary.
-        var program = PdfFiles.CffFont([(13, "gamma"), (33, "arrowright")]);
-        var widths = string.Join(' ', Enumerable.Repeat("500", 21));
-        var pdf = PdfFiles.Raw(
-        [
-            "<< /Type /Catalog /Pages 2 0 R >>",
-            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R /F2 6 0 R >> >> >>",
-            PdfFiles.Stream(string.Empty, "BT /F1 12 Tf 72 700 Td (Let the map ) Tj /F2 12 Tf <0D> Tj /F1 12 Tf ( send x ) Tj /F2 12 Tf <21> Tj /F1 12 Tf ( y.) Tj ET"),
-            Font,
-            $"<< /Type /Font /Subtype /Type1 /BaseFont /ABCDEF+TestMath /FirstChar 13 /LastChar 33 /Widths [{widths}] /FontDescriptor 7 0 R >>",
-            "<< /Type /FontDescriptor /FontName /ABCDEF+TestMath /Flags 4 /FontBBox [0 -200 1000 800] /ItalicAngle 0 /Ascent 800 /Descent -200 /CapHeight 700 /StemV 80 /FontFile3 8 0 R >>",
-            PdfFiles.Stream("/Subtype /Type1C", program),
-        ]);
+        var pdf = MathPage(
+            "BT /F1 12 Tf 72 700 Td (Let the map ) Tj /F2 12 Tf <0D> Tj /F1 12 Tf ( send x ) Tj /F2 12 Tf <21> Tj /F1 12 Tf ( y.) Tj ET",
+            PdfFiles.CffFont([(13, "gamma"), (33, "arrowright")]));
 
         var document = await _parser.ParseAsync(pdf, "math.pdf");
 
         Assert.Contains("γ", document.Text);
         Assert.Contains("x → y", document.Text);
         Assert.DoesNotContain("!", document.Text);
+    }
+
+    [Fact]
+    public async Task ParseAsync_CffFontProgramTheParserCannotRead_ReadsTheRestAndWarnsNamingThePageAndTheFont()
+    {
+        // The same font with its program cut off after the header and name: the built-in encoding cannot be read, so its codes
+        // keep the library's reading; the page's other text is read, and the warning says which font may be misread.
+        var pdf = MathPage(
+            "BT /F1 12 Tf 72 700 Td (Let the map ) Tj /F2 12 Tf <0D> Tj /F1 12 Tf ( send x to y.) Tj ET",
+            PdfFiles.CffFont([(13, "gamma"), (33, "arrowright")])[..20]);
+
+        var document = await _parser.ParseAsync(pdf, "math-truncated.pdf");
+
+        Assert.Contains("Let the map", document.Text);
+        Assert.Contains("send x to y.", document.Text);
+        var warning = Assert.Single(document.Warnings);
+        Assert.StartsWith("Page 1: the text in font ABCDEF+TestMath may be misread: its CFF program (object 8 0 R) could not be read for its built-in encoding: ", warning);
+    }
+
+    /// <summary>
+    /// A page in a Type 3 font with a ToUnicode CMap, written as with_missing_endstream_eol_and_polluted_ctm (pdf-lib) is: no
+    /// end-of-line before any <c>endstream</c>, though the CMap's <c>/Length</c> (an object of its own) counts it, and so do the
+    /// cross-reference offsets when <paramref name="offsetsCountThem"/>.
+    /// </summary>
+    private static byte[] WithoutEndOfLinesBeforeEndstream(bool offsetsCountThem)
+    {
+        var pdf = Encoding.Latin1.GetString(PdfPrivateUseTests.Page("BT /F1 12 Tf 72 700 Td (Refund issued on May 23, 2018) Tj ET", new Dictionary<byte, (string, string)>()));
+        var objects = Regex.Matches(pdf, @"\d+ 0 obj\n(.*?)\nendobj", RegexOptions.Singleline).Select(m => m.Groups[1].Value).ToList();
+        var cmap = objects.FindIndex(o => o.Contains("/CIDInit", StringComparison.Ordinal));
+        var length = Regex.Match(objects[cmap], @"/Length (\d+)");
+        objects[cmap] = objects[cmap].Replace(length.Value, $"/Length {objects.Count + 1} 0 R", StringComparison.Ordinal);
+        objects.Add((int.Parse(length.Groups[1].Value, CultureInfo.InvariantCulture) + 1).ToString(CultureInfo.InvariantCulture));
+        return offsetsCountThem
+            ? Encoding.Latin1.GetBytes(Encoding.Latin1.GetString(PdfFiles.Raw(objects)).Replace("\nendstream", "endstream", StringComparison.Ordinal))
+            : PdfFiles.Raw([.. objects.Select(o => o.Replace("\nendstream", "endstream", StringComparison.Ordinal))]);
+    }
+
+    [Fact]
+    public async Task ParseAsync_StreamsWithoutTheEndOfLineBeforeEndstreamThatTheOffsetsCount_AreRead()
+    {
+        // PdfPig found no object where the cross-reference table said, read the file object by object, scanned the CMap (its
+        // length an object of its own), missed the 'endstream' right after its last "end", and lost the page's text.
+        var pdf = WithoutEndOfLinesBeforeEndstream(offsetsCountThem: true);
+
+        var document = await _parser.ParseAsync(pdf, "missing-endstream-eol.pdf");
+
+        Assert.Contains("Refund issued on May 23, 2018", document.Text);
+        Assert.Empty(document.Warnings);
+    }
+
+    [Fact]
+    public void EndstreamRepair_OffsetsThatCountTheBytesAsWritten_LeavesTheFileAsItIs()
+    {
+        // Inserting the end-of-lines would move every later object away from where the table says it is.
+        var pdf = WithoutEndOfLinesBeforeEndstream(offsetsCountThem: false);
+
+        Assert.Null(PdfEndstreamRepair.Repaired(pdf));
+        Assert.NotNull(PdfEndstreamRepair.Repaired(WithoutEndOfLinesBeforeEndstream(offsetsCountThem: true)));
     }
 
     [Fact]

@@ -62,6 +62,7 @@ internal sealed class PdfAppearancePageFactory(
     private static readonly NameToken StateName = NameToken.Create("AS");
     private static readonly NameToken SubtypeName = NameToken.Create("Subtype");
     private static readonly NameToken FlagsName = NameToken.Create("F");
+    private static readonly NameToken FieldNameName = NameToken.Create("T");
     private static readonly NameToken RectName = NameToken.Create("Rect");
     private static readonly NameToken BBoxName = NameToken.Create("BBox");
     private static readonly NameToken MatrixName = NameToken.Create("Matrix");
@@ -100,6 +101,7 @@ internal sealed class PdfAppearancePageFactory(
 
         var letters = new List<Letter>();
         var texts = new List<string>();
+        var warnings = new List<string>();
         var bytes = 0L;
         var defaults = DefaultResources.TryGetValue(PdfScanner, out var found) ? found : null;
         if (defaults is not null)
@@ -139,7 +141,9 @@ internal sealed class PdfAppearancePageFactory(
                 }
                 catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
                 {
-                    // One appearance PdfPig cannot draw (a font it cannot load, a damaged stream) costs its own text only.
+                    // One appearance PdfPig cannot draw (a font it cannot load, a damaged stream) costs its own text only, and says so.
+                    warnings.Add($"Page {pageNumber}: the text of {Describe(item, annotation)} was left out: "
+                        + PdfDocumentReader.Describe(e, "its appearance stream is damaged", $"the PDF library failed on page {pageNumber}"));
                 }
             }
         }
@@ -151,7 +155,22 @@ internal sealed class PdfAppearancePageFactory(
             }
         }
 
-        return letters.Count == 0 ? PdfAppearanceText.None : new PdfAppearanceText(letters, texts);
+        return letters.Count == 0 && warnings.Count == 0 ? PdfAppearanceText.None : new PdfAppearanceText(letters, texts) { Warnings = warnings };
+    }
+
+    /// <summary>An annotation as a warning names it: its object number, subtype and field name, as far as they are known.</summary>
+    private string Describe(IToken item, DictionaryToken annotation)
+    {
+        var name = item is IndirectReferenceToken reference ? $"annotation {reference.Data.ObjectNumber} {reference.Data.Generation} R" : "an annotation";
+        var subtype = Resolve(annotation.Data.GetValueOrDefault(SubtypeName.Data)) is NameToken { Data: var type } ? type : null;
+        var field = Resolve(annotation.Data.GetValueOrDefault(FieldNameName.Data)) is StringToken { Data: var title } && title.Length > 0 ? PdfText.CleanTextString(title) : null;
+        return (subtype, field) switch
+        {
+            (null, null) => name,
+            (_, null) => $"{name} ({subtype})",
+            (null, _) => $"{name} (field '{field}')",
+            _ => $"{name} ({subtype}, field '{field}')",
+        };
     }
 
     /// <summary>

@@ -16,6 +16,9 @@ internal sealed record PdfAppearanceText(IReadOnlyList<Letter> Letters, IReadOnl
     /// <summary>No annotation draws text.</summary>
     public static PdfAppearanceText None { get; } = new([], []);
 
+    /// <summary>Gets the appearances that could not be drawn and why, one sentence each, naming the page and the annotation.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     /// <summary>
     /// Whether an annotation's appearance draws <paramref name="text"/>: white space is ignored, as an appearance breaks a long
     /// value into lines and a comb field draws one character per cell.

@@ -18,7 +18,9 @@ namespace Qwen.Tools;
 /// "[0; 1] ! [0; 1]" for "[0, 1] → [0, 1]", and every Greek letter (codes below 32) is lost as a control character. The code is
 /// still there, as the letter's one character, so the letter is given the text of the glyph the built-in encoding names.
 /// </remarks>
-internal sealed class PdfBuiltInEncodings(PdfDocument pdf)
+/// <param name="pdf">The document.</param>
+/// <param name="warnings">Receives a sentence for each font program that cannot be read (the first page that uses it is named).</param>
+internal sealed class PdfBuiltInEncodings(PdfDocument pdf, List<string> warnings)
 {
     /// <summary>Resource dictionaries walked per page at most (the page's and those of the forms it draws).</summary>
     private const int MaxResourceDictionaries = 64;
@@ -36,7 +38,7 @@ internal sealed class PdfBuiltInEncodings(PdfDocument pdf)
     private readonly Dictionary<IndirectReference, IReadOnlyDictionary<int, string>?> _byProgram = [];
 
     /// <summary>The code-to-text maps of the fonts on a page that need one, by font name; empty when none does.</summary>
-    public Dictionary<string, IReadOnlyDictionary<int, string>> ForPage(DictionaryToken? resources)
+    public Dictionary<string, IReadOnlyDictionary<int, string>> ForPage(DictionaryToken? resources, int pageNumber)
     {
         var maps = new Dictionary<string, IReadOnlyDictionary<int, string>>(StringComparer.Ordinal);
         var ambiguous = new HashSet<string>(StringComparer.Ordinal);
@@ -48,7 +50,7 @@ internal sealed class PdfBuiltInEncodings(PdfDocument pdf)
             }
 
             // A name used by two font dictionaries of which only one needs the map is left alone.
-            var map = BuiltInMap(font);
+            var map = BuiltInMap(font, name.Data, pageNumber);
             if (map is null || ambiguous.Contains(name.Data) || (maps.TryGetValue(name.Data, out var other) && !ReferenceEquals(other, map)))
             {
                 ambiguous.Add(name.Data);
@@ -127,7 +129,7 @@ internal sealed class PdfBuiltInEncodings(PdfDocument pdf)
     }
 
     /// <summary>The built-in encoding of a font that needs it, as code to text; <see langword="null"/> for every other font.</summary>
-    private IReadOnlyDictionary<int, string>? BuiltInMap(DictionaryToken font)
+    private IReadOnlyDictionary<int, string>? BuiltInMap(DictionaryToken font, string fontName, int pageNumber)
     {
         if (PdfNestingGuard.Resolve(pdf, font.Data.GetValueOrDefault(SubtypeName.Data)) is not NameToken { Data: "Type1" or "MMType1" }
             || font.Data.ContainsKey(EncodingName.Data) || font.Data.ContainsKey(ToUnicodeName.Data)
@@ -162,7 +164,10 @@ internal sealed class PdfBuiltInEncodings(PdfDocument pdf)
             }
             catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException)
             {
-                // A font program the CFF parser cannot read keeps PdfPig's reading of its codes.
+                // A font program the CFF parser cannot read keeps PdfPig's reading of its codes, which may be wrong: say so.
+                warnings.Add($"Page {pageNumber}: the text in font {fontName} may be misread: its CFF program (object {programReference.Data.ObjectNumber} "
+                    + $"{programReference.Data.Generation} R) could not be read for its built-in encoding: "
+                    + PdfDocumentReader.Describe(e, "the font program is damaged", $"the PDF library failed on page {pageNumber}"));
             }
         }
 

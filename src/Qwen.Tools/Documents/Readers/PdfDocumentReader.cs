@@ -24,6 +24,8 @@ internal sealed class PdfDocumentReader : IDocumentReader
             throw new DocumentParseException(fileName, "not a PDF file (no '%PDF-' header).");
         }
 
+        // Streams without the end-of-line before 'endstream' make PdfPig cut or lose them, or the whole file; repaired first.
+        content = PdfEndstreamRepair.Repaired(content.Span) ?? content;
         try
         {
             // Strict first: it reads well-formed files exactly. Lenient parsing recovers what poppler recovers (a bare '%PDF-2.0'
@@ -73,8 +75,10 @@ internal sealed class PdfDocumentReader : IDocumentReader
                 return Read(withoutWrongEntries, fileName, lenient, cancellationToken, repaired: true);
             }
 
-            var fields = FormFields(pdf);
-            var builtInEncodings = new PdfBuiltInEncodings(pdf);
+            var warnings = new List<string>();
+            var fields = FormFields(pdf, warnings);
+            var builtInEncodings = new PdfBuiltInEncodings(pdf, warnings);
+            var glyphNames = new PdfGlyphNames(pdf, warnings);
             PdfAppearancePageFactory.Register(pdf);
             var pages = new List<DocumentPage>(pdf.NumberOfPages);
             DocumentParseException? firstFailure = null;
@@ -91,8 +95,11 @@ internal sealed class PdfDocumentReader : IDocumentReader
                 {
                     var page = pdf.GetPage(number);
                     var appearance = number <= pageDictionaries.Count ? AppearanceText(pdf, pageDictionaries[number - 1].Page, number) : PdfAppearanceText.None;
-                    var paragraphs = PdfPageLayout.Extract(page, number <= pageDictionaries.Count ? builtInEncodings.ForPage(pageDictionaries[number - 1].Resources) : null, appearance.Letters);
-                    AppendFieldsAndAnnotations(page, fields.GetValueOrDefault(number), paragraphs, appearance);
+                    warnings.AddRange(appearance.Warnings);
+                    var resources = number <= pageDictionaries.Count ? pageDictionaries[number - 1].Resources : null;
+                    var paragraphs = PdfPageLayout.Extract(page, number <= pageDictionaries.Count ? builtInEncodings.ForPage(resources, number) : null, appearance.Letters,
+                        letters => glyphNames.Apply(letters, resources, number));
+                    AppendFieldsAndAnnotations(page, number, fields.GetValueOrDefault(number), paragraphs, appearance, warnings);
                     pages.Add(new DocumentPage(number, paragraphs));
                     pagesWithText += paragraphs.Count > 0 ? 1 : 0;
                 }
@@ -112,6 +119,7 @@ internal sealed class PdfDocumentReader : IDocumentReader
                     // pages are read, as poppler does. One broken page (a missing object, a content stream the library trips on)
                     // no longer costs the whole document.
                     firstFailure ??= failure;
+                    warnings.Add($"Page {number} was skipped: {failure.Reason}");
                     pages.Add(new DocumentPage(number, [new DocumentParagraph(DocumentParagraphKind.Text, $"[Page {number} could not be read: {failure.Reason}]")]));
                 }
             }
@@ -123,7 +131,7 @@ internal sealed class PdfDocumentReader : IDocumentReader
             }
 
             var title = pdf.Information.Title;
-            return new DocumentContent(string.IsNullOrWhiteSpace(title) ? null : PdfText.Clean(title).Trim(), pages);
+            return new DocumentContent(string.IsNullOrWhiteSpace(title) ? null : PdfText.Clean(title).Trim(), pages) { Warnings = warnings };
         }
     }
 
@@ -144,7 +152,7 @@ internal sealed class PdfDocumentReader : IDocumentReader
 
     /// <summary>
     /// The text the page's annotations draw in their appearance streams (see <see cref="PdfAppearancePageFactory"/>); none when
-    /// no annotation has an appearance, or when PdfPig fails on them (the page's own text is read all the same).
+    /// no annotation has an appearance, or when PdfPig fails on them (the page's own text is read all the same, with a warning).
     /// </summary>
     private static PdfAppearanceText AppearanceText(PdfDocument pdf, DictionaryToken page, int number)
     {
@@ -159,19 +167,28 @@ internal sealed class PdfDocumentReader : IDocumentReader
         }
         catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
         {
-            return PdfAppearanceText.None;
+            return PdfAppearanceText.None with
+            {
+                Warnings = [$"Page {number}: the text of its annotations' appearances was left out: {Describe(e, "its annotations are damaged", $"the PDF library failed on page {number}")}"],
+            };
         }
     }
 
     /// <summary>Form field values by page: text fields, choices and ticked boxes, each as a line labelled with the field's name, and the value alone.</summary>
-    private static Dictionary<int, List<(string Line, string Value)>> FormFields(PdfDocument pdf)
+    private static Dictionary<int, List<(string Line, string Value)>> FormFields(PdfDocument pdf, List<string> warnings)
     {
         var byPage = new Dictionary<int, List<(string Line, string Value)>>();
         try
         {
             // A field tree whose kids repeat (each field naming the same child twice, thirty levels deep) expands exponentially
             // in PdfPig's form reader: the values are given up, the page text is read.
-            if (!PdfNestingGuard.IsFieldTree(pdf) || !pdf.TryGetForm(out var form))
+            if (!PdfNestingGuard.IsFieldTree(pdf))
+            {
+                warnings.Add("The form field values were left out: the form's field tree repeats a field or holds too many to read.");
+                return byPage;
+            }
+
+            if (!pdf.TryGetForm(out var form))
             {
                 return byPage;
             }
@@ -215,6 +232,7 @@ internal sealed class PdfDocumentReader : IDocumentReader
         catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
         {
             // A damaged form dictionary loses the field values, not the page text PdfPig already reads.
+            warnings.Add($"The form field values were left out: {Describe(e, "the form is damaged", "the PDF library failed on the form")}");
         }
 
         return byPage;
@@ -225,7 +243,8 @@ internal sealed class PdfDocumentReader : IDocumentReader
     /// or an appearance stream draws it (a field whose appearance shows its value is laid out with the page, where it is seen, and
     /// not added again).
     /// </summary>
-    private static void AppendFieldsAndAnnotations(Page page, List<(string Line, string Value)>? fields, List<DocumentParagraph> paragraphs, PdfAppearanceText appearance)
+    private static void AppendFieldsAndAnnotations(Page page, int number, List<(string Line, string Value)>? fields, List<DocumentParagraph> paragraphs,
+        PdfAppearanceText appearance, List<string> warnings)
     {
         var pageText = string.Join('\n', paragraphs.Select(p => p.Text));
         var extra = new List<string>();
@@ -252,6 +271,7 @@ internal sealed class PdfDocumentReader : IDocumentReader
         catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
         {
             // Annotations are an extra; a damaged annotation array leaves the page text as it is.
+            warnings.Add($"Page {number}: the text of its annotations was left out: {Describe(e, "its annotations are damaged", $"the PDF library failed on page {number}")}");
         }
 
         var added = new HashSet<string>(StringComparer.Ordinal);

@@ -33,13 +33,19 @@ internal static class PdfPageLayout
 
     /// <summary>The page's paragraphs; <paramref name="builtInEncodings"/> gives the text of the codes of fonts PdfPig cannot decode
     /// (see <see cref="PdfBuiltInEncodings"/>); <paramref name="appearanceLetters"/> are glyphs that annotation appearances draw
-    /// on the page (see <see cref="PdfAppearancePageFactory"/>), laid out with the page's own where they are drawn.</summary>
+    /// on the page (see <see cref="PdfAppearancePageFactory"/>), laid out with the page's own where they are drawn;
+    /// <paramref name="namedGlyphs"/> gives glyphs in private-use codes the text of their names (see <see cref="PdfGlyphNames"/>).</summary>
     public static List<DocumentParagraph> Extract(Page page, Dictionary<string, IReadOnlyDictionary<int, string>>? builtInEncodings = null,
-        IReadOnlyList<Letter>? appearanceLetters = null)
+        IReadOnlyList<Letter>? appearanceLetters = null, Func<IReadOnlyList<Letter>, IReadOnlyList<Letter>>? namedGlyphs = null)
     {
         var paragraphs = new List<DocumentParagraph>();
-        IReadOnlyList<Letter> drawn = appearanceLetters is { Count: > 0 } ? [.. page.Letters, .. appearanceLetters] : page.Letters;
-        var letters = PdfMarks.AttachMarks(WithHeights(WithoutCoveredSpaces(WithoutOverprints(builtInEncodings is null ? drawn : PdfBuiltInEncodings.Apply(drawn, builtInEncodings)))));
+        // Built-in encodings first: they map a glyph's one-character text by its code, which an actual text is not.
+        var own = PdfActualText.Apply(page, builtInEncodings is null ? page.Letters : PdfBuiltInEncodings.Apply(page.Letters, builtInEncodings));
+        own = namedGlyphs is null ? own : namedGlyphs(own);
+        IReadOnlyList<Letter> drawn = appearanceLetters is { Count: > 0 }
+            ? [.. own, .. builtInEncodings is null ? appearanceLetters : PdfBuiltInEncodings.Apply(appearanceLetters, builtInEncodings)]
+            : own;
+        var letters = PdfMarks.AttachMarks(WithHeights(WithoutCoveredSpaces(WithoutOverprints(drawn))));
 
         int spaces = 0, visible = 0, garbage = 0;
         foreach (var letter in letters)

@@ -1,0 +1,222 @@
+using UglyToad.PdfPig;
+using UglyToad.PdfPig.Content;
+using UglyToad.PdfPig.Filters;
+using UglyToad.PdfPig.Fonts;
+using UglyToad.PdfPig.Fonts.CompactFontFormat;
+using UglyToad.PdfPig.Fonts.TrueType;
+using UglyToad.PdfPig.Fonts.TrueType.Parser;
+using UglyToad.PdfPig.PdfFonts;
+using UglyToad.PdfPig.Tokens;
+
+namespace Qwen.Tools;
+
+/// <summary>
+/// Gives a glyph whose ToUnicode map (or font) yields a private-use code (U+E000-U+F8FF) the text its glyph name stands for:
+/// the "ft" ligature a font maps to U+F603 is named <c>f_t</c>, <c>ft</c> or <c>uniFB05</c> in the font's <c>/Differences</c>
+/// or its program, and the private-use code was dropped as undecodable ("aer" for "after").
+/// </summary>
+/// <remarks>
+/// A name is read as the Adobe Glyph List specifies (AGL names, <c>uniXXXX</c>, <c>uXXXX[XX]</c>, components joined by
+/// <c>_</c>, a suffix after <c>.</c> ignored), or, failing that, as a ligature of the two to four letters that make it up
+/// (<c>ft</c>, <c>Th</c>). Names come from the font dictionary's <c>/Encoding /Differences</c>, the built-in encoding of a CFF
+/// program, or the <c>post</c> table of a TrueType program of a Type 0 font whose codes are glyph ids (Identity-H/V). A font
+/// whose program cannot be read keeps its glyphs as they were read, with a warning.
+/// </remarks>
+/// <param name="pdf">The document.</param>
+/// <param name="warnings">Receives a sentence for each font program that cannot be read for its glyph names.</param>
+internal sealed class PdfGlyphNames(PdfDocument pdf, List<string> warnings)
+{
+    /// <summary>Codes tried per font at most (two-byte codes).</summary>
+    private const int MaxCodes = 1 << 16;
+
+    private static readonly NameToken SubtypeName = NameToken.Create("Subtype");
+    private static readonly NameToken EncodingName = NameToken.Create("Encoding");
+    private static readonly NameToken DifferencesName = NameToken.Create("Differences");
+    private static readonly NameToken BaseFontName = NameToken.Create("BaseFont");
+    private static readonly NameToken NameName = NameToken.Create("Name");
+    private static readonly NameToken DescendantFontsName = NameToken.Create("DescendantFonts");
+    private static readonly NameToken CidToGidMapName = NameToken.Create("CIDToGIDMap");
+    private static readonly NameToken FontDescriptorName = NameToken.Create("FontDescriptor");
+    private static readonly NameToken FontFile2Name = NameToken.Create("FontFile2");
+    private static readonly NameToken FontFile3Name = NameToken.Create("FontFile3");
+
+    private readonly Dictionary<IFont, IReadOnlyDictionary<string, string>> _textByFont = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>
+    /// The letters, those in private-use codes given the text of their glyph's name where it has one; <paramref name="resources"/>
+    /// are the page's, whose fonts (by name) the letters are drawn in.
+    /// </summary>
+    public IReadOnlyList<Letter> Apply(IReadOnlyList<Letter> letters, DictionaryToken? resources, int pageNumber)
+    {
+        if (!letters.Any(IsPrivateUse))
+        {
+            return letters;
+        }
+
+        Dictionary<string, DictionaryToken?>? fonts = null;
+        var result = new List<Letter>(letters.Count);
+        foreach (var letter in letters)
+        {
+            result.Add(IsPrivateUse(letter) && letter.GetFont() is { } font && letter.FontName is { } name
+                && TextByValue(font, (fonts ??= FontsByName(resources)).GetValueOrDefault(name), name, pageNumber).TryGetValue(letter.Value, out var text)
+                ? PdfMarks.WithValue(letter, text)
+                : letter);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// The text a glyph name stands for; <see langword="null"/> when it names nothing readable (.notdef, an unknown name, a
+    /// private-use character).
+    /// </summary>
+    public static string? Text(string? glyphName)
+    {
+        if (string.IsNullOrEmpty(glyphName) || glyphName == GlyphList.NotDefined)
+        {
+            return null;
+        }
+
+        string? text;
+        try
+        {
+            text = GlyphList.AdobeGlyphList.NameToUnicode(glyphName);
+        }
+        catch (Exception e) when (e is FormatException or OverflowException or ArgumentException or InvalidFontFormatException)
+        {
+            // PdfPig parses any "uXXXX"- or "cNNN"-shaped name as a number and throws on the others ("uring", "cyr").
+            text = null;
+        }
+
+        if (text is { Length: > 0 } && !text.Any(PdfText.IsGarbage))
+        {
+            return text;
+        }
+
+        // Not an AGL name: the ligature convention names a ligature by its letters ("ft", "Th"; "f_t" is AGL's own form).
+        var stem = glyphName.Split('.')[0];
+        return stem.Length is >= 2 and <= 4 && stem.All(char.IsAsciiLetter) ? stem : null;
+    }
+
+    private static bool IsPrivateUse(Letter letter) =>
+        letter.Value.Length > 0 && letter.Value.All(c => c is >= '\uE000' and <= '\uF8FF');
+
+    /// <summary>
+    /// The page's font dictionaries by the name PdfPig gives their glyphs (the base font; for a Type 3 font its /Name, or
+    /// "Type3"); a name two dictionaries share maps to none.
+    /// </summary>
+    private Dictionary<string, DictionaryToken?> FontsByName(DictionaryToken? resources)
+    {
+        var fonts = new Dictionary<string, DictionaryToken?>(StringComparer.Ordinal);
+        foreach (var font in PdfBuiltInEncodings.Fonts(pdf, resources))
+        {
+            var name = (PdfNestingGuard.Resolve(pdf, font.Data.GetValueOrDefault(BaseFontName.Data)) as NameToken)?.Data;
+            if (name is null && PdfNestingGuard.Resolve(pdf, font.Data.GetValueOrDefault(SubtypeName.Data)) is NameToken { Data: "Type3" })
+            {
+                name = (PdfNestingGuard.Resolve(pdf, font.Data.GetValueOrDefault(NameName.Data)) as NameToken)?.Data ?? "Type3";
+            }
+
+            if (name is not null)
+            {
+                fonts[name] = fonts.TryGetValue(name, out var other) && !ReferenceEquals(other, font) ? null : font;
+            }
+        }
+
+        return fonts;
+    }
+
+    /// <summary>The text of each private-use value the font gives a named glyph, by that value (computed once per font).</summary>
+    private IReadOnlyDictionary<string, string> TextByValue(IFont font, DictionaryToken? dictionary, string fontName, int pageNumber)
+    {
+        if (_textByFont.TryGetValue(font, out var known))
+        {
+            return known;
+        }
+
+        var texts = new Dictionary<string, string>(StringComparer.Ordinal);
+        try
+        {
+            if (dictionary is not null && GlyphNamesByCode(dictionary) is var (nameOf, count))
+            {
+                for (var code = 0; code < Math.Min(count, MaxCodes); code++)
+                {
+                    if (Text(nameOf(code)) is { } text && font.TryGetUnicode(code, out var value) && value.Length > 0
+                        && value.All(c => c is >= '\uE000' and <= '\uF8FF'))
+                    {
+                        texts.TryAdd(value, text);
+                    }
+                }
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+        {
+            // The glyphs keep the text they were read with (private-use codes, dropped as undecodable); say which font.
+            warnings.Add($"Page {pageNumber}: glyphs of font {fontName} in private-use codes were left out: its glyph names could not be read: "
+                + PdfDocumentReader.Describe(e, "the font program is damaged", $"the PDF library failed on page {pageNumber}"));
+        }
+
+        _textByFont[font] = texts;
+        return texts;
+    }
+
+    /// <summary>The glyph name of each code of a font, and how many codes there are; <see langword="null"/> when it names none.</summary>
+    private (Func<int, string?> Name, int Count)? GlyphNamesByCode(DictionaryToken font)
+    {
+        var subtype = (PdfNestingGuard.Resolve(pdf, font.Data.GetValueOrDefault(SubtypeName.Data)) as NameToken)?.Data;
+        if (subtype == "Type0")
+        {
+            return GlyphIdNames(font);
+        }
+
+        var differences = new Dictionary<int, string>();
+        if (PdfNestingGuard.Resolve(pdf, font.Data.GetValueOrDefault(EncodingName.Data)) is DictionaryToken encoding
+            && PdfNestingGuard.Resolve(pdf, encoding.Data.GetValueOrDefault(DifferencesName.Data)) is ArrayToken entries)
+        {
+            var code = 0;
+            foreach (var entry in entries.Data)
+            {
+                switch (PdfNestingGuard.Resolve(pdf, entry))
+                {
+                    case NumericToken number:
+                        code = number.Int;
+                        break;
+                    case NameToken name when code is >= 0 and < 256:
+                        differences[code++] = name.Data;
+                        break;
+                }
+            }
+        }
+
+        var builtIn = Cff(Descriptor(font)?.Data.GetValueOrDefault(FontFile3Name.Data))?.FirstFont?.Encoding;
+        return differences.Count == 0 && builtIn is null
+            ? null
+            : (code => differences.TryGetValue(code, out var name) ? name : builtIn?.CodeToNameMap.GetValueOrDefault(code), 256);
+    }
+
+    /// <summary>
+    /// The glyph names of a Type 0 font whose codes are glyph ids (Identity-H/V, a TrueType program with an identity CID-to-GID
+    /// map), from its program's <c>post</c> table; <see langword="null"/> otherwise.
+    /// </summary>
+    private (Func<int, string?> Name, int Count)? GlyphIdNames(DictionaryToken font)
+    {
+        if (PdfNestingGuard.Resolve(pdf, font.Data.GetValueOrDefault(EncodingName.Data)) is not NameToken { Data: "Identity-H" or "Identity-V" }
+            || PdfNestingGuard.Resolve(pdf, font.Data.GetValueOrDefault(DescendantFontsName.Data)) is not ArrayToken { Length: 1 } descendants
+            || PdfNestingGuard.Resolve(pdf, descendants.Data[0]) is not DictionaryToken descendant
+            || PdfNestingGuard.Resolve(pdf, descendant.Data.GetValueOrDefault(CidToGidMapName.Data)) is not (null or NameToken { Data: "Identity" })
+            || PdfNestingGuard.Resolve(pdf, Descriptor(descendant)?.Data.GetValueOrDefault(FontFile2Name.Data)) is not StreamToken program)
+        {
+            return null;
+        }
+
+        var names = TrueTypeFontParser.Parse(new TrueTypeDataBytes(program.Decode(DefaultFilterProvider.Instance).ToArray())).TableRegister.PostScriptTable?.GlyphNames;
+        return names is { Count: > 0 } ? (id => id < names.Count ? names[id] : null, names.Count) : null;
+    }
+
+    private DictionaryToken? Descriptor(DictionaryToken font) =>
+        PdfNestingGuard.Resolve(pdf, font.Data.GetValueOrDefault(FontDescriptorName.Data)) as DictionaryToken;
+
+    private CompactFontFormatFontCollection? Cff(IToken? program) =>
+        PdfNestingGuard.Resolve(pdf, program) is StreamToken stream && PdfNestingGuard.Resolve(pdf, stream.StreamDictionary.Data.GetValueOrDefault(SubtypeName.Data)) is NameToken { Data: "Type1C" }
+            ? CompactFontFormatParser.Parse(new CompactFontFormatData(stream.Decode(DefaultFilterProvider.Instance)))
+            : null;
+}

@@ -190,6 +190,22 @@ public sealed class PdfRobustnessTests : IDisposable
     }
 
     [Fact]
+    public async Task ParseAsync_CffBuiltInEncodingWithANameTheGlyphListThrowsOn_StillReadsTheOtherCodes()
+    {
+        // PdfPig's glyph list reads a name starting with "c" and not in the list as a character code and throws on "cyr": that one
+        // name cost the whole encoding (and gave a warning that the program could not be read) before.
+        var pdf = MathPage(
+            "BT /F1 12 Tf 72 700 Td (Let the map ) Tj /F2 12 Tf <0D> Tj /F1 12 Tf ( send x ) Tj /F2 12 Tf <21> Tj /F1 12 Tf ( y.) Tj ET",
+            PdfFiles.CffFont([(13, "gamma"), (20, "cyr"), (33, "arrowright")]));
+
+        var document = await _parser.ParseAsync(pdf, "math-odd-name.pdf");
+
+        Assert.Contains("γ", document.Text);
+        Assert.Contains("x → y", document.Text);
+        Assert.Empty(document.Warnings);
+    }
+
+    [Fact]
     public async Task ParseAsync_CffFontProgramTheParserCannotRead_ReadsTheRestAndWarnsNamingThePageAndTheFont()
     {
         // The same font with its program cut off after the header and name: the built-in encoding cannot be read, so its codes

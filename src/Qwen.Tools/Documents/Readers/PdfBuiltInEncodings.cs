@@ -145,33 +145,38 @@ internal sealed class PdfBuiltInEncodings(PdfDocument pdf, List<string> warnings
         }
 
         IReadOnlyDictionary<int, string>? map = null;
-        if (PdfNestingGuard.Resolve(pdf, programReference) is StreamToken program
-            && PdfNestingGuard.Resolve(pdf, program.StreamDictionary.Data.GetValueOrDefault(SubtypeName.Data)) is NameToken { Data: "Type1C" })
+        try
         {
-            try
+            var codes = new Dictionary<int, string>();
+            foreach (var (code, glyph) in CffCodeNames(pdf, programReference) ?? new Dictionary<int, string>())
             {
-                var encoding = CompactFontFormatParser.Parse(new CompactFontFormatData(program.Decode(DefaultFilterProvider.Instance))).FirstFont?.Encoding;
-                var codes = new Dictionary<int, string>();
-                foreach (var (code, glyph) in encoding?.CodeToNameMap ?? new Dictionary<int, string>())
+                if (PdfGlyphNames.AdobeText(glyph) is { } text)
                 {
-                    if (glyph != GlyphList.NotDefined && GlyphList.AdobeGlyphList.NameToUnicode(glyph) is { Length: > 0 } text)
-                    {
-                        codes[code] = text;
-                    }
+                    codes[code] = text;
                 }
+            }
 
-                map = codes.Count > 0 ? codes : null;
-            }
-            catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException)
-            {
-                // A font program the CFF parser cannot read keeps PdfPig's reading of its codes, which may be wrong: say so.
-                warnings.Add($"Page {pageNumber}: the text in font {fontName} may be misread: its CFF program (object {programReference.Data.ObjectNumber} "
-                    + $"{programReference.Data.Generation} R) could not be read for its built-in encoding: "
-                    + PdfDocumentReader.Describe(e, "the font program is damaged", $"the PDF library failed on page {pageNumber}"));
-            }
+            map = codes.Count > 0 ? codes : null;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException)
+        {
+            // A font program the CFF parser cannot read keeps PdfPig's reading of its codes, which may be wrong: say so.
+            warnings.Add($"Page {pageNumber}: the text in font {fontName} may be misread: its CFF program (object {programReference.Data.ObjectNumber} "
+                + $"{programReference.Data.Generation} R) could not be read for its built-in encoding: "
+                + PdfDocumentReader.Describe(e, "the font program is damaged", $"the PDF library failed on page {pageNumber}"));
         }
 
         _byProgram[programReference.Data] = map;
         return map;
     }
+
+    /// <summary>
+    /// The glyph name of each code in the built-in encoding of a CFF (<c>Type1C</c>) font program; <see langword="null"/> when
+    /// <paramref name="program"/> is not one. Throws what the CFF parser throws on a program it cannot read.
+    /// </summary>
+    public static IReadOnlyDictionary<int, string>? CffCodeNames(PdfDocument pdf, IToken? program) =>
+        PdfNestingGuard.Resolve(pdf, program) is StreamToken stream
+        && PdfNestingGuard.Resolve(pdf, stream.StreamDictionary.Data.GetValueOrDefault(SubtypeName.Data)) is NameToken { Data: "Type1C" }
+            ? CompactFontFormatParser.Parse(new CompactFontFormatData(stream.Decode(DefaultFilterProvider.Instance))).FirstFont?.Encoding?.CodeToNameMap
+            : null;
 }

@@ -2,7 +2,6 @@ using UglyToad.PdfPig;
 using UglyToad.PdfPig.Content;
 using UglyToad.PdfPig.Filters;
 using UglyToad.PdfPig.Fonts;
-using UglyToad.PdfPig.Fonts.CompactFontFormat;
 using UglyToad.PdfPig.Fonts.TrueType;
 using UglyToad.PdfPig.Fonts.TrueType.Parser;
 using UglyToad.PdfPig.PdfFonts;
@@ -72,30 +71,38 @@ internal sealed class PdfGlyphNames(PdfDocument pdf, List<string> warnings)
     /// </summary>
     public static string? Text(string? glyphName)
     {
-        if (string.IsNullOrEmpty(glyphName) || glyphName == GlyphList.NotDefined)
+        if (string.IsNullOrEmpty(glyphName))
         {
             return null;
         }
 
-        string? text;
-        try
-        {
-            text = GlyphList.AdobeGlyphList.NameToUnicode(glyphName);
-        }
-        catch (Exception e) when (e is FormatException or OverflowException or ArgumentException or InvalidFontFormatException)
-        {
-            // PdfPig parses any "uXXXX"- or "cNNN"-shaped name as a number and throws on the others ("uring", "cyr").
-            text = null;
-        }
-
-        if (text is { Length: > 0 } && !text.Any(PdfText.IsGarbage))
+        if (AdobeText(glyphName) is { } text && !text.Any(PdfText.IsGarbage))
         {
             return text;
         }
 
         // Not an AGL name: the ligature convention names a ligature by its letters ("ft", "Th"; "f_t" is AGL's own form).
         var stem = glyphName.Split('.')[0];
-        return stem.Length is >= 2 and <= 4 && stem.All(char.IsAsciiLetter) ? stem : null;
+        return glyphName != GlyphList.NotDefined && stem.Length is >= 2 and <= 4 && stem.All(char.IsAsciiLetter) ? stem : null;
+    }
+
+    /// <summary>The text the Adobe Glyph List gives a glyph name; <see langword="null"/> for .notdef and names it does not know.</summary>
+    public static string? AdobeText(string glyphName)
+    {
+        if (glyphName == GlyphList.NotDefined)
+        {
+            return null;
+        }
+
+        try
+        {
+            return GlyphList.AdobeGlyphList.NameToUnicode(glyphName) is { Length: > 0 } text ? text : null;
+        }
+        catch (Exception e) when (e is FormatException or OverflowException or ArgumentException or InvalidFontFormatException)
+        {
+            // PdfPig reads a name that starts with "c" and is not in the list as a character code, and throws on "cyr" or "cfoo".
+            return null;
+        }
     }
 
     private static bool IsPrivateUse(Letter letter) =>
@@ -187,10 +194,10 @@ internal sealed class PdfGlyphNames(PdfDocument pdf, List<string> warnings)
             }
         }
 
-        var builtIn = Cff(Descriptor(font)?.Data.GetValueOrDefault(FontFile3Name.Data))?.FirstFont?.Encoding;
+        var builtIn = PdfBuiltInEncodings.CffCodeNames(pdf, Descriptor(font)?.Data.GetValueOrDefault(FontFile3Name.Data));
         return differences.Count == 0 && builtIn is null
             ? null
-            : (code => differences.TryGetValue(code, out var name) ? name : builtIn?.CodeToNameMap.GetValueOrDefault(code), 256);
+            : (code => differences.TryGetValue(code, out var name) ? name : builtIn?.GetValueOrDefault(code), 256);
     }
 
     /// <summary>
@@ -214,9 +221,4 @@ internal sealed class PdfGlyphNames(PdfDocument pdf, List<string> warnings)
 
     private DictionaryToken? Descriptor(DictionaryToken font) =>
         PdfNestingGuard.Resolve(pdf, font.Data.GetValueOrDefault(FontDescriptorName.Data)) as DictionaryToken;
-
-    private CompactFontFormatFontCollection? Cff(IToken? program) =>
-        PdfNestingGuard.Resolve(pdf, program) is StreamToken stream && PdfNestingGuard.Resolve(pdf, stream.StreamDictionary.Data.GetValueOrDefault(SubtypeName.Data)) is NameToken { Data: "Type1C" }
-            ? CompactFontFormatParser.Parse(new CompactFontFormatData(stream.Decode(DefaultFilterProvider.Instance)))
-            : null;
 }

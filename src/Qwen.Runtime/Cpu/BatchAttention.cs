@@ -54,6 +54,28 @@ internal sealed unsafe class BatchAttention : IChunkJob
     /// </summary>
     public Tensor Run(Tensor q, Tensor k, Tensor v, IReadOnlyList<KvCache> caches, IReadOnlyList<int> starts, int layer, bool sliding)
     {
+        var output = empty([caches.Count, 1, _config.NumAttentionHeads * _config.HeadDim], ScalarType.Float32);
+        Run(
+            (float*)NativeTensor.Data(q),
+            q.stride(0),
+            (float*)NativeTensor.Data(k),
+            k.stride(0),
+            (float*)NativeTensor.Data(v),
+            v.stride(0),
+            caches,
+            starts,
+            layer,
+            sliding,
+            (float*)NativeTensor.Data(output));
+        return output;
+    }
+
+    /// <summary>
+    /// The same on raw rows: sequence i's query heads at q + i × qStride, its key and value heads at k + i × kStride and
+    /// v + i × vStride (each head hd contiguous floats); its output heads at output + i × heads × hd.
+    /// </summary>
+    public void Run(float* q, long qStride, float* k, long kStride, float* v, long vStride, IReadOnlyList<KvCache> caches, IReadOnlyList<int> starts, int layer, bool sliding, float* output)
+    {
         var c = _config;
         int batch = caches.Count, heads = c.NumAttentionHeads, kvHeads = c.NumKeyValueHeads, hd = c.HeadDim;
         if (_keys.Length < batch)
@@ -65,9 +87,6 @@ internal sealed unsafe class BatchAttention : IChunkJob
             _ends = new int[batch];
         }
 
-        var kData = (float*)NativeTensor.Data(k);
-        var vData = (float*)NativeTensor.Data(v);
-        long kStride = k.stride(0), vStride = v.stride(0);
         for (var i = 0; i < batch; i++)
         {
             var cache = caches[i];
@@ -77,8 +96,8 @@ internal sealed unsafe class BatchAttention : IChunkJob
             for (var head = 0; head < kvHeads; head++)
             {
                 var slot = (((long)head * cache.Capacity) + position) * hd;
-                new ReadOnlySpan<float>(kData + (i * kStride) + (head * hd), hd).CopyTo(new Span<float>(keys + slot, hd));
-                new ReadOnlySpan<float>(vData + (i * vStride) + (head * hd), hd).CopyTo(new Span<float>(values + slot, hd));
+                new ReadOnlySpan<float>(k + (i * kStride) + (head * hd), hd).CopyTo(new Span<float>(keys + slot, hd));
+                new ReadOnlySpan<float>(v + (i * vStride) + (head * hd), hd).CopyTo(new Span<float>(values + slot, hd));
             }
 
             _keys[i] = keys;
@@ -88,12 +107,10 @@ internal sealed unsafe class BatchAttention : IChunkJob
             _kvStarts[i] = sliding ? Math.Max(0, position - c.SlidingWindow!.Value + 1) : 0;
         }
 
-        var output = empty([batch, 1, heads * hd], ScalarType.Float32);
-        _q = (float*)NativeTensor.Data(q);
-        _qStride = q.stride(0);
-        _output = (float*)NativeTensor.Data(output);
+        _q = q;
+        _qStride = qStride;
+        _output = output;
         _parallel.Run(this, batch * heads);
-        return output;
     }
 
     /// <summary>One (sequence, query head) pair: chunk = sequence × heads + head.</summary>

@@ -13,10 +13,11 @@ namespace Qwen.Runtime;
 /// and everything between them (norms, RoPE, the cache write, attention over the cache, SiLU, residuals) is a few
 /// vectorised loops over vectors of a few thousand floats. Used only for float32 activations on the CPU.
 /// </remarks>
-internal sealed unsafe class CpuDecodeStep : IChunkJob, IDisposable
+internal sealed unsafe partial class CpuDecodeStep : IChunkJob, IDisposable
 {
     private readonly ModelConfig _config;
     private readonly MatVec _matVec;
+    private readonly RowsMatMul? _rowsMatMul;
     private readonly Int8MatVec? _int8;
     private readonly CpuParallel _parallel;
     private readonly RotaryEmbedding _rope;
@@ -50,14 +51,16 @@ internal sealed unsafe class CpuDecodeStep : IChunkJob, IDisposable
     private int _kvStart;
     private int _end;
 
-    public CpuDecodeStep(ModelConfig config, MatVec matVec, CpuParallel parallel, RotaryEmbedding rope, DecoderLayer[] layers, Tensor embedding, Tensor finalNorm, Tensor head, Int8MatVec? int8 = null)
+    public CpuDecodeStep(ModelConfig config, MatVec matVec, CpuParallel parallel, RotaryEmbedding rope, DecoderLayer[] layers, Tensor embedding, Tensor finalNorm, Tensor head, Int8MatVec? int8 = null, RowsMatMul? rowsMatMul = null)
     {
         _config = config;
         _matVec = matVec;
+        _rowsMatMul = rowsMatMul;
         _int8 = int8;
         _parallel = parallel;
         _rope = rope;
         _layers = [.. layers.Select(l => new Layer(l))];
+        _quantized = LinearOps.IsQuantized(layers[0].Qkv);
         _embedding = NativeTensor.Data(embedding);
         _embeddingBf16 = embedding.dtype == ScalarType.BFloat16;
         _embeddingInt8 = embedding.dtype == QuantizedWeight.StorageType;
@@ -86,7 +89,7 @@ internal sealed unsafe class CpuDecodeStep : IChunkJob, IDisposable
     {
         var c = _config;
         int hidden = c.HiddenSize, hd = c.HeadDim, heads = c.NumAttentionHeads, kvHeads = c.NumKeyValueHeads, ff = c.IntermediateSize;
-        ReadEmbedding(id);
+        ReadEmbedding(id, _x);
         _rope.Fill(position, 1, new Span<float>(_cos, hd), new Span<float>(_sin, hd));
         EnsureScores(cache.Capacity);
         _capacity = cache.Capacity;
@@ -96,24 +99,8 @@ internal sealed unsafe class CpuDecodeStep : IChunkJob, IDisposable
         {
             ref readonly var layer = ref _layers[l];
             RmsNorm(_x, layer.InputNorm, _h, hidden);
-            Multiply(_h, layer.Qkv, layer.Format, layer.QkvBias, _qkv, _qkvRows, hidden);
-            if (layer.QNorm is not null)
-            {
-                for (var head = 0; head < heads; head++)
-                {
-                    RmsNorm(_qkv + (head * hd), layer.QNorm, _qkv + (head * hd), hd);
-                }
-
-                for (var head = 0; head < kvHeads; head++)
-                {
-                    RmsNorm(_qkv + ((heads + head) * hd), layer.KNorm, _qkv + ((heads + head) * hd), hd);
-                }
-            }
-
-            for (var head = 0; head < heads + kvHeads; head++)
-            {
-                Rope(_qkv + (head * hd), hd);
-            }
+            Multiply(_h, 1, layer.Qkv, layer.Format, layer.QkvBias, _qkv, _qkvRows, hidden);
+            NormAndRotate(layer, _qkv, _cos, _sin);
 
             _keys = (float*)NativeTensor.Data(cache.Keys(l));
             _values = (float*)NativeTensor.Data(cache.Values(l));
@@ -127,17 +114,17 @@ internal sealed unsafe class CpuDecodeStep : IChunkJob, IDisposable
             _kvStart = layer.Sliding ? Math.Max(0, position - c.SlidingWindow!.Value + 1) : 0;
             _parallel.Run(this, heads);
 
-            Multiply(_attention, layer.O, layer.Format, layer.OBias, _delta, hidden, heads * hd);
+            Multiply(_attention, 1, layer.O, layer.Format, layer.OBias, _delta, hidden, heads * hd);
             Add(_x, _delta, hidden);
             RmsNorm(_x, layer.PostNorm, _h, hidden);
-            Multiply(_h, layer.GateUp, layer.Format, null, _gateUp, 2 * ff, hidden);
+            Multiply(_h, 1, layer.GateUp, layer.Format, null, _gateUp, 2 * ff, hidden);
             SiluTimes(_gateUp, _gateUp + ff, _act, ff);
-            Multiply(_act, layer.Down, layer.Format, null, _delta, hidden, ff);
+            Multiply(_act, 1, layer.Down, layer.Format, null, _delta, hidden, ff);
             Add(_x, _delta, hidden);
         }
 
         RmsNorm(_x, _finalNorm, _h, hidden);
-        Multiply(_h, _head, _headFormat, null, logits, c.VocabSize, hidden);
+        Multiply(_h, 1, _head, _headFormat, null, logits, c.VocabSize, hidden);
     }
 
     /// <summary>Attention of one query head over the cached positions (a chunk of the per-layer attention job).</summary>
@@ -166,7 +153,20 @@ internal sealed unsafe class CpuDecodeStep : IChunkJob, IDisposable
     {
         var count = end - kvStart;
         var max = float.NegativeInfinity;
-        for (var s = 0; s < count; s++)
+        var s = 0;
+        for (; s + 4 <= count; s += 4)
+        {
+            // Four positions at once (independent chains); each score is summed exactly as MatVec.Dot sums it.
+            var key = keys + ((long)(kvStart + s) * hd);
+            MatVec.Dot4(q, key, key + hd, key + (2 * hd), key + (3 * hd), hd, scores + s);
+            for (var j = s; j < s + 4; j++)
+            {
+                scores[j] *= scale;
+                max = Math.Max(max, scores[j]);
+            }
+        }
+
+        for (; s < count; s++)
         {
             var score = MatVec.Dot(q, keys + ((long)(kvStart + s) * hd), hd) * scale;
             scores[s] = score;
@@ -176,7 +176,7 @@ internal sealed unsafe class CpuDecodeStep : IChunkJob, IDisposable
         var sum = ExpShifted(scores, count, max);
         new Span<float>(output, hd).Clear();
         var inverse = 1f / sum;
-        for (var s = 0; s < count; s++)
+        for (s = 0; s < count; s++)
         {
             Axpy(scores[s] * inverse, values + ((long)(kvStart + s) * hd), output, hd);
         }
@@ -188,22 +188,58 @@ internal sealed unsafe class CpuDecodeStep : IChunkJob, IDisposable
         {
             NativeMemory.AlignedFree(p);
         }
+
+        FreeBatch();
     }
 
-    /// <summary>y = W·x + b on the mat-vec kernel of the weight's format (its torch dtype: float32, bf16, or a packed 8-bit or 4-bit type).</summary>
-    private void Multiply(float* x, void* w, ScalarType format, float* bias, float* y, int rows, int cols)
+    /// <summary>
+    /// y [m, rows] = x [m, cols] · Wᵀ + b on the kernel of the weight's format (its torch dtype: float32, bf16, or a packed
+    /// 8-bit or 4-bit type): the mat-vec kernel for one float row, the few-rows kernel for several.
+    /// </summary>
+    private void Multiply(float* x, int m, void* w, ScalarType format, float* bias, float* y, int rows, int cols)
     {
         switch (format)
         {
             case QuantizedWeight.StorageType:
-                _int8!.Multiply(x, (sbyte*)w, bias, y, rows, cols);
+                _int8!.MultiplyRows(x, m, (sbyte*)w, bias, y, rows, cols);
                 break;
             case QuantizedWeight4.StorageType:
-                _int8!.MultiplyRows4(x, 1, (byte*)w, bias, y, rows, cols);
+                _int8!.MultiplyRows4(x, m, (byte*)w, bias, y, rows, cols);
                 break;
             default:
-                _matVec.Multiply(x, w, format == ScalarType.BFloat16, bias, y, rows, cols);
+                if (m == 1)
+                {
+                    _matVec.Multiply(x, w, format == ScalarType.BFloat16, bias, y, rows, cols);
+                }
+                else
+                {
+                    _rowsMatMul!.Multiply(x, m, w, format == ScalarType.BFloat16, bias, y, rows, cols);
+                }
+
                 break;
+        }
+    }
+
+    /// <summary>One token's q/k norms (Qwen3) and RoPE on its q and k heads in <paramref name="qkv"/> (q heads, then k heads, then v heads).</summary>
+    private void NormAndRotate(in Layer layer, float* qkv, float* cos, float* sin)
+    {
+        int hd = _config.HeadDim, heads = _config.NumAttentionHeads, kvHeads = _config.NumKeyValueHeads;
+        if (layer.QNorm is not null)
+        {
+            for (var head = 0; head < heads; head++)
+            {
+                RmsNorm(qkv + (head * hd), layer.QNorm, qkv + (head * hd), hd);
+            }
+
+            for (var head = 0; head < kvHeads; head++)
+            {
+                RmsNorm(qkv + ((heads + head) * hd), layer.KNorm, qkv + ((heads + head) * hd), hd);
+            }
+        }
+
+        for (var head = 0; head < heads + kvHeads; head++)
+        {
+            Rope(qkv + (head * hd), cos, sin, hd);
         }
     }
 
@@ -241,36 +277,37 @@ internal sealed unsafe class CpuDecodeStep : IChunkJob, IDisposable
     }
 
     /// <summary>In-place rotate-half RoPE of one head: x * cos + roll(x, half) * signedSin.</summary>
-    private void Rope(float* x, int hd)
+    private static void Rope(float* x, float* cos, float* sin, int hd)
     {
         var half = hd / 2;
         for (var i = 0; i < half; i++)
         {
             var a = x[i];
             var b = x[i + half];
-            x[i] = (a * _cos[i]) + (b * _sin[i]);
-            x[i + half] = (b * _cos[i + half]) + (a * _sin[i + half]);
+            x[i] = (a * cos[i]) + (b * sin[i]);
+            x[i + half] = (b * cos[i + half]) + (a * sin[i + half]);
         }
     }
 
-    private void ReadEmbedding(int id)
+    /// <summary>Token <paramref name="id"/>'s embedding row, as float32, into <paramref name="x"/>.</summary>
+    private void ReadEmbedding(int id, float* x)
     {
         var hidden = _config.HiddenSize;
         if (_embeddingInt8)
         {
-            QuantizedWeight.DequantizeRow((sbyte*)_embedding + ((long)id * QuantizedWeight.RowBytes(hidden)), _x, hidden);
+            QuantizedWeight.DequantizeRow((sbyte*)_embedding + ((long)id * QuantizedWeight.RowBytes(hidden)), x, hidden);
         }
         else if (_embeddingBf16)
         {
             var row = (ushort*)_embedding + ((long)id * hidden);
             for (var i = 0; i < hidden; i++)
             {
-                _x[i] = BitConverter.UInt32BitsToSingle((uint)row[i] << 16);
+                x[i] = BitConverter.UInt32BitsToSingle((uint)row[i] << 16);
             }
         }
         else
         {
-            Copy((float*)_embedding + ((long)id * hidden), _x, hidden);
+            Copy((float*)_embedding + ((long)id * hidden), x, hidden);
         }
     }
 

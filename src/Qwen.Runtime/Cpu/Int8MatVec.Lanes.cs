@@ -333,6 +333,12 @@ internal sealed unsafe partial class Int8MatVec
     /// <summary>Writes eight weight rows' outputs (one vector each, lane l = activation row l) to rows start..end-1 of every lane's output row.</summary>
     private void StoreLaneSums(float* sums, float* y, int lanes, int start, int end, Vector512<float> y0, Vector512<float> y1, Vector512<float> y2, Vector512<float> y3, Vector512<float> y4, Vector512<float> y5, Vector512<float> y6, Vector512<float> y7)
     {
+        if (end - start == WeightRowsPerStep)
+        {
+            StoreLaneSums8(y, lanes, start, y0, y1, y2, y3, y4, y5, y6, y7);
+            return;
+        }
+
         y0.Store(sums);
         y1.Store(sums + LaneRows);
         y2.Store(sums + (2 * LaneRows));
@@ -349,6 +355,49 @@ internal sealed unsafe partial class Int8MatVec
             {
                 output[j] = sums[(j * LaneRows) + lane];
             }
+        }
+    }
+
+    /// <summary>
+    /// Eight weight rows' outputs stored by transposing the 8 × 16 sums in registers: lane l's eight values go to
+    /// y[l, start..start+7] in one 256-bit store (instead of 128 scalar moves through the stack).
+    /// </summary>
+    private void StoreLaneSums8(float* y, int lanes, int start, Vector512<float> y0, Vector512<float> y1, Vector512<float> y2, Vector512<float> y3, Vector512<float> y4, Vector512<float> y5, Vector512<float> y6, Vector512<float> y7)
+    {
+        // Within each 128-bit block of four lanes: pairs of rows interleaved, then quads, so that vector q (0-3) holds
+        // rows 0-3 of lane 4b + q in block b, and vector q + 4 rows 4-7 of the same lanes.
+        var t0 = Avx512F.UnpackLow(y0, y1).AsDouble();
+        var t1 = Avx512F.UnpackHigh(y0, y1).AsDouble();
+        var t2 = Avx512F.UnpackLow(y2, y3).AsDouble();
+        var t3 = Avx512F.UnpackHigh(y2, y3).AsDouble();
+        var t4 = Avx512F.UnpackLow(y4, y5).AsDouble();
+        var t5 = Avx512F.UnpackHigh(y4, y5).AsDouble();
+        var t6 = Avx512F.UnpackLow(y6, y7).AsDouble();
+        var t7 = Avx512F.UnpackHigh(y6, y7).AsDouble();
+        StoreLaneQuads(y, lanes, start, 0, Avx512F.UnpackLow(t0, t2).AsSingle(), Avx512F.UnpackLow(t4, t6).AsSingle());
+        StoreLaneQuads(y, lanes, start, 1, Avx512F.UnpackHigh(t0, t2).AsSingle(), Avx512F.UnpackHigh(t4, t6).AsSingle());
+        StoreLaneQuads(y, lanes, start, 2, Avx512F.UnpackLow(t1, t3).AsSingle(), Avx512F.UnpackLow(t5, t7).AsSingle());
+        StoreLaneQuads(y, lanes, start, 3, Avx512F.UnpackHigh(t1, t3).AsSingle(), Avx512F.UnpackHigh(t5, t7).AsSingle());
+    }
+
+    /// <summary>Lanes q, q + 4, q + 8, q + 12: rows 0-3 in block b of <paramref name="low"/>, rows 4-7 in block b of <paramref name="high"/> (lane 4b + q).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void StoreLaneQuads(float* y, int lanes, int start, int q, Vector512<float> low, Vector512<float> high)
+    {
+        var first = Avx512F.PermuteVar16x32x2(low, Vector512.Create(0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23), high);
+        var second = Avx512F.PermuteVar16x32x2(low, Vector512.Create(8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31), high);
+        StoreLane(y, lanes, start, q, first.GetLower());
+        StoreLane(y, lanes, start, q + 4, first.GetUpper());
+        StoreLane(y, lanes, start, q + 8, second.GetLower());
+        StoreLane(y, lanes, start, q + 12, second.GetUpper());
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void StoreLane(float* y, int lanes, int start, int lane, Vector256<float> values)
+    {
+        if (lane < lanes)
+        {
+            values.Store(y + ((long)lane * _rows) + start);
         }
     }
 

@@ -30,6 +30,9 @@ internal sealed unsafe partial class LinearOps : IDisposable
     /// <summary>Gets the managed mat-vec kernel, when in use.</summary>
     public MatVec? MatVec => _matVec;
 
+    /// <summary>Gets the few-rows kernel of batched decode steps, when in use.</summary>
+    public RowsMatMul? RowsMatMul => _rowsMatMul;
+
     /// <summary>Gets the kernel threads, when in use.</summary>
     public CpuParallel? Parallel => _parallel;
 

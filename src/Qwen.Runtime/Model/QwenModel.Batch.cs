@@ -23,6 +23,9 @@ public sealed partial class QwenModel
         }
     }
 
+    /// <summary>Gets whether batched decode steps of a few sequences run as the managed CPU step (the few-rows kernel, AVX-512) rather than through libtorch.</summary>
+    internal bool UsesManagedBatchStep => _decodeStep?.TakesBatch(2) == true;
+
     /// <summary>Gets whether <see cref="Dispose"/> has been called.</summary>
     internal bool IsDisposed => _disposed;
 
@@ -50,10 +53,26 @@ public sealed partial class QwenModel
     }
 
     /// <summary>The batched decode step; call on the worker thread inside a dispose scope. Returns float32 logits [sequences, vocab].</summary>
-    /// <remarks>The scheduler sends a lone sequence to <see cref="DecodeInto"/> (the CPU single-token fast path) instead.</remarks>
-    internal Tensor ForwardDecodeBatchCore(IReadOnlyList<int> ids, IReadOnlyList<KvCache> caches)
+    /// <remarks>
+    /// On a CPU with the few-rows kernel the managed batched step runs the whole model (see <see cref="CpuDecodeStep"/>);
+    /// elsewhere libtorch runs it, with the products on the managed kernels where they exist. The scheduler sends a lone
+    /// sequence to <see cref="DecodeInto"/> (the CPU single-token fast path) instead.
+    /// </remarks>
+    internal unsafe Tensor ForwardDecodeBatchCore(IReadOnlyList<int> ids, IReadOnlyList<KvCache> caches)
     {
         var batch = ids.Count;
+        if (_decodeStep is { } step && step.TakesBatch(batch))
+        {
+            ThrowIfDisposed();
+            var result = empty([batch, Config.VocabSize], ScalarType.Float32);
+            step.StepBatch(ids, caches, (float*)NativeTensor.Data(result));
+            foreach (var cache in caches)
+            {
+                cache.Length++;
+            }
+
+            return result.MoveToOuterDisposeScope();
+        }
 
         // With the managed kernels taking the products, libtorch runs only the small ops, single-threaded as in a
         // single-token step; without them (GPU, no AVX-512) this does nothing.

@@ -541,7 +541,7 @@ public sealed partial class QwenModel : IDisposable
 
         if (_linear is { MatVec: { } matVec, Parallel: { } parallel } && _computeType == ScalarType.Float32)
         {
-            _decodeStep = new CpuDecodeStep(Config, matVec, parallel, _rope, _layers, _embedding, _finalNorm, _lmHead ?? _embedding, _linear.Int8);
+            _decodeStep = new CpuDecodeStep(Config, matVec, parallel, _rope, _layers, _embedding, _finalNorm, _lmHead ?? _embedding, _linear.Int8, _linear.RowsMatMul);
         }
     }
 

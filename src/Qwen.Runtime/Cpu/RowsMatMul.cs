@@ -1,5 +1,7 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Qwen.Runtime;
 
@@ -99,6 +101,21 @@ internal sealed unsafe class RowsMatMul(CpuParallel parallel) : IChunkJob
         }
     }
 
+    /// <summary>Element k = the sum of the 16 lanes of v<sub>k</sub>: halves added, then pairwise adds across the eight vectors.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Sum8(Vector512<float> v0, Vector512<float> v1, Vector512<float> v2, Vector512<float> v3, Vector512<float> v4, Vector512<float> v5, Vector512<float> v6, Vector512<float> v7)
+    {
+        var h01 = Avx.HorizontalAdd(v0.GetLower() + v0.GetUpper(), v1.GetLower() + v1.GetUpper());
+        var h23 = Avx.HorizontalAdd(v2.GetLower() + v2.GetUpper(), v3.GetLower() + v3.GetUpper());
+        var h45 = Avx.HorizontalAdd(v4.GetLower() + v4.GetUpper(), v5.GetLower() + v5.GetUpper());
+        var h67 = Avx.HorizontalAdd(v6.GetLower() + v6.GetUpper(), v7.GetLower() + v7.GetUpper());
+
+        // Each 128-bit half now holds the four sums of its half of v0-v3 (g0) and v4-v7 (g1): add the halves.
+        var g0 = Avx.HorizontalAdd(h01, h23);
+        var g1 = Avx.HorizontalAdd(h45, h67);
+        return Avx.Permute2x128(g0, g1, 0x20) + Avx.Permute2x128(g0, g1, 0x31);
+    }
+
     /// <summary>Output rows start..end-1, whose float32 weights begin at <paramref name="w"/>, for every activation row.</summary>
     private void Rows(float* w, int start, int end)
     {
@@ -167,13 +184,10 @@ internal sealed unsafe class RowsMatMul(CpuParallel parallel) : IChunkJob
             a33 = Vector512.FusedMultiplyAdd(w, v3, a33);
         }
 
-        Span<float> sums =
-        [
-            Vector512.Sum(a00), Vector512.Sum(a01), Vector512.Sum(a02), Vector512.Sum(a03),
-            Vector512.Sum(a10), Vector512.Sum(a11), Vector512.Sum(a12), Vector512.Sum(a13),
-            Vector512.Sum(a20), Vector512.Sum(a21), Vector512.Sum(a22), Vector512.Sum(a23),
-            Vector512.Sum(a30), Vector512.Sum(a31), Vector512.Sum(a32), Vector512.Sum(a33),
-        ];
+        // The 16 horizontal sums, eight at a time in one transposed reduction (about half the shuffles and adds of 16 Sums).
+        var sums = stackalloc float[16];
+        Sum8(a00, a01, a02, a03, a10, a11, a12, a13).Store(sums);
+        Sum8(a20, a21, a22, a23, a30, a31, a32, a33).Store(sums + 8);
         for (; c < cols; c++)
         {
             float u0 = w0[c], u1 = w1[c], u2 = w2[c], u3 = w3[c];

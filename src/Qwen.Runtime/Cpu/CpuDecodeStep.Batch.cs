@@ -12,9 +12,6 @@ namespace Qwen.Runtime;
 /// </remarks>
 internal sealed unsafe partial class CpuDecodeStep
 {
-    // Up to this many rows of packed weights per step, as LinearOps takes them (beyond, libtorch's path).
-    private const int MaxQuantizedRows = 16;
-
     private readonly bool _quantized;
     private BatchAttention? _batchAttention;
     private int _batchCapacity;
@@ -31,7 +28,7 @@ internal sealed unsafe partial class CpuDecodeStep
     private float* _bsin;
 
     /// <summary>Gets whether <see cref="StepBatch"/> takes a batch of <paramref name="rows"/> sequences (it needs the few-rows kernel, AVX-512).</summary>
-    public bool TakesBatch(int rows) => _rowsMatMul is not null && rows >= 1 && rows <= (_quantized ? MaxQuantizedRows : RowsMatMul.MaxRows);
+    public bool TakesBatch(int rows) => _rowsMatMul is not null && rows >= 1 && rows <= (_quantized ? LinearOps.Int8KernelMaxRows : RowsMatMul.MaxRows);
 
     /// <summary>
     /// Runs token <paramref name="ids"/>[i] of sequence i at position <paramref name="caches"/>[i].Length, writes its keys and

@@ -174,11 +174,50 @@ internal sealed unsafe partial class CpuDecodeStep : IChunkJob, IDisposable
         }
 
         var sum = ExpShifted(scores, count, max);
-        new Span<float>(output, hd).Clear();
         var inverse = 1f / sum;
         for (s = 0; s < count; s++)
         {
-            Axpy(scores[s] * inverse, values + ((long)(kvStart + s) * hd), output, hd);
+            scores[s] *= inverse;
+        }
+
+        // The weighted sum of the value rows, 64 output floats at a time kept in registers over all positions (the same
+        // fused multiply-adds in the same order as adding each row into the output in turn, without storing in between).
+        var values0 = values + ((long)kvStart * hd);
+        var c = 0;
+        for (; c + 64 <= hd; c += 64)
+        {
+            Vector256<float> o0 = default, o1 = default, o2 = default, o3 = default, o4 = default, o5 = default, o6 = default, o7 = default;
+            var v = values0 + c;
+            for (s = 0; s < count; s++, v += hd)
+            {
+                var p = Vector256.Create(scores[s]);
+                o0 = Vector256.FusedMultiplyAdd(p, Vector256.Load(v), o0);
+                o1 = Vector256.FusedMultiplyAdd(p, Vector256.Load(v + 8), o1);
+                o2 = Vector256.FusedMultiplyAdd(p, Vector256.Load(v + 16), o2);
+                o3 = Vector256.FusedMultiplyAdd(p, Vector256.Load(v + 24), o3);
+                o4 = Vector256.FusedMultiplyAdd(p, Vector256.Load(v + 32), o4);
+                o5 = Vector256.FusedMultiplyAdd(p, Vector256.Load(v + 40), o5);
+                o6 = Vector256.FusedMultiplyAdd(p, Vector256.Load(v + 48), o6);
+                o7 = Vector256.FusedMultiplyAdd(p, Vector256.Load(v + 56), o7);
+            }
+
+            o0.Store(output + c);
+            o1.Store(output + c + 8);
+            o2.Store(output + c + 16);
+            o3.Store(output + c + 24);
+            o4.Store(output + c + 32);
+            o5.Store(output + c + 40);
+            o6.Store(output + c + 48);
+            o7.Store(output + c + 56);
+        }
+
+        if (c < hd)
+        {
+            new Span<float>(output + c, hd - c).Clear();
+            for (s = 0; s < count; s++)
+            {
+                Axpy(scores[s], values0 + ((long)s * hd) + c, output + c, hd - c);
+            }
         }
     }
 

@@ -12,7 +12,7 @@ internal sealed unsafe partial class LinearOps
     // Up to this many rows (a batched decode step) the int8 kernel; beyond, widening the weights to bf16 once and
     // libtorch's GEMM cost less: the kernel's arithmetic grows with every row (a 64-token prompt took about as long
     // as 33 decode steps on it, measured on the 0.5B shape), the widening is paid once per product.
-    private const int Int8KernelMaxRows = 16;
+    internal const int Int8KernelMaxRows = 16;
 
     private Int8MatVec? _int8;
     private Tensor? _dequantized;

@@ -10,8 +10,9 @@ namespace Qwen.Runtime;
 /// Decode is bound by reading the weights; libtorch's GEMM packs the weight panel on every call, which for a handful of
 /// rows costs about as much as the product. Here each chunk of weight rows (about 128 KB, so it stays in L2) is streamed
 /// from memory once and multiplied by all activation rows, four weight rows by four activation rows at a time (sixteen
-/// accumulators: each load feeds four FMAs). Chunks are shared across threads by <see cref="CpuParallel"/>. bf16 weights
-/// are widened chunk by chunk into a per-thread float32 buffer first, so the arithmetic is float32 as in the mat-vec kernel.
+/// accumulators: each load feeds four FMAs), the next four weight rows prefetched meanwhile. Chunks are shared across
+/// threads by <see cref="CpuParallel"/>. bf16 weights are widened four rows at a time into a per-thread float32 buffer
+/// first, so the arithmetic is float32 as in the mat-vec kernel.
 /// </remarks>
 internal sealed unsafe class RowsMatMul(CpuParallel parallel) : IChunkJob
 {
@@ -52,22 +53,40 @@ internal sealed unsafe class RowsMatMul(CpuParallel parallel) : IChunkJob
     {
         var start = chunk * _rowsPerChunk;
         var end = Math.Min(_rows, start + _rowsPerChunk);
-        if (!_bf16)
-        {
-            Rows((float*)_w + ((long)start * _cols), start, end);
-        }
-        else
-        {
-            var count = (end - start) * _cols;
-            if (t_widened is null || t_widened.Length < count)
-            {
-                t_widened = new float[_rowsPerChunk * _cols];
-            }
+        long cols = _cols;
+        var rowBytes = cols * (_bf16 ? sizeof(ushort) : sizeof(float));
 
-            fixed (float* widened = t_widened)
+        // Four weight rows at a time, each slice multiplied by every activation row while it sits in L1; the next slice
+        // is prefetched during those products (a line per step of their loop), so reading memory overlaps the arithmetic
+        // instead of stalling the first pass over each chunk. Nothing past the chunk is prefetched.
+        var limit = (byte*)_w + (end * rowBytes);
+        var first = (byte*)_w + (start * rowBytes);
+        MatVec.PrefetchLines(first, first + (4 * rowBytes), limit);
+        if (_bf16 && (t_widened is null || t_widened.Length < 4 * cols))
+        {
+            t_widened = new float[4 * cols];
+        }
+
+        fixed (float* widened = t_widened)
+        {
+            for (var r = start; r < end; r += 4)
             {
-                Widen((ushort*)_w + ((long)start * _cols), widened, count);
-                Rows(widened, start, end);
+                var count = Math.Min(4, end - r);
+                var next = (byte*)_w + ((r + 4) * rowBytes);
+                var nextEnd = Math.Min((long)(next + (4 * rowBytes)), (long)limit);
+                float* w;
+                if (_bf16)
+                {
+                    Widen((ushort*)_w + (r * cols), widened, (int)(count * cols));
+                    w = widened;
+                }
+                else
+                {
+                    w = (float*)_w + (r * cols);
+                }
+
+                next = Slice(w, r, count, next, (byte*)nextEnd);
+                MatVec.PrefetchLines(next, (byte*)nextEnd, limit);
             }
         }
 
@@ -116,36 +135,45 @@ internal sealed unsafe class RowsMatMul(CpuParallel parallel) : IChunkJob
         return Avx.Permute2x128(g0, g1, 0x20) + Avx.Permute2x128(g0, g1, 0x31);
     }
 
-    /// <summary>Output rows start..end-1, whose float32 weights begin at <paramref name="w"/>, for every activation row.</summary>
-    private void Rows(float* w, int start, int end)
+    /// <summary>
+    /// Output rows r..r+count-1 (count at most four), whose float32 weights begin at <paramref name="w"/>, for every
+    /// activation row; prefetches from <paramref name="ahead"/> towards <paramref name="aheadEnd"/> on the way and returns how far it got.
+    /// </summary>
+    private byte* Slice(float* w, int r, int count, byte* ahead, byte* aheadEnd)
     {
-        var grouped = start + ((end - start) & ~3);
         long cols = _cols;
         for (var i = 0; i < _m; i += 4)
         {
             // A last group of fewer than four rows repeats its first row in the missing places; those results are not stored.
-            var count = Math.Min(4, _m - i);
+            var rows = Math.Min(4, _m - i);
             var x0 = _x + (i * cols);
-            var x1 = count > 1 ? x0 + cols : x0;
-            var x2 = count > 2 ? x0 + (2 * cols) : x0;
-            var x3 = count > 3 ? x0 + (3 * cols) : x0;
-            for (var r = start; r < grouped; r += 4)
+            var x1 = rows > 1 ? x0 + cols : x0;
+            var x2 = rows > 2 ? x0 + (2 * cols) : x0;
+            var x3 = rows > 3 ? x0 + (3 * cols) : x0;
+            if (count == 4)
             {
-                Block(w + ((r - start) * cols), r, x0, x1, x2, x3, i, count);
+                ahead = Block(w, r, x0, x1, x2, x3, i, rows, ahead, aheadEnd);
+                continue;
             }
 
-            for (var r = grouped; r < end; r++)
+            for (var k = 0; k < count; k++)
             {
-                for (var j = 0; j < count; j++)
+                for (var j = 0; j < rows; j++)
                 {
-                    _y[((i + j) * (long)_rows) + r] = MatVec.Dot(w + ((r - start) * cols), x0 + (j * cols), _cols);
+                    _y[((i + j) * (long)_rows) + r + k] = MatVec.Dot(w + (k * cols), x0 + (j * cols), _cols);
                 }
             }
         }
+
+        return ahead;
     }
 
-    /// <summary>Weight rows r..r+3 (starting at <paramref name="w0"/>) against activation rows x0..x3 (of which the first <paramref name="count"/> are stored from row <paramref name="i"/>).</summary>
-    private void Block(float* w0, int r, float* x0, float* x1, float* x2, float* x3, int i, int count)
+    /// <summary>
+    /// Weight rows r..r+3 (starting at <paramref name="w0"/>) against activation rows x0..x3 (of which the first
+    /// <paramref name="count"/> are stored from row <paramref name="i"/>), prefetching a line from <paramref name="ahead"/>
+    /// per step while it is short of <paramref name="aheadEnd"/>; returns the next line to prefetch.
+    /// </summary>
+    private byte* Block(float* w0, int r, float* x0, float* x1, float* x2, float* x3, int i, int count, byte* ahead, byte* aheadEnd)
     {
         var cols = _cols;
         var w1 = w0 + cols;
@@ -158,6 +186,12 @@ internal sealed unsafe class RowsMatMul(CpuParallel parallel) : IChunkJob
         var c = 0;
         for (; c + 16 <= cols; c += 16)
         {
+            if (ahead < aheadEnd)
+            {
+                Sse.Prefetch0(ahead);
+                ahead += 64;
+            }
+
             var v0 = Vector512.Load(x0 + c);
             var v1 = Vector512.Load(x1 + c);
             var v2 = Vector512.Load(x2 + c);
@@ -218,5 +252,7 @@ internal sealed unsafe class RowsMatMul(CpuParallel parallel) : IChunkJob
             y[2] = sums[8 + j];
             y[3] = sums[12 + j];
         }
+
+        return ahead;
     }
 }

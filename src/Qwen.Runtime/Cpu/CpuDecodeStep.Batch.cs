@@ -50,6 +50,12 @@ internal sealed unsafe partial class CpuDecodeStep
         for (var i = 0; i < m; i++)
         {
             starts[i] = caches[i].Length;
+            if (starts[i] >= caches[i].Capacity)
+            {
+                // Writing past the cache would corrupt memory: the scheduler ends full sequences before this.
+                throw new InvalidOperationException($"internal: sequence {i}'s KV cache is full ({caches[i].Capacity} tokens)");
+            }
+
             ReadEmbedding(ids[i], _bx + ((long)i * hidden));
             _rope.Fill(starts[i], 1, new Span<float>(_bcos + (i * hd), hd), new Span<float>(_bsin + (i * hd), hd));
         }

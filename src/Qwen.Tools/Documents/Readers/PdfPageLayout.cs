@@ -34,7 +34,7 @@ internal static class PdfPageLayout
     /// <summary>The page's paragraphs; <paramref name="builtInEncodings"/> gives the text of the codes of fonts PdfPig cannot decode
     /// (see <see cref="PdfBuiltInEncodings"/>); <paramref name="appearanceLetters"/> are glyphs that annotation appearances draw
     /// on the page (see <see cref="PdfAppearancePageFactory"/>), laid out with the page's own where they are drawn;
-    /// <paramref name="namedGlyphs"/> gives glyphs in private-use codes the text of their names (see <see cref="PdfGlyphNames"/>).</summary>
+    /// <paramref name="namedGlyphs"/> gives glyphs without readable text the text of their names (see <see cref="PdfGlyphNames"/>).</summary>
     public static List<DocumentParagraph> Extract(Page page, Dictionary<string, IReadOnlyDictionary<int, string>>? builtInEncodings = null,
         IReadOnlyList<Letter>? appearanceLetters = null, Func<IReadOnlyList<Letter>, IReadOnlyList<Letter>>? namedGlyphs = null)
     {

@@ -498,6 +498,27 @@ public sealed class PdfRobustnessTests : IDisposable
     }
 
     [Fact]
+    public async Task ParseAsync_FakeBoldDrawnFourTimesDiagonallyApart_ReadsEachLetterOnce()
+    {
+        // As pdfplumber's issue-842 draws its headings: four copies, 0.24 pt apart to the side and up or down, so two copies sit
+        // on a baseline of their own.
+        var lines = new List<PdfFiles.Line>
+        {
+            new(128.16, 737.36, "Annual report 2011", 26), new(127.92, 737.12, "Annual report 2011", 26),
+            new(128.16, 737.12, "Annual report 2011", 26), new(127.92, 737.36, "Annual report 2011", 26),
+            new(128, 700, "Stock code: 300218", 12),
+        };
+
+        var text = (await _parser.ParseAsync(PdfFiles.Create([lines]), "bold4.pdf")).Text;
+
+        Assert.Equal(1, CountOf(text, "Annual"));
+        Assert.Contains("Annual report 2011", text);
+        Assert.Contains("Stock code: 300218", text);
+    }
+
+    private static int CountOf(string text, string word) => text.Split(word).Length - 1;
+
+    [Fact]
     public async Task ParseAsync_RealTableWithWords_IsStillATable()
     {
         var lines = new List<PdfFiles.Line>

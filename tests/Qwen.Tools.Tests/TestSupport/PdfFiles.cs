@@ -215,6 +215,69 @@ internal static class PdfFiles
     }
 
     /// <summary>
+    /// A minimal TrueType font program whose cmap gives each byte code in <paramref name="glyphs"/> a glyph with the given name
+    /// (its <c>post</c> table, format 2, names them): a (3,0) subtable at F000 plus the code when <paramref name="symbol"/>, a
+    /// (1,0) subtable at the code otherwise. Every glyph is empty. Returned as Latin-1 text, to go into <see cref="Stream"/>.
+    /// </summary>
+    public static string TrueTypeFont(IReadOnlyList<(byte Code, string Glyph)> glyphs, bool symbol = false)
+    {
+        static byte[] Be(params int[] shorts) => [.. shorts.SelectMany(v => new[] { (byte)(v >> 8), (byte)v })];
+        static byte[] Be32(uint value) => [(byte)(value >> 24), (byte)(value >> 16), (byte)(value >> 8), (byte)value];
+
+        var count = glyphs.Count + 1;
+        var head = Be32(0x00010000).Concat(Be32(0x00010000)).Concat(Be32(0)).Concat(Be32(0x5F0F3CF5))
+            .Concat(Be(0, 1000)).Concat(new byte[16]).Concat(Be(0, 0, 1000, 1000, 0, 8, 2, 0, 0)).ToArray();
+        var hhea = Be32(0x00010000).Concat(Be(800, -200 & 0xFFFF, 0, 1000, 0, 0, 1000, 1, 0, 0, 0, 0, 0, 0, 0, count)).ToArray();
+        var maxp = Be32(0x00005000).Concat(Be(count)).ToArray();
+        var hmtx = Enumerable.Range(0, count).SelectMany(_ => Be(500, 0)).ToArray();
+        var loca = Be([.. new int[count + 1]]);
+
+        // (3,0) subtables are format 4 (segments up to FFFF); (1,0) ones format 0 (a byte per code).
+        byte[] subtable;
+        if (symbol)
+        {
+            var segments = glyphs.Select((g, i) => (Code: 0xF000 + g.Code, Delta: (i + 1 - (0xF000 + g.Code)) & 0xFFFF)).OrderBy(s => s.Code).ToList();
+            segments.Add((0xFFFF, 1));
+            var n = segments.Count;
+            var selector = (int)Math.Log2(n);
+            subtable = Be(4, 16 + (8 * n), 0, 2 * n, 2 << selector, selector, (2 * n) - (2 << selector))
+                .Concat(Be([.. segments.Select(s => s.Code)])).Concat(Be(0)).Concat(Be([.. segments.Select(s => s.Code)]))
+                .Concat(Be([.. segments.Select(s => s.Delta)])).Concat(Be([.. new int[n]])).ToArray();
+        }
+        else
+        {
+            var ids = new byte[256];
+            for (var i = 0; i < glyphs.Count; i++)
+            {
+                ids[glyphs[i].Code] = (byte)(i + 1);
+            }
+
+            subtable = Be(0, 262, 0).Concat(ids).ToArray();
+        }
+
+        var cmap = Be(0, 1, symbol ? 3 : 1, 0).Concat(Be32(12)).Concat(subtable).ToArray();
+        var names = glyphs.SelectMany(g => new[] { (byte)g.Glyph.Length }.Concat(Encoding.ASCII.GetBytes(g.Glyph))).ToArray();
+        var post = Be32(0x00020000).Concat(new byte[28]).Concat(Be(count, 0)).Concat(Be([.. glyphs.Select((_, i) => 258 + i)])).Concat(names).ToArray();
+
+        (string Tag, byte[] Data)[] tables = [("cmap", cmap), ("glyf", []), ("head", head), ("hhea", hhea), ("hmtx", hmtx), ("loca", loca), ("maxp", maxp), ("post", post)];
+        var font = new List<byte>(Be32(0x00010000).Concat(Be(tables.Length, 128, 3, (tables.Length * 16) - 128)));
+        var offset = 12 + (16 * tables.Length);
+        foreach (var (tag, data) in tables)
+        {
+            font.AddRange(Encoding.ASCII.GetBytes(tag).Concat(Be32(0)).Concat(Be32((uint)offset)).Concat(Be32((uint)data.Length)));
+            offset += (data.Length + 3) & ~3;
+        }
+
+        foreach (var (_, data) in tables)
+        {
+            font.AddRange(data);
+            font.AddRange(new byte[((data.Length + 3) & ~3) - data.Length]);
+        }
+
+        return Encoding.Latin1.GetString([.. font]);
+    }
+
+    /// <summary>
     /// A one-page US-letter PDF through <see cref="Raw"/>: catalog, pages, the page (its font /F1 is object 5), the page's
     /// content stream (object 4), the font, then <paramref name="more"/> (objects 6 on).
     /// </summary>

@@ -34,7 +34,7 @@ internal static class PdfPageLayout
     /// <summary>The page's paragraphs; <paramref name="builtInEncodings"/> gives the text of the codes of fonts PdfPig cannot decode
     /// (see <see cref="PdfBuiltInEncodings"/>); <paramref name="appearanceLetters"/> are glyphs that annotation appearances draw
     /// on the page (see <see cref="PdfAppearancePageFactory"/>), laid out with the page's own where they are drawn;
-    /// <paramref name="namedGlyphs"/> gives glyphs in private-use codes the text of their names (see <see cref="PdfGlyphNames"/>).</summary>
+    /// <paramref name="namedGlyphs"/> gives glyphs without readable text the text of their names (see <see cref="PdfGlyphNames"/>).</summary>
     public static List<DocumentParagraph> Extract(Page page, Dictionary<string, IReadOnlyDictionary<int, string>>? builtInEncodings = null,
         IReadOnlyList<Letter>? appearanceLetters = null, Func<IReadOnlyList<Letter>, IReadOnlyList<Letter>>? namedGlyphs = null)
     {
@@ -318,23 +318,30 @@ internal static class PdfPageLayout
 
     /// <summary>
     /// The letters without glyphs drawn again over themselves (fake bold, a form drawn twice), which read as doubled letters: the
-    /// same text on the same baseline within a fraction of the glyph's advance (fake bold shifts the copy by a tenth of a point
-    /// or so; a genuinely doubled letter is a whole advance away).
+    /// same text within a fraction of the glyph's advance to the side and of a point up or down (fake bold shifts the copy by a
+    /// tenth of a point or so, some producers diagonally: four copies 0.24 pt apart in pdfplumber's issue-842); a genuinely
+    /// doubled letter is a whole advance or a line away.
     /// </summary>
     private static List<Letter> WithoutOverprints(IReadOnlyList<Letter> letters)
     {
-        var seen = new Dictionary<(string, long, long), List<double>>();
+        var seen = new Dictionary<(string, long, long), List<(double X, double Y)>>();
         var kept = new List<Letter>(letters.Count);
         foreach (var letter in letters)
         {
             var x = letter.StartBaseLine.X;
-            var y = (long)Math.Round(letter.StartBaseLine.Y * 2);
-            var tolerance = Math.Min(1.0, 0.25 * Math.Abs(letter.Width));
+            var y = letter.StartBaseLine.Y;
+            var row = (long)Math.Round(y * 2);
+            var tolerance = Math.Max(Math.Min(1.0, 0.25 * Math.Abs(letter.Width)), 0.25);
+            var rise = Math.Max(Math.Min(1.0, 0.1 * letter.PointSize), 0.25);
             var cell = (long)Math.Floor(x);
             var doubled = false;
             for (var near = cell - 1; near <= cell + 1 && !doubled; near++)
             {
-                doubled = seen.TryGetValue((letter.Value, y, near), out var xs) && xs.Exists(other => Math.Abs(other - x) <= Math.Max(tolerance, 0.25));
+                for (var up = row - 2; up <= row + 2 && !doubled; up++)
+                {
+                    doubled = seen.TryGetValue((letter.Value, up, near), out var points)
+                        && points.Exists(other => Math.Abs(other.X - x) <= tolerance && Math.Abs(other.Y - y) <= rise);
+                }
             }
 
             if (doubled)
@@ -342,12 +349,12 @@ internal static class PdfPageLayout
                 continue;
             }
 
-            if (!seen.TryGetValue((letter.Value, y, cell), out var list))
+            if (!seen.TryGetValue((letter.Value, row, cell), out var list))
             {
-                seen[(letter.Value, y, cell)] = list = [];
+                seen[(letter.Value, row, cell)] = list = [];
             }
 
-            list.Add(x);
+            list.Add((x, y));
             kept.Add(letter);
         }
 

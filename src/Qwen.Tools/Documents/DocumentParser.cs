@@ -194,22 +194,29 @@ public sealed class DocumentParser : IDisposable
         // Readers are synchronous and may run for long; each gets a thread of its own (not a pool thread), so a busy pool
         // cannot hold back the timer that enforces the limit. They check the token between pages and large elements; if one
         // is stuck inside a library call, the caller still gets its answer on time and the reader stops at its next check.
+        // The timer's callback itself runs on the pool, so a starved pool can still fire it late; the elapsed time is checked
+        // again once the reader returns, so a read that overran the limit never counts as a success.
+        var elapsed = Stopwatch.StartNew();
         var work = Task.Factory.StartNew(
             () => reader.Read(content, source, charset, token), token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         try
         {
-            return await work.WaitAsync(token).ConfigureAwait(false);
+            var read = await work.WaitAsync(token).ConfigureAwait(false);
+            return elapsed.Elapsed <= _options.Timeout ? read : throw TooSlow(source);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             _ = work.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-            throw new DocumentParseException(source, $"reading took longer than the {_options.Timeout.TotalSeconds:0.#} s limit ({nameof(DocumentParserOptions)}.{nameof(DocumentParserOptions.Timeout)}).");
+            throw TooSlow(source);
         }
         catch (Exception e) when (e is not DocumentParseException and not OperationCanceledException)
         {
             throw new DocumentParseException(source, $"the content could not be read ({e.Message}).", e);
         }
     }
+
+    private DocumentParseException TooSlow(string source) =>
+        new(source, $"reading took longer than the {_options.Timeout.TotalSeconds:0.#} s limit ({nameof(DocumentParserOptions)}.{nameof(DocumentParserOptions.Timeout)}).");
 
     private async Task<CachedDocument?> TryReadCacheAsync(string path, CancellationToken cancellationToken)
     {

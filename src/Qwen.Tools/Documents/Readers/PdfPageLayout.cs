@@ -50,13 +50,15 @@ internal static class PdfPageLayout
         int spaces = 0, visible = 0, garbage = 0;
         foreach (var letter in letters)
         {
-            foreach (var c in letter.Value)
+            var value = letter.Value;
+            for (var i = 0; i < value.Length; i++)
             {
+                var c = value[i];
                 if (c == ' ')
                 {
                     spaces++;
                 }
-                else if (PdfText.IsGarbage(c))
+                else if (PdfText.IsGarbageAt(value, i))
                 {
                     garbage++;
                 }
@@ -73,7 +75,7 @@ internal static class PdfPageLayout
         if (undecodable)
         {
             paragraphs.Add(new DocumentParagraph(DocumentParagraphKind.Text, $"[The text of page {page.Number} could not be decoded: its fonts have no usable character map ({garbage} of {garbage + visible} glyphs).]"));
-            letters = letters.FindAll(l => !l.Value.Any(PdfText.IsGarbage));
+            letters = letters.FindAll(l => !PdfText.HasGarbage(l.Value));
         }
 
         // PdfPig's default extractor splits words at spaces and at wide gaps. Where a page has no space glyphs and tight gaps, it

@@ -148,8 +148,11 @@ static async Task<int> PdfRecallAsync(string[] args)
         $"files with text: {withText}; at >= 90 % recall: {atNinety} ({(withText == 0 ? 0 : 100.0 * atNinety / withText):0.0} %); failed: {failed}; read in 5 s or more: {slow}; median recall: {(recalls.Count == 0 ? 0 : recalls[recalls.Count / 2]):P1}; lowest: {(recalls.Count == 0 ? 0 : recalls[0]):P1}"));
     return 0;
 
+    // Normalization throws on half a surrogate pair; a reader that emits one gets U+FFFD there (as UTF-8 output would), which
+    // matches no word, instead of stopping the run.
     static List<string> Words(string text) =>
-        [.. Regex.Matches(text.Normalize(System.Text.NormalizationForm.FormKC), CjkOrWord).Select(m => m.Value.ToLowerInvariant())];
+        [.. Regex.Matches(System.Text.Encoding.UTF8.GetString(System.Text.Encoding.UTF8.GetBytes(text)).Normalize(System.Text.NormalizationForm.FormKC), CjkOrWord)
+            .Select(m => m.Value.ToLowerInvariant())];
 }
 
 // The text our reader gives for one file, to compare by hand with the reference extractor's.

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using Qwen.Tools.Tests.TestSupport;
 
 namespace Qwen.Tools.Tests.Documents;
@@ -58,6 +59,28 @@ public sealed class PdfGlyphNameTests : IDisposable
 
         Assert.Contains(expected, document.Text);
         Assert.Empty(document.Warnings);
+    }
+
+    [Fact]
+    public async Task ParseAsync_CodeInTheSurrogateRangeReadAsItself_IsDroppedAndTheTextStaysValid()
+    {
+        // As docling's skipped_1page draws its Korean: an Identity-H font without a ToUnicode map, whose codes PdfPig takes for
+        // characters, so CID D9F6 came out as half a surrogate pair; the document's text was then not valid Unicode, and
+        // normalizing it threw. The undecodable glyph is dropped as other undecodable ones are.
+        var pdf = PdfFiles.OnePage(
+            "BT /F1 12 Tf 72 700 Td <004F006E00650020> Tj <D9F6> Tj <002000740077006F> Tj ET",
+            "<< /Type /Font /Subtype /Type0 /BaseFont /TestCid /Encoding /Identity-H /DescendantFonts [6 0 R] >>",
+            "<< /Type /Font /Subtype /CIDFontType2 /BaseFont /TestCid /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> "
+                + "/FontDescriptor 7 0 R /DW 500 /CIDToGIDMap /Identity >>",
+            "<< /Type /FontDescriptor /FontName /TestCid /Flags 32 /FontBBox [0 -200 1000 800] /ItalicAngle 0 /Ascent 800 /Descent -200 "
+                + "/CapHeight 700 /StemV 80 >>");
+
+        var document = await _parser.ParseAsync(pdf, "lone-surrogate.pdf");
+
+        Assert.Contains("One", document.Text);
+        Assert.Contains("two", document.Text);
+        Assert.DoesNotContain(document.Text, char.IsSurrogate);
+        Assert.NotEmpty(document.Text.Normalize(NormalizationForm.FormKC));
     }
 
     [Fact]

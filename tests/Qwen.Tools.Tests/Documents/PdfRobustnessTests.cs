@@ -326,6 +326,19 @@ public sealed class PdfRobustnessTests : IDisposable
     }
 
     [Fact]
+    public async Task ParseAsync_SpaceThatWordSpacingShrinksToASliver_DoesNotPartTheWord()
+    {
+        // As pdfcpu's TheGoProgrammingLanguageCh1 sets its text ("(mp h)Tj" with -1.96 Tw): a space glyph whose advance the word
+        // spacing takes nearly all back (3.336 - 3.2 points, a twenty-fifth of its width) is no gap, so "wit h" reads "with";
+        // one the word spacing leaves an eighth of (3.336 - 2.9) is still a space, as in pdftotext.
+        var pdf = PdfFiles.OnePage("BT /F1 12 Tf 72 700 Td (Handle ) Tj -3.2 Tw (wit h) Tj -2.9 Tw ( care on duty) Tj ET", Font);
+
+        var document = await _parser.ParseAsync(pdf, "narrowed-space.pdf");
+
+        Assert.Contains("Handle with care on duty", document.Text);
+    }
+
+    [Fact]
     public async Task ParseAsync_SpaceUnderTheAdvanceButNotTheInkOfTheNextLetter_StillPartsTheWords()
     {
         // As pymupdf's bug1945, where every glyph is its own text object: the space lies under the next letter's advance, but

@@ -87,7 +87,7 @@ internal sealed class PdfGlyphNames(PdfDocument pdf, List<string> warnings)
             return null;
         }
 
-        if (AdobeText(glyphName) is { } text && !text.Any(PdfText.IsGarbage))
+        if (AdobeText(glyphName) is { } text && !PdfText.HasGarbage(text))
         {
             return text;
         }
@@ -116,8 +116,11 @@ internal sealed class PdfGlyphNames(PdfDocument pdf, List<string> warnings)
         }
     }
 
-    /// <summary>Whether a text is nothing a reader can read: private-use codes, control characters (U+0000 too), U+FFFD.</summary>
-    private static bool IsUndecodable(string value) => value.Length > 0 && value.All(PdfText.IsGarbage);
+    /// <summary>
+    /// Whether a text is nothing a reader can read: private-use codes, control characters (U+0000 too), U+FFFD, half surrogate
+    /// pairs.
+    /// </summary>
+    private static bool IsUndecodable(string value) => PdfText.IsAllGarbage(value);
 
     private static bool IsUndecodable(Letter letter) => IsUndecodable(letter.Value);
 

@@ -24,6 +24,19 @@ internal static class PdfPageLayout
     /// space; pdftotext uses a tenth as well.</summary>
     private const double WordGapEms = 0.1;
 
+    /// <summary>
+    /// The advance, in ems, past which a space glyph counts as drawn forward at all (see <see cref="WithoutNarrowedSpaces"/>); one
+    /// that advances less was undone on purpose.
+    /// </summary>
+    private const double MinAdvanceEms = 0.001;
+
+    /// <summary>
+    /// A space glyph advancing less than this share of the font size is no word gap (see <see cref="WithoutNarrowedSpaces"/>):
+    /// pdftotext 22.12 joins the words across a Helvetica space that word spacing shrinks to 0.028 em and parts them at 0.032 em,
+    /// at 12 and at 24 points alike.
+    /// </summary>
+    private const double SliverEms = 0.03;
+
     /// <summary>A subscript or superscript starting within this share of the font size after a word's end belongs to it.</summary>
     private const double ScriptGapEms = 0.08;
 
@@ -45,18 +58,20 @@ internal static class PdfPageLayout
         IReadOnlyList<Letter> drawn = appearanceLetters is { Count: > 0 }
             ? [.. own, .. builtInEncodings is null ? appearanceLetters : PdfBuiltInEncodings.Apply(appearanceLetters, builtInEncodings)]
             : own;
-        var letters = PdfMarks.AttachMarks(WithHeights(WithoutCoveredSpaces(WithoutOverprints(drawn))));
+        var letters = PdfMarks.AttachMarks(WithHeights(WithoutCoveredSpaces(WithoutNarrowedSpaces(WithoutOverprints(drawn)))));
 
         int spaces = 0, visible = 0, garbage = 0;
         foreach (var letter in letters)
         {
-            foreach (var c in letter.Value)
+            var value = letter.Value;
+            for (var i = 0; i < value.Length; i++)
             {
+                var c = value[i];
                 if (c == ' ')
                 {
                     spaces++;
                 }
-                else if (PdfText.IsGarbage(c))
+                else if (PdfText.IsGarbageAt(value, i))
                 {
                     garbage++;
                 }
@@ -73,7 +88,7 @@ internal static class PdfPageLayout
         if (undecodable)
         {
             paragraphs.Add(new DocumentParagraph(DocumentParagraphKind.Text, $"[The text of page {page.Number} could not be decoded: its fonts have no usable character map ({garbage} of {garbage + visible} glyphs).]"));
-            letters = letters.FindAll(l => !l.Value.Any(PdfText.IsGarbage));
+            letters = letters.FindAll(l => !PdfText.HasGarbage(l.Value));
         }
 
         // PdfPig's default extractor splits words at spaces and at wide gaps. Where a page has no space glyphs and tight gaps, it
@@ -390,6 +405,48 @@ internal static class PdfPageLayout
 
         static bool NeedsHeight(Letter letter) => letter.TextOrientation == TextOrientation.Horizontal && letter.BoundingBox.Height < 0.01
             && letter.PointSize > 0 && !string.IsNullOrWhiteSpace(letter.Value);
+    }
+
+    /// <summary>
+    /// The letters without the space glyphs that word and character spacing shrink to a sliver: a producer that draws "wit h" with
+    /// a word spacing (<c>Tw</c>) of minus nearly the space's width shows "with", and the space glyph still in the string split the
+    /// word ("wit h", "func tion", "simi lar ity"; the pdfcpu test file TheGoProgrammingLanguageCh1 is set this way throughout,
+    /// one space advancing 0.012 em). A space glyph of real width (over 0.1 em) after which the next glyph of its run
+    /// starts further on, but by less than 0.03 em, leaves no gap anyone sees, and is dropped; pdftotext, which finds word gaps by
+    /// position, reads these words whole too. A space drawn at its width is kept, and so is one that the next glyph is moved back
+    /// onto or over (a Persian zero-width non-joiner drawn as a space then undone by a <c>TJ</c> adjustment: a word boundary by
+    /// intent).
+    /// </summary>
+    private static List<Letter> WithoutNarrowedSpaces(List<Letter> letters)
+    {
+        List<Letter>? result = null;
+        for (var i = 0; i < letters.Count; i++)
+        {
+            if (i + 1 < letters.Count && IsNarrowed(letters[i], letters[i + 1]))
+            {
+                result ??= letters.GetRange(0, i);
+                continue;
+            }
+
+            result?.Add(letters[i]);
+        }
+
+        return result ?? letters;
+
+        static bool IsNarrowed(Letter space, Letter next)
+        {
+            var size = space.PointSize;
+            if (!string.IsNullOrWhiteSpace(space.Value) || string.IsNullOrWhiteSpace(next.Value) || size <= 0
+                || space.TextOrientation != TextOrientation.Horizontal || next.TextOrientation != TextOrientation.Horizontal
+                || next.TextSequence != space.TextSequence || space.Width <= WordGapEms * size
+                || Math.Abs(next.StartBaseLine.Y - space.StartBaseLine.Y) > 0.01 * size)
+            {
+                return false;
+            }
+
+            var advance = next.StartBaseLine.X - space.StartBaseLine.X;
+            return advance > MinAdvanceEms * size && advance < SliverEms * size;
+        }
     }
 
     /// <summary>

@@ -13,15 +13,60 @@ internal static class PdfText
     public static bool IsGarbage(char c) =>
         (char.IsControl(c) && c is not '\n' and not '\t') || c == '\uFFFD' || char.GetUnicodeCategory(c) == UnicodeCategory.PrivateUse;
 
-    /// <summary>The text without undecodable characters, with Arabic presentation forms folded to their letters.</summary>
+    /// <summary>
+    /// Whether the character at <paramref name="index"/> of <paramref name="text"/> is undecodable: as <see cref="IsGarbage(char)"/>,
+    /// or half of a surrogate pair without its other half. A font gives one where PdfPig takes a two-byte code it cannot decode
+    /// (an Identity-H font without a map) for the character itself and the code lies in D800-DFFF (a ToUnicode map to such a code
+    /// comes out as U+FFFD); such a string is not valid Unicode (normalization and UTF-8 encoders reject or replace it).
+    /// </summary>
+    public static bool IsGarbageAt(string text, int index)
+    {
+        var c = text[index];
+        return char.IsHighSurrogate(c) ? index + 1 >= text.Length || !char.IsLowSurrogate(text[index + 1])
+            : char.IsLowSurrogate(c) ? index == 0 || !char.IsHighSurrogate(text[index - 1])
+            : IsGarbage(c);
+    }
+
+    /// <summary>Whether any character of the text is undecodable (see <see cref="IsGarbageAt"/>).</summary>
+    public static bool HasGarbage(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (IsGarbageAt(text, i))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether the text is not empty and every character of it is undecodable (see <see cref="IsGarbageAt"/>).</summary>
+    public static bool IsAllGarbage(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (!IsGarbageAt(text, i))
+            {
+                return false;
+            }
+        }
+
+        return text.Length > 0;
+    }
+
+    /// <summary>
+    /// The text without undecodable characters (half surrogate pairs included), with Arabic presentation forms folded to their
+    /// letters.
+    /// </summary>
     public static string Clean(string text)
     {
         var clean = new StringBuilder(text.Length);
-        foreach (var c in text)
+        for (var i = 0; i < text.Length; i++)
         {
-            if (!IsGarbage(c))
+            if (!IsGarbageAt(text, i))
             {
-                clean.Append(c);
+                clean.Append(text[i]);
             }
         }
 

@@ -115,6 +115,37 @@ public sealed class PdfRobustnessTests : IDisposable
     }
 
     [Fact]
+    public async Task ParseAsync_Pdf20HeaderAndNoText_IsAnEmptyDocumentNotAFailure()
+    {
+        // As pdfcpu's test file i277: a '%PDF-2.0' page that only draws rectangles. PdfPig's strict parser refuses the version
+        // comment alone; the file simply has no text (as the same page under a '%PDF-1.4' header).
+        var pdf = PdfFiles.Raw(
+            [
+                "<< /Type /Catalog /Pages 2 0 R >>",
+                "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                "<< /Type /Page /Parent 2 0 R /MediaBox [100 100 900 900] /Contents 4 0 R /Resources << >> >>",
+                PdfFiles.Stream(string.Empty, "200 200 300 300 re f"),
+            ],
+            header: "%PDF-2.0");
+
+        var document = await _parser.ParseAsync(pdf, "drawing.pdf");
+
+        Assert.Single(document.Pages);
+        Assert.Equal(string.Empty, document.Text.Trim());
+    }
+
+    [Fact]
+    public async Task ParseAsync_EncryptedPdf20_SaysItIsEncrypted()
+    {
+        // As PDF-Writer's test file PDFWithPassword20: the reason given is the encryption, not the '%PDF-2.0' header.
+        var pdf = Encoding.Latin1.GetBytes(Encoding.Latin1.GetString(PdfFiles.Encrypted()).Replace("%PDF-1.4", "%PDF-2.0", StringComparison.Ordinal));
+
+        var error = await Assert.ThrowsAsync<DocumentParseException>(() => _parser.ParseAsync(pdf, "secret20.pdf"));
+
+        Assert.Contains("encrypted", error.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ParseAsync_FormFieldValuesAndFreeTextAnnotations_AreRead()
     {
         var pdf = PdfFiles.Raw(

@@ -28,9 +28,9 @@ internal sealed class PdfDocumentReader : IDocumentReader
         content = PdfEndstreamRepair.Repaired(content.Span) ?? content;
         try
         {
-            // Strict first: it reads well-formed files exactly. Lenient parsing recovers what poppler recovers (a bare '%PDF-2.0'
-            // header, an unbalanced graphics-state stack, broken cross-references) but guesses, so it is the fallback.
-            return Read(content, fileName, lenient: false, cancellationToken);
+            // Strict first: it reads well-formed files exactly. Lenient parsing recovers what poppler recovers (an unbalanced
+            // graphics-state stack, broken cross-references) but guesses, so it is the fallback.
+            return Read(WithPdf17Header(content), fileName, lenient: false, cancellationToken);
         }
         catch (DocumentParseException strict) when (strict.InnerException is not PdfDocumentEncryptedException and not null)
         {
@@ -41,6 +41,11 @@ internal sealed class PdfDocumentReader : IDocumentReader
                 {
                     return recovered;
                 }
+            }
+            catch (DocumentParseException lenient) when (lenient.InnerException is PdfDocumentEncryptedException)
+            {
+                // The strict parser stopped before it reached the encryption: the lenient reading's reason is the one.
+                throw;
             }
             catch (DocumentParseException)
             {
@@ -283,6 +288,26 @@ internal sealed class PdfDocumentReader : IDocumentReader
                 paragraphs.Add(new DocumentParagraph(DocumentParagraphKind.Text, trimmed));
             }
         }
+    }
+
+    /// <summary>
+    /// The content with a '%PDF-2.x' header read as '%PDF-1.7': PdfPig's strict parser refuses a version comment past 1.7
+    /// ("the comment which should have provided the version was in the wrong format"), though PDF 2.0 keeps 1.7's syntax
+    /// and PdfPig reads it. Without this every PDF 2.0 file took the lenient, guessing reading; one without text (a scan, a
+    /// drawing) or an encrypted one failed with the header's complaint instead of being read or said to be encrypted.
+    /// </summary>
+    private static ReadOnlyMemory<byte> WithPdf17Header(ReadOnlyMemory<byte> content)
+    {
+        var at = content.Span[..Math.Min(content.Length, 1024)].IndexOf("%PDF-2."u8);
+        if (at < 0 || at + 8 > content.Length || !char.IsAsciiDigit((char)content.Span[at + 7]))
+        {
+            return content;
+        }
+
+        var copy = content.ToArray();
+        copy[at + 5] = (byte)'1';
+        copy[at + 7] = (byte)'7';
+        return copy;
     }
 
     private static bool LooksLikePdf(ReadOnlySpan<byte> bytes)

@@ -12,7 +12,7 @@ namespace Qwen.Runtime;
 /// own as one sequential stream, 512 bits at a time (<see cref="RowsF32Wide"/>, <see cref="RowsBf16Wide"/>). With AVX2
 /// only, four rows are computed at once with 256-bit vectors, so each load of x feeds four streams: on a Zen 4 with about
 /// 30 GB/s for two cores this streamed as fast as 512-bit (18.5-22.6 against 16.3-20.0 GB/s on one core), but on a Zen 5
-/// with about 68 GB/s the one-row 512-bit form read a decode step's products 1.07-1.09x (float32) and 1.14-1.28x (bf16)
+/// with about 68 GB/s the one-row 512-bit form read a decode step's products 1.12-1.23x (float32) and 1.14-1.28x (bf16)
 /// faster.
 /// </remarks>
 internal sealed unsafe class MatVec : IChunkJob, IDisposable
@@ -29,6 +29,7 @@ internal sealed unsafe class MatVec : IChunkJob, IDisposable
     internal const int PrefetchDistance = 8 * 1024;
 
     private readonly CpuParallel _parallel;
+    private readonly bool _wide;
     private float* _x;
     private void* _w;
     private float* _bias;
@@ -43,7 +44,12 @@ internal sealed unsafe class MatVec : IChunkJob, IDisposable
     private float* _xOdd;
     private int _splitCapacity;
 
-    public MatVec(CpuParallel parallel) => _parallel = parallel;
+    /// <summary>Creates the kernel; <paramref name="wide"/> false keeps the four-row 256-bit form on AVX-512 CPUs too (tests compare both).</summary>
+    public MatVec(CpuParallel parallel, bool wide = true)
+    {
+        _parallel = parallel;
+        _wide = wide && Vector512.IsHardwareAccelerated;
+    }
 
     /// <summary>Gets whether this CPU runs the kernel (AVX2 with FMA).</summary>
     public static bool IsSupported => Avx2.IsSupported && Fma.IsSupported;
@@ -97,7 +103,7 @@ internal sealed unsafe class MatVec : IChunkJob, IDisposable
 
     private void RowsF32(float* w, int start, int end)
     {
-        if (Vector512.IsHardwareAccelerated)
+        if (_wide)
         {
             RowsF32Wide(w, start, end);
             return;
@@ -176,7 +182,7 @@ internal sealed unsafe class MatVec : IChunkJob, IDisposable
     /// </summary>
     private void RowsBf16(ushort* w, int start, int end)
     {
-        if (Vector512.IsHardwareAccelerated)
+        if (_wide)
         {
             RowsBf16Wide(w, start, end);
             return;
@@ -258,8 +264,8 @@ internal sealed unsafe class MatVec : IChunkJob, IDisposable
     }
 
     /// <summary>
-    /// float32 rows one at a time with AVX-512: four accumulators over 64 columns a step (two lines of the row a step, four
-    /// lines prefetched every other step), then 16 columns a step, then the tail. The row is one sequential stream (see the
+    /// float32 rows one at a time with AVX-512: four accumulators over 64 columns a step (four lines of the row a step, and
+    /// four lines prefetched), then 16 columns a step, then the tail. The row is one sequential stream (see the
     /// class remarks and bench/BENCHMARKS.md for what it gains over four interleaved rows).
     /// </summary>
     private void RowsF32Wide(float* w, int start, int end)
@@ -275,14 +281,9 @@ internal sealed unsafe class MatVec : IChunkJob, IDisposable
             var ahead = (byte*)row + PrefetchDistance;
             Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
             var i = 0;
-            for (; i + 64 <= cols; i += 64)
+            for (; i + 64 <= cols; i += 64, ahead += 256)
             {
-                if ((i & 64) == 0)
-                {
-                    Prefetch4(ahead, limit);
-                    ahead += 256;
-                }
-
+                Prefetch4(ahead, limit);
                 a0 = Vector512.FusedMultiplyAdd(Vector512.Load(row + i), Vector512.Load(x + i), a0);
                 a1 = Vector512.FusedMultiplyAdd(Vector512.Load(row + i + 16), Vector512.Load(x + i + 16), a1);
                 a2 = Vector512.FusedMultiplyAdd(Vector512.Load(row + i + 32), Vector512.Load(x + i + 32), a2);
@@ -300,8 +301,8 @@ internal sealed unsafe class MatVec : IChunkJob, IDisposable
 
     /// <summary>
     /// bf16 rows one at a time with AVX-512, as <see cref="RowsF32Wide"/>: 16 uint lanes hold 32 weights, widened as in
-    /// <see cref="RowsBf16Vector"/> (a shift for the even-indexed weights, a mask for the odd ones); 64 weights (two loads)
-    /// a step into four accumulators.
+    /// <see cref="RowsBf16Vector"/> (a shift for the even-indexed weights, a mask for the odd ones); 64 weights (two loads,
+    /// two lines) a step into four accumulators, four lines prefetched every other step.
     /// </summary>
     private void RowsBf16Wide(ushort* w, int start, int end)
     {

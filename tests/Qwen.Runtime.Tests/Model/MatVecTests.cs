@@ -28,7 +28,8 @@ public sealed unsafe class MatVecTests
             return;
         }
 
-        foreach (var bf16 in new[] { false, true })
+        // With AVX-512 the wide one-row form runs unless turned off; the four-row 256-bit form (AVX2-only CPUs) is checked too.
+        foreach (var (bf16, wide) in new[] { (false, true), (true, true), (false, false), (true, false) })
         {
             var random = new Random((rows * 31) + cols);
             var x = Enumerable.Range(0, cols).Select(_ => (float)((random.NextDouble() * 2) - 1)).ToArray();
@@ -43,7 +44,7 @@ public sealed unsafe class MatVecTests
 
             var y = new float[rows];
             using (var parallel = new CpuParallel(threads))
-            using (var kernel = new MatVec(parallel))
+            using (var kernel = new MatVec(parallel, wide))
             {
                 fixed (float* xp = x, wp = weights, bp = bias, yp = y)
                 fixed (ushort* wb = bits)
@@ -63,7 +64,7 @@ public sealed unsafe class MatVecTests
                 }
 
                 // float32 accumulation in any order: a rounding error that grows about as √cols times the magnitudes.
-                Assert.True(Math.Abs(y[r] - expected) <= 1e-6 * Math.Sqrt(cols) * (magnitude + 1), $"{(bf16 ? "bf16" : "float32")} {rows}x{cols} row {r}: {y[r]} vs {expected}");
+                Assert.True(Math.Abs(y[r] - expected) <= 1e-6 * Math.Sqrt(cols) * (magnitude + 1), $"{(bf16 ? "bf16" : "float32")}{(wide ? " wide" : string.Empty)} {rows}x{cols} row {r}: {y[r]} vs {expected}");
             }
         }
     }

@@ -10,7 +10,7 @@ namespace Qwen.Runtime.Bench;
 /// tokens: libtorch's <c>linear</c> (MKL sgemm) against the same product as a 1x1 convolution, which libtorch hands
 /// to oneDNN, with the tokens as the batch (no copy either side).
 /// </summary>
-internal static class GemmBench
+internal static unsafe class GemmBench
 {
     public static void Run(int threads, int repeats, int tokens, ScalarType dtype)
     {
@@ -49,14 +49,45 @@ internal static class GemmBench
             return y.view(w.shape[0], x.shape[0]).t().contiguous();
         }
 
+        using var parallel = new CpuParallel(threads);
+        var panel = new PanelMatMul(parallel);
+        Tensor Panel(Tensor x, Tensor w)
+        {
+            var y = empty(x.shape[0], w.shape[0]);
+            panel.Multiply((float*)NativeTensor.Data(x), (int)x.shape[0], (float*)NativeTensor.Data(w), null, (float*)NativeTensor.Data(y), (int)w.shape[0], (int)w.shape[1]);
+            return y;
+        }
+
+        var usePanel = dtype == ScalarType.Float32 && PanelMatMul.IsSupported;
+        if (usePanel)
+        {
+            for (var i = 0; i < shapes.Length; i++)
+            {
+                using var expected = Linear(inputs[i], weights[i]);
+                using var actual = Panel(inputs[i], weights[i]);
+                Console.WriteLine($"  panel kernel vs sgemm, {shapes[i].Rows}x{shapes[i].Cols}: max |diff| {(actual - expected).abs().max().item<float>():G3}");
+            }
+        }
+
         var linear = new List<double>();
+        var panels = new List<double>();
         var conv = new List<double>();
         var channels = new List<double>();
         Time(Linear);
         Time(Conv);
         Time(ConvChannels);
+        if (usePanel)
+        {
+            Time(Panel);
+        }
+
         for (var r = 0; r < repeats; r++)
         {
+            if (usePanel)
+            {
+                panels.Add(Time(Panel));
+            }
+
             linear.Add(Time(Linear));
             conv.Add(Time(Conv));
             channels.Add(Time(ConvChannels));
@@ -67,6 +98,13 @@ internal static class GemmBench
         Console.WriteLine($"  linear (sgemm):       {Figures(linear)}");
         Console.WriteLine($"  1x1 conv2d (oneDNN), tokens as batch:    {Figures(conv)}");
         Console.WriteLine($"  1x1 conv2d (oneDNN), channels first:     {Figures(channels)}");
+        if (usePanel)
+        {
+            Console.WriteLine($"  panel kernel (managed, AVX-512):         {Figures(panels)}");
+            var panelRatios = linear.Zip(panels, (l, c) => l / c).Order().ToList();
+            Console.WriteLine($"  linear/panel per pair: median {panelRatios[panelRatios.Count / 2]:F2} (min {panelRatios[0]:F2}, max {panelRatios[^1]:F2})");
+        }
+
         var ratios = linear.Zip(conv, (l, c) => l / c).Order().ToList();
         Console.WriteLine($"  linear/conv per pair: median {ratios[ratios.Count / 2]:F2} (min {ratios[0]:F2}, max {ratios[^1]:F2})");
         ratios = linear.Zip(channels, (l, c) => l / c).Order().ToList();

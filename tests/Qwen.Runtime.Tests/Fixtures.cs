@@ -11,7 +11,7 @@ internal static class Fixtures
     public static readonly string[] GoldenModels =
     [
         "qwen2_tiny", "qwen3_tiny", "qwen2_yarn", "qwen3_yarn", "qwen3_bf16_sharded", "qwen2_tied",
-        "qwen3_untied_hd64", "qwen2_mqa", "qwen3_mha",
+        "qwen3_untied_hd64", "qwen2_mqa", "qwen3_mha", "qwen2_long_prompt",
     ];
 
     public static TheoryData<string> GoldenModelNames => [.. GoldenModels];

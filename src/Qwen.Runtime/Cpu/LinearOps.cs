@@ -13,12 +13,14 @@ internal sealed unsafe partial class LinearOps : IDisposable
     private readonly CpuParallel? _parallel;
     private readonly MatVec? _matVec;
     private readonly RowsMatMul? _rowsMatMul;
+    private readonly PanelMatMul? _panelMatMul;
 
-    private LinearOps(CpuParallel? parallel, bool matVec, bool rowsMatMul)
+    private LinearOps(CpuParallel? parallel, bool matVec, bool wide)
     {
         _parallel = parallel;
         _matVec = parallel is null || !matVec ? null : new MatVec(parallel);
-        _rowsMatMul = parallel is null || !rowsMatMul ? null : new RowsMatMul(parallel);
+        _rowsMatMul = parallel is null || !wide ? null : new RowsMatMul(parallel);
+        _panelMatMul = parallel is null || !wide ? null : new PanelMatMul(parallel);
     }
 
     /// <summary>Gets whether single-row products on the CPU use the managed kernel.</summary>
@@ -30,6 +32,9 @@ internal sealed unsafe partial class LinearOps : IDisposable
     /// <summary>Gets the managed mat-vec kernel, when in use.</summary>
     public MatVec? MatVec => _matVec;
 
+    /// <summary>Gets whether float32 products of many rows (prefill) on the CPU use the managed GEMM rather than libtorch's.</summary>
+    public bool UsesPanelKernel => _panelMatMul is not null;
+
     /// <summary>Gets the few-rows kernel of batched decode steps, when in use.</summary>
     public RowsMatMul? RowsMatMul => _rowsMatMul;
 
@@ -38,12 +43,13 @@ internal sealed unsafe partial class LinearOps : IDisposable
 
     /// <summary>
     /// Sets up the kernels for a CPU model when the hardware and the native library allow it: the mat-vec and int8
-    /// kernels (and with them the managed decode step) need AVX2 with FMA, the few-rows kernel of batched steps AVX-512.
+    /// kernels (and with them the managed decode step) need AVX2 with FMA, the few-rows kernel of batched steps and the
+    /// float32 GEMM of prefills AVX-512.
     /// </summary>
     public static LinearOps Create(Device device, bool enableKernels, int threads)
     {
         var usable = enableKernels && device.type == TorchSharp.DeviceType.CPU && NativeTensor.Available && MatVec.IsSupported;
-        return new LinearOps(usable ? new CpuParallel(threads) : null, usable, usable && Vector512.IsHardwareAccelerated);
+        return new LinearOps(usable ? new CpuParallel(threads) : null, usable, usable && PanelMatMul.IsSupported);
     }
 
     /// <summary>x · Wᵀ + b, in the dtype of <paramref name="x"/> whatever the weight's storage dtype.</summary>
@@ -89,6 +95,20 @@ internal sealed unsafe partial class LinearOps : IDisposable
             return y;
         }
 
+        // Many float32 rows (a prefill): the managed GEMM, which uses AVX-512 where MKL's sgemm in libtorch runs its
+        // generic 256-bit code on AMD processors (see PanelMatMul).
+        if (_panelMatMul is not null && x.dtype == ScalarType.Float32 && weight.dtype == ScalarType.Float32)
+        {
+            var shape = x.shape;
+            shape[^1] = weight.shape[0];
+            var y = empty(shape, ScalarType.Float32);
+            using var input = x.contiguous();
+            using var w = weight.contiguous();
+            var biasData = bias is null ? null : (float*)NativeTensor.Data(bias);
+            _panelMatMul.Multiply((float*)NativeTensor.Data(input), checked((int)rows), (float*)NativeTensor.Data(w), biasData, (float*)NativeTensor.Data(y), checked((int)weight.shape[0]), checked((int)cols));
+            return y;
+        }
+
         if (weight.dtype != x.dtype)
         {
             // Weight-only low precision (bf16/f16 weights, float32 activations): compute in the weight's dtype.
@@ -104,6 +124,7 @@ internal sealed unsafe partial class LinearOps : IDisposable
     public void Dispose()
     {
         _matVec?.Dispose();
+        _panelMatMul?.Dispose();
         DisposeInt8();
         _parallel?.Dispose();
     }

@@ -18,3 +18,11 @@ for d in qwen2_yarn qwen3_yarn qwen3_bf16_sharded qwen2_tied qwen3_untied_hd64 q
   rm -f $OUT/$d/tokenizer_config.json
   du -sh $OUT/$d
 done
+# A prompt longer than 64 tokens, so that the prefill goes through the float32 GEMM (PanelMatMul) rather than the
+# few-rows kernel; 150 = 12 x 12 + 6 leaves a partial tile of rows.
+gen qwen2_long_prompt --arch qwen2 --hidden 96 --heads 6 --kv-heads 2 --layers 2 --ff 72 --seed 18 --ctx 512 --tie
+IDS=$(python3 -c "import random; r=random.Random(6); print(','.join(str(r.randrange(0,320)) for _ in range(150)))")
+node run_llama.mjs m/qwen2_long_prompt/model.gguf x 16 --ids $IDS --alllogits > m/qwen2_long_prompt/golden_llamacpp.json
+mkdir -p $OUT/qwen2_long_prompt
+cp m/qwen2_long_prompt/*.json m/qwen2_long_prompt/*.safetensors $OUT/qwen2_long_prompt/
+rm -f $OUT/qwen2_long_prompt/tokenizer_config.json

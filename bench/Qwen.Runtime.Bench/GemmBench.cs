@@ -7,8 +7,8 @@ namespace Qwen.Runtime.Bench;
 
 /// <summary>
 /// The products of one prefill layer on Qwen2.5-0.5B shapes (fused q/k/v, o, fused gate/up, down) over T prompt
-/// tokens: libtorch's <c>linear</c> (MKL sgemm) against the same product as a 1x1 convolution, which libtorch hands
-/// to oneDNN, with the tokens as the batch (no copy either side).
+/// tokens: libtorch's <c>linear</c> (MKL sgemm) against the runtime's own float32 GEMM (PanelMatMul, with AVX-512) and
+/// against the same product as a 1x1 convolution, which libtorch hands to oneDNN, with the tokens as the batch.
 /// </summary>
 internal static unsafe class GemmBench
 {

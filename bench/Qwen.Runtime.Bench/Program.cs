@@ -10,7 +10,7 @@ using Qwen.Runtime.Diagnostics;
 //    or: ... -- --matvec float32|bfloat16|int8|int4 [--threads N] [--repeats 10]   (decode mat-vec bandwidth alone, 0.5B shapes)
 //    or: ... -- --matvec int8|int4 --rows 16 [--threads N] [--repeats 10]   (a batched step's products: lanes vs row by row)
 //    or: ... -- --model DIR --accuracy 256 [--dtype int8|int4] [--threads N]   (logits against float32 over 256 greedy steps)
-//    or: ... -- --gemm float32|bfloat16 [--prompt-tokens 512] [--threads N] [--repeats 10]   (prefill products: sgemm vs 1x1 conv)
+//    or: ... -- --gemm float32|bfloat16 [--prompt-tokens 512] [--threads N] [--repeats 10]   (prefill products: sgemm vs PanelMatMul vs 1x1 conv)
 //    or: ... -- --model DIR --constrained builtin|json|SCHEMA.json [--gen-tokens 64] [--repeats 3] [--threads N]
 //            (decode tokens/s with and without a JSON-schema constraint, and the schema's one-time cost)
 var values = new Dictionary<string, string>(StringComparer.Ordinal);

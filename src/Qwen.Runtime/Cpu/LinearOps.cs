@@ -67,7 +67,8 @@ internal sealed unsafe partial class LinearOps : IDisposable
         // reads each weight once for all of them (see RowsMatMul). Both take float32 or bf16 weights. Without the
         // few-rows kernel (no AVX-512), up to 16 bf16 rows (a batched decode step) go through the mat-vec kernel one by
         // one, so that a batched step computes in float32 as single steps do (libtorch would compute in bf16); more rows
-        // (reading the weights once per row would cost more than libtorch's bf16 GEMM) and float32 rows go to libtorch.
+        // (reading the weights once per row would cost more than libtorch's bf16 GEMM) go to libtorch, and so do more
+        // float32 rows where PanelMatMul is not available.
         var bf16 = weight.dtype == ScalarType.BFloat16;
         var fewRows = _rowsMatMul is not null ? rows <= RowsMatMul.MaxRows : bf16 && rows <= MatVecRowsLimit;
         if (_matVec is not null && (rows == 1 || fewRows) && x.dtype == ScalarType.Float32 && weight.dtype is ScalarType.Float32 or ScalarType.BFloat16)
@@ -103,9 +104,8 @@ internal sealed unsafe partial class LinearOps : IDisposable
             shape[^1] = weight.shape[0];
             var y = empty(shape, ScalarType.Float32);
             using var input = x.contiguous();
-            using var w = weight.contiguous();
             var biasData = bias is null ? null : (float*)NativeTensor.Data(bias);
-            _panelMatMul.Multiply((float*)NativeTensor.Data(input), checked((int)rows), (float*)NativeTensor.Data(w), biasData, (float*)NativeTensor.Data(y), checked((int)weight.shape[0]), checked((int)cols));
+            _panelMatMul.Multiply((float*)NativeTensor.Data(input), checked((int)rows), (float*)NativeTensor.Data(weight), biasData, (float*)NativeTensor.Data(y), checked((int)weight.shape[0]), checked((int)cols));
             return y;
         }
 

@@ -9,7 +9,7 @@ namespace Qwen.Runtime;
 /// <remarks>
 /// <para>
 /// libtorch's float32 GEMM is MKL's sgemm, which on AMD processors runs its generic 256-bit code (about 157 GFLOP/s on
-/// two Zen 5 cores against about 500 at peak), while its bf16 GEMM (oneDNN) uses AVX-512; this kernel is used instead
+/// two Zen 5 cores against about 440 at peak), while its bf16 GEMM (oneDNN) uses AVX-512; this kernel is used instead
 /// where AVX-512 is available. It is the usual blocked layout (Goto and van de Geijn, as in BLIS): the activations are
 /// packed once per call as panels of <see cref="Mr"/> rows interleaved by column; each job chunk takes
 /// <see cref="Nc"/> weight rows, packs them a <see cref="Kc"/>-column slice at a time as panels of <see cref="Nr"/> rows
@@ -362,37 +362,31 @@ internal sealed unsafe class PanelMatMul(CpuParallel parallel) : IChunkJob, IDis
             b += Nr;
         }
 
-        if (rows == Mr && cols == Nr)
+        // A whole tile goes straight to the product; a partial one (the last rows or columns) through a buffer, then
+        // element by element.
+        var whole = rows == Mr && cols == Nr;
+        var tile = stackalloc float[whole ? 0 : Mr * Nr];
+        var target = whole ? c : tile;
+        var stride = whole ? ldc : Nr;
+        var targetBias = whole ? bias : null;
+        var add = whole && accumulate;
+        StoreRow(target, c00, c01, targetBias, add);
+        StoreRow(target + stride, c10, c11, targetBias, add);
+        StoreRow(target + (2 * stride), c20, c21, targetBias, add);
+        StoreRow(target + (3 * stride), c30, c31, targetBias, add);
+        StoreRow(target + (4 * stride), c40, c41, targetBias, add);
+        StoreRow(target + (5 * stride), c50, c51, targetBias, add);
+        StoreRow(target + (6 * stride), c60, c61, targetBias, add);
+        StoreRow(target + (7 * stride), c70, c71, targetBias, add);
+        StoreRow(target + (8 * stride), c80, c81, targetBias, add);
+        StoreRow(target + (9 * stride), c90, c91, targetBias, add);
+        StoreRow(target + (10 * stride), ca0, ca1, targetBias, add);
+        StoreRow(target + (11 * stride), cb0, cb1, targetBias, add);
+        if (whole)
         {
-            StoreRow(c, c00, c01, bias, accumulate);
-            StoreRow(c + ldc, c10, c11, bias, accumulate);
-            StoreRow(c + (2 * ldc), c20, c21, bias, accumulate);
-            StoreRow(c + (3 * ldc), c30, c31, bias, accumulate);
-            StoreRow(c + (4 * ldc), c40, c41, bias, accumulate);
-            StoreRow(c + (5 * ldc), c50, c51, bias, accumulate);
-            StoreRow(c + (6 * ldc), c60, c61, bias, accumulate);
-            StoreRow(c + (7 * ldc), c70, c71, bias, accumulate);
-            StoreRow(c + (8 * ldc), c80, c81, bias, accumulate);
-            StoreRow(c + (9 * ldc), c90, c91, bias, accumulate);
-            StoreRow(c + (10 * ldc), ca0, ca1, bias, accumulate);
-            StoreRow(c + (11 * ldc), cb0, cb1, bias, accumulate);
             return;
         }
 
-        // A partial tile (the last rows or columns of the product): through a buffer, element by element.
-        var tile = stackalloc float[Mr * Nr];
-        StoreRow(tile, c00, c01, null, false);
-        StoreRow(tile + Nr, c10, c11, null, false);
-        StoreRow(tile + (2 * Nr), c20, c21, null, false);
-        StoreRow(tile + (3 * Nr), c30, c31, null, false);
-        StoreRow(tile + (4 * Nr), c40, c41, null, false);
-        StoreRow(tile + (5 * Nr), c50, c51, null, false);
-        StoreRow(tile + (6 * Nr), c60, c61, null, false);
-        StoreRow(tile + (7 * Nr), c70, c71, null, false);
-        StoreRow(tile + (8 * Nr), c80, c81, null, false);
-        StoreRow(tile + (9 * Nr), c90, c91, null, false);
-        StoreRow(tile + (10 * Nr), ca0, ca1, null, false);
-        StoreRow(tile + (11 * Nr), cb0, cb1, null, false);
         for (var i = 0; i < rows; i++)
         {
             var row = c + (i * ldc);

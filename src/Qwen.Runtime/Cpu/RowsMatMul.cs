@@ -16,7 +16,7 @@ namespace Qwen.Runtime;
 /// </remarks>
 internal sealed unsafe class RowsMatMul(CpuParallel parallel) : IChunkJob
 {
-    /// <summary>The most activation rows taken here; more rows (prefill) are a GEMM libtorch does well.</summary>
+    /// <summary>The most activation rows taken here; more rows (prefill) go to a GEMM (PanelMatMul for float32, libtorch's otherwise).</summary>
     public const int MaxRows = 64;
 
     private const int ChunkBytes = 128 * 1024;

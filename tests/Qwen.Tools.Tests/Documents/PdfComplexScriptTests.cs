@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using Qwen.Tools.Tests.TestSupport;
 
 namespace Qwen.Tools.Tests.Documents;
@@ -190,6 +192,38 @@ public sealed class PdfComplexScriptTests : IDisposable
 
         Assert.Contains("Downloads per week 2012", text);
         Assert.Contains("June 18", text);
+    }
+
+    [Theory]
+    [InlineData(30)]
+    [InlineData(-55)]
+    public async Task ParseAsync_SlantedLabelDrawnGlyphByGlyph_KeepsTheGapBetweenItsWords(double degrees)
+    {
+        // A survey plan's street name along a slanted road: every glyph placed by its own text matrix, no space glyph, the
+        // words parted by 0.4 em along the baseline (Helvetica at 10 pt; widths in thousandths of an em).
+        var (cos, sin) = (Math.Cos(degrees * Math.PI / 180), Math.Sin(degrees * Math.PI / 180));
+        var widths = new Dictionary<char, int> { ['F'] = 611, ['A'] = 667, ['I'] = 278, ['R'] = 722, ['O'] = 778, ['K'] = 667, ['S'] = 667 };
+        var content = new StringBuilder("BT /F1 12 Tf 72 700 Td (Plat of the Fair Oaks subdivision, sheet 2 of 3.) Tj ET\n");
+        var along = 0.0;
+        foreach (var letter in "FAIR OAKS")
+        {
+            if (letter == ' ')
+            {
+                along += 4;
+                continue;
+            }
+
+            content.Append(CultureInfo.InvariantCulture, $"BT /F1 10 Tf {cos:0.####} {sin:0.####} {-sin:0.####} {cos:0.####} {300 + (along * cos):0.###} {400 + (along * sin):0.###} Tm ({letter}) Tj ET\n");
+            along += widths[letter] / 100.0;
+        }
+
+        var pdf = PdfFiles.OnePage(content.ToString(), "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>");
+
+        var text = (await _parser.ParseAsync(pdf, "survey-plan.pdf")).Text;
+
+        Assert.Contains("FAIR OAKS", text);
+        Assert.DoesNotContain("FAIROAKS", text);
+        Assert.DoesNotContain("F AIR", text);
     }
 
     /// <summary>

@@ -107,12 +107,12 @@ internal static class PdfPageLayout
         }
         else
         {
-            found = JoinScripts(SplitAtWordGaps(found));
+            found = JoinScripts(SplitAtWordGaps(found, rotated: false));
         }
 
         if (turned.Count > 0)
         {
-            found.AddRange(NearestNeighbourWordExtractor.Instance.GetWords(turned));
+            found.AddRange(SplitAtWordGaps([.. NearestNeighbourWordExtractor.Instance.GetWords(turned)], rotated: true));
         }
 
         var words = new List<PdfWord>();
@@ -178,15 +178,19 @@ internal static class PdfPageLayout
     /// The words with those that run together split where a gap between two letters is a word space: wider than a tenth of the
     /// font size and than the word's usual gap by as much. Kerned headlines set without space glyphs ("NOVA TENTATIVA" moved
     /// apart by a TJ offset) come out of the default extractor as one word on pages whose body text has spaces; letter-spaced text
-    /// has wide gaps throughout, so its usual gap is wide too and it is not split.
+    /// has wide gaps throughout, so its usual gap is wide too and it is not split. Either the horizontal words or, when
+    /// <paramref name="rotated"/>, the rotated ones, measured along their baseline: the nearest-neighbour extractor joins the
+    /// words of a label drawn glyph by glyph along a slanted line ("FAIROAKS" on a survey plan). Horizontal words whose letters
+    /// do not share one baseline (the lowered E of "TeX") are left whole.
     /// </summary>
-    private static List<Word> SplitAtWordGaps(List<Word> words)
+    private static List<Word> SplitAtWordGaps(List<Word> words, bool rotated)
     {
         List<Word>? result = null;
         for (var w = 0; w < words.Count; w++)
         {
             var letters = words[w].Letters;
-            var pieces = letters.Count >= MinLettersToSplit && words[w].TextOrientation == TextOrientation.Horizontal ? Pieces(letters) : null;
+            var horizontal = words[w].TextOrientation == TextOrientation.Horizontal;
+            var pieces = letters.Count >= MinLettersToSplit && horizontal != rotated ? Pieces(letters, horizontal) : null;
             if (pieces is null)
             {
                 result?.Add(words[w]);
@@ -199,7 +203,7 @@ internal static class PdfPageLayout
 
         return result ?? words;
 
-        static List<List<Letter>>? Pieces(IReadOnlyList<Letter> letters)
+        static List<List<Letter>>? Pieces(IReadOnlyList<Letter> letters, bool horizontal)
         {
             var gaps = new double[letters.Count - 1];
             var widest = double.MinValue;
@@ -211,7 +215,7 @@ internal static class PdfPageLayout
                     return null;
                 }
 
-                gaps[i - 1] = (letters[i].StartBaseLine.X - letters[i - 1].EndBaseLine.X) / size;
+                gaps[i - 1] = Gap(letters[i - 1], letters[i], horizontal) / size;
                 widest = Math.Max(widest, gaps[i - 1]);
             }
 
@@ -235,6 +239,29 @@ internal static class PdfPageLayout
 
             pieces?.Add([.. letters.Skip(start)]);
             return pieces;
+        }
+
+        // The room between two letters along the baseline: for rotated text (a street name along a slanted road) the
+        // baseline's direction is the previous letter's advance, or the way from one letter to the next where a glyph has
+        // no width.
+        static double Gap(Letter previous, Letter next, bool horizontal)
+        {
+            var x = next.StartBaseLine.X - previous.EndBaseLine.X;
+            if (horizontal)
+            {
+                return x;
+            }
+
+            var y = next.StartBaseLine.Y - previous.EndBaseLine.Y;
+            var (dx, dy) = (previous.EndBaseLine.X - previous.StartBaseLine.X, previous.EndBaseLine.Y - previous.StartBaseLine.Y);
+            var length = Math.Sqrt((dx * dx) + (dy * dy));
+            if (length < 1e-6)
+            {
+                (dx, dy) = (next.StartBaseLine.X - previous.StartBaseLine.X, next.StartBaseLine.Y - previous.StartBaseLine.Y);
+                length = Math.Sqrt((dx * dx) + (dy * dy));
+            }
+
+            return length < 1e-6 ? 0 : ((x * dx) + (y * dy)) / length;
         }
     }
 

@@ -13,12 +13,21 @@ namespace Qwen.Runtime;
 /// only, four rows are computed at once with 256-bit vectors, so each load of x feeds four streams: on a Zen 4 with about
 /// 30 GB/s for two cores this streamed as fast as 512-bit (18.5-22.6 against 16.3-20.0 GB/s on one core), but on a Zen 5
 /// with about 68 GB/s the one-row 512-bit form read a decode step's products 1.12-1.23x (float32) and 1.14-1.28x (bf16)
-/// faster.
+/// faster. The 512-bit form also reads each matrix in a few large chunks (see <see cref="WideChunkBytes"/>) and leaves the
+/// streams to the hardware prefetcher: on the Zen 5 that read a step's products at 58-63 GB/s against 46-50 with 128 KB
+/// chunks and software prefetch (float32; bf16 47-52 against 44-45).
 /// </remarks>
 internal sealed unsafe class MatVec : IChunkJob, IDisposable
 {
-    // About 128 KB of weights per chunk: large enough to amortise claiming, small enough to balance two threads.
+    // Four-row form: about 128 KB of weights per chunk, large enough to amortise claiming, small enough to balance two threads.
     private const int ChunkBytes = 128 * 1024;
+
+    /// <summary>
+    /// One-row 512-bit form: the most weight bytes of a chunk. Each matrix is cut into equal chunks, two or more per thread
+    /// and a multiple of the thread count, none above this size: a thread then streams long runs of consecutive lines, which
+    /// the hardware prefetcher follows, where 128 KB chunks taken in turn by the threads restarted its streams every 128 KB.
+    /// </summary>
+    internal const int WideChunkBytes = 2 * 1024 * 1024;
 
     /// <summary>
     /// How far ahead of the reads, in bytes of the chunk's weights, lines are prefetched. A group of four consecutive
@@ -70,13 +79,22 @@ internal sealed unsafe class MatVec : IChunkJob, IDisposable
         _y = y;
         _rows = rows;
         _cols = cols;
-        _rowsPerChunk = Math.Max(4, ChunkBytes / (cols * (bf16 ? 2 : 4)) & ~3);
+        _rowsPerChunk = _wide ? WideRowsPerChunk(rows, (long)cols * (bf16 ? 2 : 4), _parallel.Threads) : Math.Max(4, ChunkBytes / (cols * (bf16 ? 2 : 4)) & ~3);
         if (bf16)
         {
             SplitEvenOdd(x, cols);
         }
 
         _parallel.Run(this, (rows + _rowsPerChunk - 1) / _rowsPerChunk);
+    }
+
+    /// <summary>Rows per chunk of the one-row form: equal chunks of at most <see cref="WideChunkBytes"/>, a multiple of <paramref name="threads"/>, at least two per thread (rounded up to whole groups of four rows).</summary>
+    internal static int WideRowsPerChunk(int rows, long rowBytes, int threads)
+    {
+        var bytes = rows * rowBytes;
+        var perThread = Math.Max(2L, (bytes + (threads * (long)WideChunkBytes) - 1) / (threads * (long)WideChunkBytes));
+        var chunks = threads * perThread;
+        return (int)Math.Max(4, ((rows + chunks - 1) / chunks) + 3 & ~3L);
     }
 
     public void Execute(int chunk)
@@ -264,26 +282,21 @@ internal sealed unsafe class MatVec : IChunkJob, IDisposable
     }
 
     /// <summary>
-    /// float32 rows one at a time with AVX-512: four accumulators over 64 columns a step (four lines of the row a step, and
-    /// four lines prefetched), then 16 columns a step, then the tail. The row is one sequential stream (see the
-    /// class remarks and bench/BENCHMARKS.md for what it gains over four interleaved rows).
+    /// float32 rows one at a time with AVX-512: four accumulators over 64 columns a step (four lines of the row a step),
+    /// then 16 columns a step, then the tail. The chunk is one sequential stream, left to the hardware prefetcher (see the
+    /// class remarks and bench/BENCHMARKS.md for what it gains over four interleaved rows and over software prefetch).
     /// </summary>
     private void RowsF32Wide(float* w, int start, int end)
     {
         long cols = _cols;
         var x = _x;
-        var limit = (byte*)(w + (end * cols));
-        var first = (byte*)(w + (start * cols));
-        PrefetchLines(first, first + PrefetchDistance, limit);
         for (var r = start; r < end; r++)
         {
             var row = w + (r * cols);
-            var ahead = (byte*)row + PrefetchDistance;
             Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
             var i = 0;
-            for (; i + 64 <= cols; i += 64, ahead += 256)
+            for (; i + 64 <= cols; i += 64)
             {
-                Prefetch4(ahead, limit);
                 a0 = Vector512.FusedMultiplyAdd(Vector512.Load(row + i), Vector512.Load(x + i), a0);
                 a1 = Vector512.FusedMultiplyAdd(Vector512.Load(row + i + 16), Vector512.Load(x + i + 16), a1);
                 a2 = Vector512.FusedMultiplyAdd(Vector512.Load(row + i + 32), Vector512.Load(x + i + 32), a2);
@@ -302,7 +315,7 @@ internal sealed unsafe class MatVec : IChunkJob, IDisposable
     /// <summary>
     /// bf16 rows one at a time with AVX-512, as <see cref="RowsF32Wide"/>: 16 uint lanes hold 32 weights, widened as in
     /// <see cref="RowsBf16Vector"/> (a shift for the even-indexed weights, a mask for the odd ones); 64 weights (two loads,
-    /// two lines) a step into four accumulators, four lines prefetched every other step.
+    /// two lines) a step into four accumulators.
     /// </summary>
     private void RowsBf16Wide(ushort* w, int start, int end)
     {
@@ -311,23 +324,13 @@ internal sealed unsafe class MatVec : IChunkJob, IDisposable
         var even = _xEven;
         var odd = _xOdd;
         var high = Vector512.Create(0xFFFF0000u);
-        var limit = (byte*)(w + (end * cols));
-        var first = (byte*)(w + (start * cols));
-        PrefetchLines(first, first + PrefetchDistance, limit);
         for (var r = start; r < end; r++)
         {
             var row = (uint*)(w + (r * cols));
-            var ahead = (byte*)row + PrefetchDistance;
             Vector512<float> a0 = default, a1 = default, b0 = default, b1 = default;
             var pair = 0;
             for (; pair + 32 <= pairs; pair += 32)
             {
-                if ((pair & 32) == 0)
-                {
-                    Prefetch4(ahead, limit);
-                    ahead += 256;
-                }
-
                 var v0 = Vector512.Load(row + pair);
                 var v1 = Vector512.Load(row + pair + 16);
                 a0 = Vector512.FusedMultiplyAdd(Vector512.ShiftLeft(v0, 16).AsSingle(), Vector512.Load(even + pair), a0);

@@ -20,6 +20,7 @@ public sealed unsafe class MatVecTests
     [InlineData(9, 4864, false, 1)]
     [InlineData(1031, 33, true, 3)]
     [InlineData(96000, 2, false, 2)]
+    [InlineData(2310, 1024, true, 2)]
     public void Multiply_OddShapes_MatchesScalarReference(int rows, int cols, bool withBias, int threads)
     {
         if (!MatVec.IsSupported)
@@ -67,6 +68,23 @@ public sealed unsafe class MatVecTests
                 Assert.True(Math.Abs(y[r] - expected) <= 1e-6 * Math.Sqrt(cols) * (magnitude + 1), $"{(bf16 ? "bf16" : "float32")}{(wide ? " wide" : string.Empty)} {rows}x{cols} row {r}: {y[r]} vs {expected}");
             }
         }
+    }
+
+    [Theory]
+    [InlineData(1, 4, 2, 4)]
+    [InlineData(7, 3584, 2, 4)]
+    [InlineData(896, 3584, 2, 224)]
+    [InlineData(9728, 3584, 2, 544)]
+    [InlineData(151936, 3584, 3, 584)]
+    [InlineData(151936, 1792, 1, 1172)]
+    public void WideRowsPerChunk_CutsEachMatrixIntoEqualChunksOfAtMostTheChunkSize(int rows, long rowBytes, int threads, int expected)
+    {
+        // The 0.5B shapes in float32: o (896 rows, 3.2 MB) in four chunks, gate/up (34.9 MB) in 18, the logits head (545 MB)
+        // in 261 on three threads; each a whole number of groups of four rows and within a group of the 2 MB limit.
+        var perChunk = MatVec.WideRowsPerChunk(rows, rowBytes, threads);
+
+        Assert.Equal(expected, perChunk);
+        Assert.True(perChunk * rowBytes <= MatVec.WideChunkBytes + (4 * rowBytes));
     }
 
     [Fact]

@@ -16,6 +16,9 @@ public sealed class RowsMatMulTests
     [InlineData(64, 130, 47, false, false)]
     [InlineData(4, 96, 64, true, true)]
     [InlineData(7, 37, 100, false, true)]
+    [InlineData(16, 41, 600, true, true)]
+    [InlineData(6, 21, 1000, false, false)]
+    [InlineData(16, 96, 4864, false, true)]
     public void Apply_FewRows_MatchesLibtorchFloat32Linear(int m, int rows, int cols, bool withBias, bool bf16Weights)
     {
         TorchNative.EnsureLoaded();

@@ -23,8 +23,14 @@ internal static unsafe class MatVecBench
         return shapes;
     }
 
-    public static void Run(int threads, int repeats, ScalarType dtype)
+    public static void Run(int threads, int repeats, ScalarType dtype, int rows = 1)
     {
+        if (rows > 1)
+        {
+            RunRows(threads, repeats, dtype, rows);
+            return;
+        }
+
         TorchLibrary.EnsureLoaded();
         torch.set_num_threads(threads);
         using var noGrad = torch.no_grad();
@@ -92,5 +98,39 @@ internal static unsafe class MatVecBench
         Console.WriteLine($"  managed kernel: {Figures(kernelTimes, bytes)}");
         Console.WriteLine($"  libtorch linear: {Figures(torchTimes, bytes)}");
         Console.WriteLine($"  managed kernel, each product's best run summed: {best.Sum() * 1000:F1} ms ({bytes / best.Sum() / 1e9:F1} GB/s); output layer alone {best[^1] * 1000:F2} ms ({weights[^1].numel() * weights[^1].element_size() / best[^1] / 1e9:F1} GB/s)");
+    }
+
+    /// <summary>A batched decode step's products (<paramref name="rows"/> activation rows, the few-rows kernel), as a step's time and the arithmetic rate.</summary>
+    private static void RunRows(int threads, int repeats, ScalarType dtype, int rows)
+    {
+        TorchLibrary.EnsureLoaded();
+        torch.set_num_threads(threads);
+        using var noGrad = torch.no_grad();
+        var generator = new torch.Generator(1);
+        var shapes = DecodeShapes();
+        var weights = shapes.Select(s => randn(s.Rows, s.Cols, generator: generator).to(dtype, disposeAfter: true)).ToList();
+        var inputs = shapes.Select(s => randn(rows, s.Cols, generator: generator)).ToList();
+        var outputs = shapes.Select(s => empty(rows, s.Rows)).ToList();
+        var flops = 2.0 * rows * shapes.Sum(s => s.Rows * s.Cols);
+        using var parallel = new CpuParallel(threads);
+        using var kernel = new RowsMatMul(parallel);
+        var times = new List<double>();
+        for (var r = 0; r <= repeats; r++)
+        {
+            var watch = Stopwatch.StartNew();
+            for (var i = 0; i < weights.Count; i++)
+            {
+                kernel.Multiply((float*)NativeTensor.Data(inputs[i]), rows, NativeTensor.Data(weights[i]), dtype == ScalarType.BFloat16, null, (float*)NativeTensor.Data(outputs[i]), (int)shapes[i].Rows, (int)shapes[i].Cols);
+            }
+
+            // The first pass warms the code and the pages; it is not counted.
+            if (r > 0)
+            {
+                times.Add(watch.Elapsed.TotalSeconds);
+            }
+        }
+
+        Console.WriteLine($"batched products ({dtype}), {rows} activation rows, {threads} threads, {repeats} repeats, one decode step of the 0.5B shape");
+        Console.WriteLine($"  few-rows kernel: min {times.Min() * 1000:F1} ms ({flops / times.Min() / 1e9:F0} GFLOP/s), median {times.Order().ElementAt(times.Count / 2) * 1000:F1} ms");
     }
 }

@@ -124,6 +124,7 @@ internal sealed unsafe partial class LinearOps : IDisposable
     public void Dispose()
     {
         _matVec?.Dispose();
+        _rowsMatMul?.Dispose();
         _panelMatMul?.Dispose();
         DisposeInt8();
         _parallel?.Dispose();

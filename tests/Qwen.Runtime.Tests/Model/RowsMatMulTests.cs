@@ -19,6 +19,8 @@ public sealed class RowsMatMulTests
     [InlineData(16, 41, 600, true, true)]
     [InlineData(6, 21, 1000, false, false)]
     [InlineData(16, 96, 4864, false, true)]
+    [InlineData(5, 13, 20, true, true)]
+    [InlineData(2, 7, 9, false, false)]
     public void Apply_FewRows_MatchesLibtorchFloat32Linear(int m, int rows, int cols, bool withBias, bool bf16Weights)
     {
         TorchNative.EnsureLoaded();

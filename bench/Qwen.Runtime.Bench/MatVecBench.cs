@@ -25,18 +25,18 @@ internal static unsafe class MatVecBench
 
     public static void Run(int threads, int repeats, ScalarType dtype, int rows = 1)
     {
-        if (rows > 1)
-        {
-            RunRows(threads, repeats, dtype, rows);
-            return;
-        }
-
         TorchLibrary.EnsureLoaded();
         torch.set_num_threads(threads);
         using var noGrad = torch.no_grad();
         var generator = new torch.Generator(1);
         var shapes = DecodeShapes();
         var weights = shapes.Select(s => randn(s.Rows, s.Cols, generator: generator).to(dtype, disposeAfter: true)).ToList();
+        if (rows > 1)
+        {
+            RunRows(threads, repeats, dtype, rows, shapes, weights, generator);
+            return;
+        }
+
         var bytes = weights.Sum(w => w.numel() * w.element_size());
         var inputs = shapes.Select(s => randn(1, s.Cols, generator: generator)).ToList();
         using var parallel = new CpuParallel(threads);
@@ -101,14 +101,8 @@ internal static unsafe class MatVecBench
     }
 
     /// <summary>A batched decode step's products (<paramref name="rows"/> activation rows, the few-rows kernel), as a step's time and the arithmetic rate.</summary>
-    private static void RunRows(int threads, int repeats, ScalarType dtype, int rows)
+    private static void RunRows(int threads, int repeats, ScalarType dtype, int rows, List<(long Rows, long Cols)> shapes, List<Tensor> weights, torch.Generator generator)
     {
-        TorchLibrary.EnsureLoaded();
-        torch.set_num_threads(threads);
-        using var noGrad = torch.no_grad();
-        var generator = new torch.Generator(1);
-        var shapes = DecodeShapes();
-        var weights = shapes.Select(s => randn(s.Rows, s.Cols, generator: generator).to(dtype, disposeAfter: true)).ToList();
         var inputs = shapes.Select(s => randn(rows, s.Cols, generator: generator)).ToList();
         var outputs = shapes.Select(s => empty(rows, s.Rows)).ToList();
         var flops = 2.0 * rows * shapes.Sum(s => s.Rows * s.Cols);

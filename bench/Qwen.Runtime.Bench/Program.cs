@@ -8,7 +8,8 @@ using Qwen.Runtime.Diagnostics;
 // usage: dotnet run -c Release --project bench/Qwen.Runtime.Bench -- --model DIR [--prompt-tokens 512] [--gen-tokens 64]
 //        [--repeats 3] [--threads N] [--device cpu|cuda] [--dtype float32|bfloat16|float16|int8|int4]
 //    or: ... -- --matvec float32|bfloat16|int8|int4 [--threads N] [--repeats 10]   (decode mat-vec bandwidth alone, 0.5B shapes)
-//    or: ... -- --matvec float32|bfloat16|int8|int4 --rows 16 [--threads N] [--repeats 10]   (a batched step's products: lanes vs row by row)
+//    or: ... -- --matvec int8|int4 --rows 16 [--threads N] [--repeats 10]   (a batched step's products: lanes vs row by row)
+//    or: ... -- --matvec float32|bfloat16 --rows 16 [--threads N] [--repeats 10]   (a batched step's products: the few-rows kernel's time and GFLOP/s)
 //    or: ... -- --model DIR --accuracy 256 [--dtype int8|int4] [--threads N]   (logits against float32 over 256 greedy steps)
 //    or: ... -- --gemm float32|bfloat16 [--prompt-tokens 512] [--threads N] [--repeats 10]   (prefill products: sgemm vs PanelMatMul vs 1x1 conv)
 //    or: ... -- --model DIR --constrained builtin|json|SCHEMA.json [--gen-tokens 64] [--repeats 3] [--threads N]

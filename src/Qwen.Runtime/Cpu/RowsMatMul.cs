@@ -147,22 +147,22 @@ internal sealed unsafe class RowsMatMul(CpuParallel parallel) : IChunkJob, IDisp
             var next = (byte*)_w + ((r + TileRows) * rowBytes);
             var nextEnd = (byte*)Math.Min((long)(next + (TileRows * rowBytes)), (long)limit);
             var w = (byte*)_w + (r * rowBytes);
-            for (var i = 0; i < _m; i += 4)
+            if (count < TileRows)
             {
-                if (count == TileRows)
+                // A chunk's last rows, fewer than a tile: one dot product per output.
+                for (var k = 0; k < count; k++)
+                {
+                    for (var j = 0; j < _m; j++)
+                    {
+                        _y[(j * (long)_rows) + r + k] = Dot<T>(w + (k * rowBytes), j);
+                    }
+                }
+            }
+            else
+            {
+                for (var i = 0; i < _m; i += 4)
                 {
                     next = Tile<T>(w, r, i, next, nextEnd);
-                }
-                else
-                {
-                    // A chunk's last rows, fewer than a tile.
-                    for (var k = 0; k < count; k++)
-                    {
-                        for (var j = i; j < Math.Min(_m, i + 4); j++)
-                        {
-                            _y[(j * (long)_rows) + r + k] = Dot<T>(w + (k * rowBytes), j);
-                        }
-                    }
                 }
             }
 

@@ -43,6 +43,35 @@ public sealed class PdfComplexScriptTests : IDisposable
     }
 
     [Fact]
+    public async Task ParseAsync_ThaiWordsPartedByZeroWidthSpaces_KeepThemBetweenTheWords()
+    {
+        // Thai has no spaces between words; a producer that breaks lines at word boundaries marks them with U+200B, drawn with
+        // no advance at the next word's origin. With almost no space glyphs the page looked run together, and the
+        // nearest-neighbour extractor, which then read it, put the zero-width glyphs at the ends of lines.
+        var map = new Dictionary<char, string>(Thai) { ['Z'] = "\u200B" };
+        var words = Enumerable.Range(0, 24).Select(i => i % 3 == 0 ? "AB" : i % 3 == 1 ? "BAB" : "ABBA").ToList();
+        var glyphs = new List<PdfFiles.Glyph>();
+        var x = 40.0;
+        foreach (var word in words)
+        {
+            if (glyphs.Count > 0)
+            {
+                glyphs.Add(new('Z', x, 700, 12));
+            }
+
+            foreach (var letter in word)
+            {
+                glyphs.Add(new(letter, x, 700, 12));
+                x += 8;
+            }
+        }
+
+        var text = (await _parser.ParseAsync(PdfFiles.Glyphs(map, glyphs), "thai-words.pdf")).Text;
+
+        Assert.Equal(string.Join("\u200B", words.Select(w => string.Concat(w.Select(c => Thai[c])))), text.Trim());
+    }
+
+    [Fact]
     public async Task ParseAsync_ThaiMarksRaisedAboveTheBaseline_StayOnTheirConsonant()
     {
         // Marks placed with their own text position a little above the line: ordered by height, they would come first.
@@ -94,6 +123,31 @@ public sealed class PdfComplexScriptTests : IDisposable
     }
 
     [Fact]
+    public async Task ParseAsync_DevanagariAlreadyInLogicalOrder_IsLeftAsItIs()
+    {
+        // "hindi" drawn glyph for glyph in logical order (a font used without shaping): ha, sign i, na, virama, da, sign ii. The
+        // sign i follows its consonant, so the page is not in drawing order; moving it read "हन्दिी".
+        var map = new Dictionary<char, string> { ['A'] = "\u0939", ['B'] = "\u093F", ['C'] = "\u0928", ['D'] = "\u094D", ['E'] = "\u0926", ['F'] = "\u0940" };
+        var pdf = PdfFiles.Glyphs(map, [new('A', 100, 700), new('B', 116, 700), new('C', 132, 700), new('D', 132, 700), new('E', 148, 700), new('F', 164, 700)]);
+
+        var text = (await _parser.ParseAsync(pdf, "hindi.pdf")).Text;
+
+        Assert.Equal("\u0939\u093F\u0928\u094D\u0926\u0940", text.Trim());
+    }
+
+    [Fact]
+    public async Task ParseAsync_RealThaiFileWithZeroWidthSpaces_KeepsEveryWordBreakInPlace()
+    {
+        // fpdf2's output (see Fixtures/LICENSE.md): three lines of Thai whose words are parted by U+200B, in one Tj each. The
+        // comparisons are ordinal: a culture-aware one ignores U+200B.
+        var text = (await _parser.ParseAsync(Fixtures.Docs("thai_wraps_zerowidthspace.pdf"))).Text;
+
+        Assert.Contains("\u0E19\u0E42\u0E22\u0E1A\u0E32\u0E22\u200B\u0E2A\u0E32\u0E18\u0E32\u0E23\u0E13\u0E30\u200B\u0E21\u0E35\u200B\u0E04\u0E27\u0E32\u0E21\u200B", text, StringComparison.Ordinal);
+        Assert.Equal(49, text.Count(c => c == '\u200B'));
+        Assert.DoesNotContain("\u200B\u200B", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ParseAsync_BengaliTwoPartVowel_IsReassembledAfterItsConsonant()
     {
         // "kon": ka with the vowel sign o, which is drawn as sign e left of the ka and sign aa right of it; then na.
@@ -117,6 +171,15 @@ public sealed class PdfComplexScriptTests : IDisposable
     [InlineData("plain", "plain")]
     public void MovePreBaseVowels_VisualOrder_BecomesLogicalOrder(string visual, string logical) =>
         Assert.Equal(logical, PdfMarks.MovePreBaseVowels(visual));
+
+    [Theory]
+    [InlineData("\u093F\u0915", true)] // a word starting with sign i
+    [InlineData("\u0915\u093E\u093F\u0924", true)] // sign i after sign aa
+    [InlineData("\u0915\u093F", false)] // sign i after its consonant: logical order
+    [InlineData("\u0921\u093C\u093F", false)] // after a consonant's nukta
+    [InlineData("plain", false)]
+    public void InDrawingOrder_PreBaseSigns_TellDrawingOrderFromLogicalOrder(string word, bool drawing) =>
+        Assert.Equal(drawing, PdfMarks.InDrawingOrder([word]));
 
     [Theory]
     [InlineData("\u0E48", true)]

@@ -454,6 +454,45 @@ public sealed class PdfRobustnessTests : IDisposable
     }
 
     [Fact]
+    public async Task ParseAsync_LetterSpacedText_KeepsItsWordsWhole()
+    {
+        // Character spacing (Tc) of 7 pt on 20 pt Helvetica puts 0.35 em after every glyph, more than PdfPig's default extractor
+        // allows inside a word: every letter came out alone ("L e f t T o p"). The space glyphs still part the words, and a
+        // letter-spaced run with no space is one word, and so is one whose last letter is drawn by a text object of its own at
+        // the same spacing (as an OCR layer that fits each word to its box does).
+        var pdf = PdfFiles.OnePage(
+            "BT /F1 20 Tf 7 Tc 72 740 Td (Left Top Right) Tj ET\n"
+                + "BT /F1 12 Tf 4 Tc 72 710 Td (xxxxxxxxxxxx) Tj ET\n"
+                + "BT /F1 12 Tf 5 Tc 72 695 Td (lette) Tj ET BT /F1 12 Tf 5 Tc 119.68 695 Td (r) Tj ET\n"
+                + "BT /F1 12 Tf 0 Tc 72 680 Td (The council met on Tuesday and agreed the budget for next year.) Tj ET",
+            Font);
+
+        var text = (await _parser.ParseAsync(pdf, "letter-spaced.pdf")).Text;
+
+        Assert.Contains("Left Top Right", text);
+        Assert.Contains("xxxxxxxxxxxx", text);
+        Assert.Contains("letter", text);
+        Assert.DoesNotContain("lette r", text);
+        Assert.Contains("The council met on Tuesday and agreed the budget for next year.", text);
+    }
+
+    [Fact]
+    public async Task ParseAsync_FiguresSetWellApartInOneRun_StayApart()
+    {
+        // Glyphs more than an em apart (16 pt of character spacing on 12 pt figures) are figures placed one by one, not a
+        // letter-spaced word; kerned text, with unequal gaps, is no letter spacing either.
+        var pdf = PdfFiles.OnePage(
+            "BT /F1 12 Tf 16 Tc 72 740 Td (2569) Tj ET\n"
+                + "BT /F1 12 Tf 0 Tc 72 700 Td [(W) 80 (ave) -600 (to) -600 (AV) 90 (A)] TJ ET",
+            Font);
+
+        var text = (await _parser.ParseAsync(pdf, "figures.pdf")).Text;
+
+        Assert.Contains("2 5 6 9", text);
+        Assert.Contains("Wave to AVA", text);
+    }
+
+    [Fact]
     public async Task ParseAsync_SubscriptTouchingItsVariable_IsReadAsOneWord()
     {
         // "v" at 12 pt with "ul" at 8 pt set 3 pt lower, right after the v's advance (6 pt): a subscripted variable, one word

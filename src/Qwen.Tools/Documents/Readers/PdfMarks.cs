@@ -155,6 +155,28 @@ internal static class PdfMarks
     }
 
     /// <summary>
+    /// Whether the words hold their pre-base vowel signs in drawing order: some sign starts a word or follows something other
+    /// than a consonant (or its nukta), which logical order never has. A page whose signs all follow a consonant is taken to be
+    /// in logical order already (a font used without shaping, or glyphs whose actual text gives the whole cluster): moving its
+    /// signs put "हिन्दी" out of order as "हन्दिी".
+    /// </summary>
+    public static bool InDrawingOrder(IEnumerable<string> words)
+    {
+        foreach (var word in words)
+        {
+            for (var i = 0; i < word.Length; i++)
+            {
+                if (IsPreBase(word[i]) && (i == 0 || !(IsConsonant(word[i - 1]) || IsNukta(word[i - 1]))))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
     /// A word in drawing order with each pre-base vowel sign moved after the consonant cluster it is drawn before (the
     /// consonant with its nukta, and further consonants joined by a virama), then composed (Bengali e + aa is o).
     /// </summary>

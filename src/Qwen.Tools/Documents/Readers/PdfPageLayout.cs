@@ -17,6 +17,9 @@ internal static class PdfPageLayout
     /// the gaps between glyphs, not from space characters.</summary>
     private const int GlyphsPerSpace = 15;
 
+    /// <summary>U+200B, which parts words without a gap (Thai, Khmer and Lao text set with word breaks): counted as a space.</summary>
+    private const char ZeroWidthSpace = '\u200B';
+
     /// <summary>Words this long or longer are checked for word spaces drawn as gaps (see <see cref="SplitAtWordGaps"/>).</summary>
     private const int MinLettersToSplit = 6;
 
@@ -36,6 +39,13 @@ internal static class PdfPageLayout
     /// at 12 and at 24 points alike.
     /// </summary>
     private const double SliverEms = 0.03;
+
+    /// <summary>The same gap between every two glyphs of a run, wider than this share of the font size and no wider than
+    /// <see cref="MaxLetterSpacingEms"/>, is letter spacing (see <see cref="WithLetterSpacingInAdvance"/>).</summary>
+    private const double MinLetterSpacingEms = 0.05;
+
+    /// <summary>The widest letter spacing, in ems: glyphs set further apart are figures or labels placed one by one.</summary>
+    private const double MaxLetterSpacingEms = 1.0;
 
     /// <summary>A subscript or superscript starting within this share of the font size after a word's end belongs to it.</summary>
     private const double ScriptGapEms = 0.08;
@@ -58,7 +68,7 @@ internal static class PdfPageLayout
         IReadOnlyList<Letter> drawn = appearanceLetters is { Count: > 0 }
             ? [.. own, .. builtInEncodings is null ? appearanceLetters : PdfBuiltInEncodings.Apply(appearanceLetters, builtInEncodings)]
             : own;
-        var letters = PdfMarks.AttachMarks(WithHeights(WithoutCoveredSpaces(WithoutNarrowedSpaces(WithoutOverprints(drawn)))));
+        var letters = PdfMarks.AttachMarks(WithHeights(WithLetterSpacingInAdvance(WithoutCoveredSpaces(WithoutNarrowedSpaces(WithoutOverprints(drawn))))));
 
         int spaces = 0, visible = 0, garbage = 0;
         foreach (var letter in letters)
@@ -67,7 +77,7 @@ internal static class PdfPageLayout
             for (var i = 0; i < value.Length; i++)
             {
                 var c = value[i];
-                if (c == ' ')
+                if (c is ' ' or ZeroWidthSpace)
                 {
                     spaces++;
                 }
@@ -115,22 +125,22 @@ internal static class PdfPageLayout
             found.AddRange(SplitAtWordGaps([.. NearestNeighbourWordExtractor.Instance.GetWords(turned)], rotated: true));
         }
 
-        var words = new List<PdfWord>();
-        var rotated = new List<string>();
+        var texts = new List<(Word Word, string Text)>(found.Count);
         foreach (var word in found)
         {
-            if (word.Letters.Count == 0)
+            var text = word.Letters.Count == 0 ? string.Empty : PdfText.Clean(word.Text).Trim();
+            if (text.Length > 0)
             {
-                continue;
+                texts.Add((word, PdfText.ToLogicalOrder(text)));
             }
+        }
 
-            var text = PdfText.Clean(word.Text).Trim();
-            if (text.Length == 0)
-            {
-                continue;
-            }
-
-            text = PdfMarks.MovePreBaseVowels(PdfText.ToLogicalOrder(text));
+        var drawingOrder = PdfMarks.InDrawingOrder(texts.Select(t => t.Text));
+        var words = new List<PdfWord>();
+        var rotated = new List<string>();
+        foreach (var (word, logical) in texts)
+        {
+            var text = drawingOrder ? PdfMarks.MovePreBaseVowels(logical) : logical;
             if (word.TextOrientation is TextOrientation.Horizontal)
             {
                 words.Add(PdfWord.From(word, text));
@@ -160,15 +170,19 @@ internal static class PdfPageLayout
         return paragraphs;
     }
 
-    /// <summary>Whether words look run together: more than a quarter of the letters sit in "words" of 16 letters or more.</summary>
+    /// <summary>Whether words look run together: more than a quarter of the letters sit in "words" of 16 letters or more (a zero-width
+    /// space parts words too).</summary>
     private static bool RunTogether(IReadOnlyList<Word> words)
     {
         long letters = 0, inLong = 0;
         foreach (var word in words)
         {
-            var count = word.Text.Count(char.IsLetter);
-            letters += count;
-            inLong += count >= 16 ? count : 0;
+            foreach (var piece in word.Text.Split(ZeroWidthSpace))
+            {
+                var count = piece.Count(char.IsLetter);
+                letters += count;
+                inLong += count >= 16 ? count : 0;
+            }
         }
 
         return letters > 0 && inLong * 4 > letters;
@@ -432,6 +446,93 @@ internal static class PdfPageLayout
 
         static bool NeedsHeight(Letter letter) => letter.TextOrientation == TextOrientation.Horizontal && letter.BoundingBox.Height < 0.01
             && letter.PointSize > 0 && !string.IsNullOrWhiteSpace(letter.Value);
+    }
+
+    /// <summary>
+    /// The letters of letter-spaced runs with the spacing counted in their advance. A title set with character spacing
+    /// (<c>Tc</c>: "L e f t   T o p" for "Left Top") has the same gap after every glyph, and PdfPig's default extractor ends a
+    /// word at any gap wider than 0.39 of the glyph height, so each letter came out as a word of its own. A run (glyphs of one
+    /// text object, one after another on one baseline) is letter-spaced when the gaps between its neighbouring glyphs other than
+    /// spaces (three or more) are all the same to within 0.02 em, wider than <see cref="MinLetterSpacingEms"/> and no wider
+    /// than <see cref="MaxLetterSpacingEms"/>: each such glyph's advance is stretched to its neighbour, and the run's space
+    /// glyphs part its words; so is the glyph before or after the run when it is set at the same spacing. Kerned text (unequal
+    /// gaps) and figures set further apart are left as they are. pdftotext takes the character spacing off before it looks for
+    /// word gaps, to much the same effect.
+    /// </summary>
+    private static List<Letter> WithLetterSpacingInAdvance(List<Letter> letters)
+    {
+        List<Letter>? result = null;
+        for (int start = 0, end; start < letters.Count; start = end)
+        {
+            end = start + 1;
+            while (end < letters.Count && Follows(letters[end - 1], letters[end]) && letters[end].TextSequence == letters[end - 1].TextSequence)
+            {
+                end++;
+            }
+
+            if (LetterSpacing(letters, start, end) is not { } spacing)
+            {
+                result?.AddRange(letters.GetRange(start, end - start));
+                continue;
+            }
+
+            // The glyphs on either side of the run are of its word when they are set at the same spacing (an OCR layer that
+            // fits each word to its box may draw a word's last letter in a text object of its own).
+            result ??= letters.GetRange(0, start);
+            if (result.Count > 0 && SpacedAt(result[^1], letters[start], spacing))
+            {
+                result[^1] = StretchedTo(result[^1], letters[start]);
+            }
+
+            for (var i = start; i < end; i++)
+            {
+                var next = i + 1 < letters.Count ? letters[i + 1] : null;
+                var stretch = next is not null && (i + 1 < end ? !IsSpace(letters[i]) && !IsSpace(next) : SpacedAt(letters[i], next, spacing));
+                result.Add(stretch ? StretchedTo(letters[i], next!) : letters[i]);
+            }
+        }
+
+        return result ?? letters;
+
+        static bool IsSpace(Letter letter) => string.IsNullOrWhiteSpace(letter.Value);
+
+        static bool Follows(Letter previous, Letter next) =>
+            previous.TextOrientation == TextOrientation.Horizontal && next.TextOrientation == TextOrientation.Horizontal
+            && previous.PointSize > 0 && Math.Abs(next.StartBaseLine.Y - previous.StartBaseLine.Y) <= 0.01 * previous.PointSize
+            && next.StartBaseLine.X >= previous.StartBaseLine.X;
+
+        static double Gap(Letter previous, Letter next) => (next.StartBaseLine.X - previous.EndBaseLine.X) / previous.PointSize;
+
+        static bool SpacedAt(Letter previous, Letter next, double spacing) =>
+            !IsSpace(previous) && !IsSpace(next) && Follows(previous, next) && Math.Abs(Gap(previous, next) - spacing) <= 0.01;
+
+        static Letter StretchedTo(Letter letter, Letter next)
+        {
+            var x = next.StartBaseLine.X;
+            return new Letter(letter.Value, letter.BoundingBox, letter.GlyphRectangleLoose, letter.StartBaseLine,
+                new PdfPoint(x, letter.EndBaseLine.Y), x - letter.StartBaseLine.X, letter.FontSize, letter.FontDetails,
+                letter.RenderingMode, letter.StrokeColor, letter.FillColor, letter.PointSize, letter.TextSequence);
+        }
+
+        // The run's letter spacing in ems, or null when it is not letter-spaced.
+        static double? LetterSpacing(List<Letter> letters, int start, int end)
+        {
+            var gaps = 0;
+            double narrowest = double.MaxValue, widest = double.MinValue;
+            for (var i = start; i + 1 < end; i++)
+            {
+                if (!IsSpace(letters[i]) && !IsSpace(letters[i + 1]))
+                {
+                    var gap = Gap(letters[i], letters[i + 1]);
+                    (narrowest, widest) = (Math.Min(narrowest, gap), Math.Max(widest, gap));
+                    gaps++;
+                }
+            }
+
+            return gaps >= 3 && narrowest > MinLetterSpacingEms && widest <= MaxLetterSpacingEms && widest - narrowest <= 0.02
+                ? (narrowest + widest) / 2
+                : null;
+        }
     }
 
     /// <summary>

@@ -38,6 +38,9 @@ internal static partial class ToolsLog
     [LoggerMessage(EventId = 3302, Level = LogLevel.Warning, Message = "MCP server {Server} lost its HTTP session ({Reason}); starting a new session and retrying the call once")]
     public static partial void McpSessionLost(ILogger logger, string server, string reason);
 
+    [LoggerMessage(EventId = 3303, Level = LogLevel.Warning, Message = "MCP server {Server} sent a progress notification that could not be read: {Reason}")]
+    public static partial void McpBadProgress(ILogger logger, string server, string reason);
+
     [LoggerMessage(EventId = 3401, Level = LogLevel.Debug, Message = "Started code interpreter worker {ProcessId} for session {SessionId}")]
     public static partial void WorkerStarted(ILogger logger, int processId, string sessionId);
 

@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Net;
+using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using ModelContextProtocol;
@@ -13,7 +15,11 @@ namespace Qwen.Tools;
 /// </summary>
 internal sealed class McpServerConnection(string name, McpServerConfiguration configuration, McpToolHostOptions options, ILoggerFactory? loggerFactory) : IAsyncDisposable
 {
+    // How long a call's progress token stays routed after the call ends (see CallToolAsync).
+    private static readonly TimeSpan LateProgress = TimeSpan.FromSeconds(10);
+
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly ConcurrentDictionary<ProgressToken, IProgress<ProgressNotificationValue>> _progress = new();
     private McpClient? _client;
     private bool _disposed;
 
@@ -71,25 +77,72 @@ internal sealed class McpServerConnection(string name, McpServerConfiguration co
     /// lost the session (it restarted: HTTP 404 as the specification says, or 400 naming the session as some servers answer)
     /// gets a new session and the call is sent once more.
     /// </summary>
+    /// <remarks>
+    /// The call carries a progress token of its own, and the server's progress notifications reach <paramref name="progress"/>
+    /// through a handler the client holds for its whole session. The SDK's own per-call handler is not used: the SDK handles
+    /// notifications apart from responses and drops that handler when the result arrives, so on a cold process a short call's
+    /// notifications, sent before its result, were handled after it and lost. The token stays routed for a while after the call.
+    /// </remarks>
     public async Task<CallToolResult> CallToolAsync(string tool, IReadOnlyDictionary<string, object?> arguments, IProgress<ProgressNotificationValue>? progress, CancellationToken cancellationToken)
     {
-        var client = await GetClientAsync(cancellationToken).ConfigureAwait(false);
+        RequestOptions? options = null;
+        if (progress is not null)
+        {
+            var token = new ProgressToken(Guid.NewGuid().ToString("N"));
+            _progress[token] = progress;
+            options = new RequestOptions { ProgressToken = token };
+        }
+
         try
         {
-            return await client.CallToolAsync(tool, arguments, progress, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var client = await GetClientAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await client.CallToolAsync(tool, arguments, options: options, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (configuration.Url is not null && IsLostSession(e) && !cancellationToken.IsCancellationRequested)
+            {
+                ToolsLog.McpSessionLost(Logger, Name, e.Message);
+                await ForgetAsync(client).ConfigureAwait(false);
+                client = await GetClientAsync(cancellationToken).ConfigureAwait(false);
+                return await client.CallToolAsync(tool, arguments, options: options, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception) when (client.Completion.IsCompleted && !cancellationToken.IsCancellationRequested)
+            {
+                await ForgetAsync(client).ConfigureAwait(false);
+                throw;
+            }
         }
-        catch (Exception e) when (configuration.Url is not null && IsLostSession(e) && !cancellationToken.IsCancellationRequested)
+        finally
         {
-            ToolsLog.McpSessionLost(Logger, Name, e.Message);
-            await ForgetAsync(client).ConfigureAwait(false);
-            client = await GetClientAsync(cancellationToken).ConfigureAwait(false);
-            return await client.CallToolAsync(tool, arguments, progress, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (options?.ProgressToken is { } token)
+            {
+                _ = Task.Delay(LateProgress, CancellationToken.None).ContinueWith(_ => _progress.TryRemove(token, out var _), CancellationToken.None,
+                    TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
         }
-        catch (Exception) when (client.Completion.IsCompleted && !cancellationToken.IsCancellationRequested)
+    }
+
+    /// <summary>Routes a progress notification to the call whose token it carries; one for no known call is dropped.</summary>
+    private ValueTask OnProgressAsync(JsonRpcNotification notification, CancellationToken cancellationToken)
+    {
+        ProgressNotificationParams? value;
+        try
         {
-            await ForgetAsync(client).ConfigureAwait(false);
-            throw;
+            value = notification.Params?.Deserialize(McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(ProgressNotificationParams))) as ProgressNotificationParams;
         }
+        catch (JsonException e)
+        {
+            ToolsLog.McpBadProgress(Logger, Name, e.Message);
+            return ValueTask.CompletedTask;
+        }
+
+        if (value is not null && _progress.TryGetValue(value.ProgressToken, out var progress))
+        {
+            progress.Report(value.Progress);
+        }
+
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>Whether an error says the server no longer knows our session.</summary>
@@ -183,6 +236,7 @@ internal sealed class McpServerConnection(string name, McpServerConfiguration co
         {
             ClientInfo = new Implementation { Name = Options.ClientName, Version = typeof(McpServerConnection).Assembly.GetName().Version?.ToString(3) ?? "0.0.0" },
             InitializationTimeout = Options.ConnectTimeout,
+            Handlers = new McpClientHandlers { NotificationHandlers = [new(NotificationMethods.ProgressNotification, OnProgressAsync)] },
         };
         return await McpClient.CreateAsync(transport, clientOptions, loggerFactory, timeout.Token).ConfigureAwait(false);
     }

@@ -493,6 +493,26 @@ public sealed class PdfRobustnessTests : IDisposable
     }
 
     [Fact]
+    public async Task ParseAsync_TeXLogos_AreReadAsOneWord()
+    {
+        // TeX's logo lowers its E by half an ex and kerns it and the X back (0.1667 and 0.125 em); LaTeX's sets a smaller A
+        // raised and kerned 0.36 em back into the L. Each glyph here is placed as TeX places it (Helvetica at 10 pt). A
+        // subscript between two letters joins its word as well.
+        var pdf = PdfFiles.OnePage(
+            "BT /F1 10 Tf 72 700 Td (Use bibT) Tj ET BT /F1 10 Tf 110.34 697.85 Td (E) Tj ET BT /F1 10 Tf 115.76 700 Td (X for references.) Tj ET\n"
+                + "BT /F1 10 Tf 72 680 Td (L) Tj ET BT /F1 7 Tf 73.96 682.1 Td (A) Tj ET BT /F1 10 Tf 77.13 680 Td (T) Tj ET "
+                + "BT /F1 10 Tf 81.57 677.85 Td (E) Tj ET BT /F1 10 Tf 86.99 680 Td (X is a document preparation system.) Tj ET\n"
+                + "BT /F1 10 Tf 72 660 Td (Water is H) Tj ET BT /F1 7 Tf 118.91 657 Td (2) Tj ET BT /F1 10 Tf 122.8 660 Td (O.) Tj ET",
+            Font);
+
+        var text = (await _parser.ParseAsync(pdf, "tex.pdf")).Text;
+
+        Assert.Contains("Use bibTEX for references.", text);
+        Assert.Contains("LATEX is a document preparation system.", text);
+        Assert.Contains("Water is H2O.", text);
+    }
+
+    [Fact]
     public async Task ParseAsync_SubscriptTouchingItsVariable_IsReadAsOneWord()
     {
         // "v" at 12 pt with "ul" at 8 pt set 3 pt lower, right after the v's advance (6 pt): a subscripted variable, one word

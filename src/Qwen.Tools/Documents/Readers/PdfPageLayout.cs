@@ -68,7 +68,7 @@ internal static class PdfPageLayout
         IReadOnlyList<Letter> drawn = appearanceLetters is { Count: > 0 }
             ? [.. own, .. builtInEncodings is null ? appearanceLetters : PdfBuiltInEncodings.Apply(appearanceLetters, builtInEncodings)]
             : own;
-        var letters = PdfMarks.AttachMarks(WithHeights(WithLetterSpacingInAdvance(WithoutCoveredSpaces(WithoutNarrowedSpaces(WithoutOverprints(drawn))))));
+        var letters = PdfMarks.AttachMarks(WithHeights(WithLetterSpacingInAdvance(WithRaisedLettersOnTheLine(WithoutCoveredSpaces(WithoutNarrowedSpaces(WithoutOverprints(drawn)))))));
 
         int spaces = 0, visible = 0, garbage = 0;
         foreach (var letter in letters)
@@ -446,6 +446,57 @@ internal static class PdfPageLayout
 
         static bool NeedsHeight(Letter letter) => letter.TextOrientation == TextOrientation.Horizontal && letter.BoundingBox.Height < 0.01
             && letter.PointSize > 0 && !string.IsNullOrWhiteSpace(letter.Value);
+    }
+
+    /// <summary>
+    /// The letters with each one raised or lowered inside a word put on the word's baseline: a glyph drawn between two glyphs on
+    /// one baseline, touching both (it starts within 0.1 em of the first's end and the second within 0.1 em of its own), set
+    /// 0.05 to 0.4 em above or below them, at half their size or more, with a letter or digit after it (a subscript before a
+    /// comma in a formula stays as it was). The TeX logo lowers its E half an ex and LaTeX's raises a
+    /// smaller A, and PdfPig's default extractor ends a word wherever the baseline or the font size changes: "bibTEX" read
+    /// "bibT E X" and "LaTeX" "LT A E X". The letter takes its neighbour's font size too (the extractor's, not the point size
+    /// the layout uses). A subscript inside a word ("H2O") joins it as well; one at a word's end is left to
+    /// <see cref="JoinScripts"/>.
+    /// </summary>
+    private static List<Letter> WithRaisedLettersOnTheLine(List<Letter> letters)
+    {
+        List<Letter>? result = null;
+        for (var i = 0; i < letters.Count; i++)
+        {
+            var letter = letters[i];
+            if (i > 0 && i + 1 < letters.Count && Sandwiched(letters[i - 1], letter, letters[i + 1]))
+            {
+                result ??= letters.GetRange(0, i);
+                var dy = letters[i - 1].StartBaseLine.Y - letter.StartBaseLine.Y;
+                var box = letter.BoundingBox;
+                letter = new Letter(letter.Value, new PdfRectangle(box.Left, box.Bottom + dy, box.Right, box.Top + dy), letter.GlyphRectangleLoose,
+                    new PdfPoint(letter.StartBaseLine.X, letter.StartBaseLine.Y + dy), new PdfPoint(letter.EndBaseLine.X, letter.EndBaseLine.Y + dy),
+                    letter.Width, letters[i - 1].FontSize, letter.FontDetails, letter.RenderingMode, letter.StrokeColor, letter.FillColor,
+                    letter.PointSize, letter.TextSequence);
+            }
+
+            result?.Add(letter);
+        }
+
+        return result ?? letters;
+
+        static bool Sandwiched(Letter previous, Letter letter, Letter next)
+        {
+            var size = previous.PointSize;
+            if (size <= 0 || letter.PointSize < 0.5 * size || IsBlank(previous) || IsBlank(letter) || next.Value.Length == 0 || !char.IsLetterOrDigit(next.Value, 0)
+                || previous.TextOrientation != TextOrientation.Horizontal || letter.TextOrientation != TextOrientation.Horizontal
+                || next.TextOrientation != TextOrientation.Horizontal || Math.Abs(next.StartBaseLine.Y - previous.StartBaseLine.Y) > 0.01 * size)
+            {
+                return false;
+            }
+
+            var rise = Math.Abs(letter.StartBaseLine.Y - previous.StartBaseLine.Y);
+            return rise >= 0.05 * size && rise <= 0.4 * size
+                && letter.StartBaseLine.X >= previous.StartBaseLine.X && letter.StartBaseLine.X <= previous.EndBaseLine.X + (0.1 * size)
+                && next.StartBaseLine.X >= letter.StartBaseLine.X && next.StartBaseLine.X <= letter.EndBaseLine.X + (0.1 * size);
+        }
+
+        static bool IsBlank(Letter letter) => string.IsNullOrWhiteSpace(letter.Value);
     }
 
     /// <summary>

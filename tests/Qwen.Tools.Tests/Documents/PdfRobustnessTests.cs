@@ -640,8 +640,23 @@ public sealed class PdfRobustnessTests : IDisposable
     [InlineData("\u05DD\u05D5\u05DC\u05E9", "\u05E9\u05DC\u05D5\u05DD")] // Hebrew "shalom", glyphs in visual order
     [InlineData("2024 \u05EA\u05E0\u05E9", "\u05E9\u05E0\u05EA 2024")] // a number keeps its digit order
     [InlineData("plain text", "plain text")]
+    [InlineData("\u06F1\u06F3\u06F8\u06F7 \u0644\u0627\u0633", "\u0633\u0627\u0644 \u06F1\u06F3\u06F8\u06F7")] // Persian "sal 1387": Persian digits keep their order
+    [InlineData("\u0662\u0665\u066B\u0663 \u0645", "\u0645 \u0662\u0665\u066B\u0663")] // Arabic-Indic digits with their decimal separator
     public void ToLogicalOrder_VisualRightToLeftText_ComesOutInReadingOrder(string visual, string logical) =>
         Assert.Equal(logical, PdfText.ToLogicalOrder(visual));
+
+    [Fact]
+    public async Task ParseAsync_ArabicLamAlefLigature_KeepsLamBeforeAlef()
+    {
+        // Persian "ettela'at" (information) drawn right to left, one glyph a word's lam-alef ligature whose map gives "لا" (lam,
+        // alef; U+FEFC, its final form, folds to the same). Reversed with the word's characters, the ligature read "ال".
+        var map = new Dictionary<char, string> { ['A'] = "\u0627", ['B'] = "\u0637", ['C'] = "\uFEFC", ['D'] = "\u0639", ['E'] = "\u062A" };
+        PdfFiles.Glyph[] glyphs = [new('A', 196, 700), new('B', 180, 700), new('C', 164, 700), new('D', 148, 700), new('A', 132, 700), new('E', 116, 700)];
+
+        var text = (await _parser.ParseAsync(PdfFiles.Glyphs(map, glyphs), "persian.pdf")).Text;
+
+        Assert.Equal("\u0627\u0637\u0644\u0627\u0639\u0627\u062A", text.Trim().Normalize(NormalizationForm.FormC));
+    }
 
     [Fact]
     public void Clean_ControlCharactersAndReplacementCharacters_AreDropped()

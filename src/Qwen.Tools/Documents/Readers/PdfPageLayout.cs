@@ -128,10 +128,11 @@ internal static class PdfPageLayout
         var texts = new List<(Word Word, string Text)>(found.Count);
         foreach (var word in found)
         {
-            var text = word.Letters.Count == 0 ? string.Empty : PdfText.Clean(word.Text).Trim();
+            // Each glyph's text cleaned and kept whole: a right-to-left word is reversed glyph by glyph.
+            var text = PdfText.ToLogicalOrder([.. word.Letters.Select(l => PdfText.Clean(l.Value))]).Trim();
             if (text.Length > 0)
             {
-                texts.Add((word, PdfText.ToLogicalOrder(text)));
+                texts.Add((word, text));
             }
         }
 

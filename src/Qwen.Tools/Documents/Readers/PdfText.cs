@@ -121,60 +121,73 @@ internal static class PdfText
         return rtl > ltr;
     }
 
+    /// <summary>A word given as its characters in visual order, put in logical order (see <see cref="ToLogicalOrder(IReadOnlyList{string})"/>, each character a glyph).</summary>
+    public static string ToLogicalOrder(string visual) => ToLogicalOrder([.. visual.Select(c => c.ToString())]);
+
     /// <summary>
-    /// A word whose glyphs were laid out right to left, given in visual (left-to-right) order, put in logical order: reversed,
-    /// except runs of digits and Latin letters, which read left to right inside right-to-left text.
+    /// A word whose glyphs were laid out right to left, given as its glyphs' texts in visual (left-to-right) order, put in
+    /// logical order: the glyphs reversed, except runs of digits (Arabic-Indic and Persian ones too) and Latin letters, which
+    /// read left to right inside right-to-left text. A glyph's own text keeps its order: a lam-alef ligature is "لا", lam then
+    /// alef, however it was drawn (reversed with the word's characters it read "ال", and "اطلاعات" read "اطالعات").
     /// </summary>
-    public static string ToLogicalOrder(string visual)
+    public static string ToLogicalOrder(IReadOnlyList<string> glyphs)
     {
-        if (!visual.Any(IsRightToLeft))
+        if (!glyphs.Any(g => g.Any(IsRightToLeft)))
         {
-            return visual;
+            return string.Concat(glyphs);
         }
 
-        // Reverse the sequence of runs; reverse the characters inside right-to-left runs only. A combining mark stays after its
+        // Reverse the sequence of runs; reverse the glyphs inside right-to-left runs only. A combining mark stays after its
         // base letter (in visual order it may come before it).
-        var runs = new List<(string Text, bool Rtl)>();
-        var run = new StringBuilder();
-        bool? runRtl = null;
-        foreach (var c in visual)
+        var runs = new List<(List<string> Glyphs, bool Rtl)>();
+        foreach (var glyph in glyphs)
         {
-            var rtl = IsRightToLeft(c) || !(char.IsLetterOrDigit(c) || c is '.' or ',' or '%' or '-' or '/' or ':');
-            if (runRtl is { } current && current != rtl)
+            if (glyph.Length == 0)
             {
-                runs.Add((run.ToString(), current));
-                run.Clear();
+                continue;
             }
 
-            runRtl = rtl;
-            run.Append(c);
+            var rtl = IsRightToLeftGlyph(glyph);
+            if (runs.Count == 0 || runs[^1].Rtl != rtl)
+            {
+                runs.Add(([], rtl));
+            }
+
+            runs[^1].Glyphs.Add(glyph);
         }
 
-        runs.Add((run.ToString(), runRtl ?? true));
-        var logical = new StringBuilder(visual.Length);
+        var logical = new StringBuilder();
         for (var i = runs.Count - 1; i >= 0; i--)
         {
-            logical.Append(runs[i].Rtl ? ReverseKeepingMarks(runs[i].Text) : runs[i].Text);
+            logical.Append(runs[i].Rtl ? ReverseKeepingMarks(runs[i].Glyphs) : string.Concat(runs[i].Glyphs));
         }
 
         return logical.ToString();
+
+        // Right to left: a right-to-left letter, or nothing that reads left to right (a space, a bracket: neutral, taken with
+        // the right-to-left text around it).
+        static bool IsRightToLeftGlyph(string glyph) =>
+            glyph.Any(c => IsRightToLeft(c) && !IsNumeral(c)) || !glyph.All(c => char.IsLetterOrDigit(c) || IsNumeral(c) || c is '.' or ',' or '%' or '-' or '/' or ':');
+
+        // Digits of any script, and the Arabic decimal and thousands separators.
+        static bool IsNumeral(char c) => char.IsDigit(c) || c is '\u066B' or '\u066C';
     }
 
-    private static string ReverseKeepingMarks(string text)
+    private static string ReverseKeepingMarks(List<string> glyphs)
     {
+        // In visual order a mark may precede or follow its base; marks are attached to the glyph before them by collecting
+        // base+marks clusters and reversing the clusters.
         var clusters = new List<string>();
         var cluster = new StringBuilder();
-        foreach (var c in text)
+        foreach (var glyph in glyphs)
         {
-            // In visual order a mark may precede or follow its base; we attach marks to the letter before them in the reversed
-            // string by collecting base+marks clusters and reversing the clusters.
-            if (cluster.Length > 0 && !IsMark(c))
+            if (cluster.Length > 0 && !glyph.All(IsMark))
             {
                 clusters.Add(cluster.ToString());
                 cluster.Clear();
             }
 
-            cluster.Append(c);
+            cluster.Append(glyph);
         }
 
         if (cluster.Length > 0)

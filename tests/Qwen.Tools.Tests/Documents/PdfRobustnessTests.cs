@@ -645,6 +645,54 @@ public sealed class PdfRobustnessTests : IDisposable
     public void ToLogicalOrder_VisualRightToLeftText_ComesOutInReadingOrder(string visual, string logical) =>
         Assert.Equal(logical, PdfText.ToLogicalOrder(visual));
 
+    [Theory]
+    [InlineData("1 2 166666666666666666666666666")] // pdf.js's REDHAT-1531897-0
+    [InlineData("1 2 -5")]
+    [InlineData("1 +99999999999999999999 2")]
+    [InlineData("1 2 3000000000")]
+    public async Task ParseAsync_CrossReferenceStreamWithImpossibleFieldWidths_IsRefusedWithoutEndingTheProcess(string widths)
+    {
+        // PdfPig converts the widths to int unchecked and hands a negative line length to stackalloc: a stack overflow, which
+        // no catch survives (every case here ended the process with exit code 134 before the repair).
+        const string Header = "%PDF-1.5\n";
+        var pdf = Encoding.Latin1.GetBytes(Header
+            + $"1 0 obj\n<</Type/XRef/Size 2/W[{widths}]/Root 2 0 R/Length 4>>stream\n\u0001\u0000\u000f\u0000\nendstream\nendobj\n"
+            + $"startxref\n{Header.Length}\n%%EOF\n");
+
+        var error = await Assert.ThrowsAsync<DocumentParseException>(() => _parser.ParseAsync(pdf, "xref-widths.pdf"));
+
+        Assert.Contains("xref-widths.pdf", error.Message);
+    }
+
+    [Fact]
+    public void XrefWidthRepair_LeavesSoundWidthsAndFontWidthArraysAlone()
+    {
+        var sound = Encoding.Latin1.GetBytes("1 0 obj\n<</Type/XRef/W [1 4 2]/Size 9>>stream\nxx\nendstream\n");
+        var font = Encoding.Latin1.GetBytes("5 0 obj\n<</Type/Font/Subtype/CIDFontType2/W [1 [500 600] 10 20 1000]>>\nendobj\n");
+        var bad = Encoding.Latin1.GetBytes("1 0 obj\n<</Type /XRef /W [1 2 166666666666666666666666666]>>stream\n");
+
+        Assert.Null(PdfXrefWidthRepair.Repaired(sound));
+        Assert.Null(PdfXrefWidthRepair.Repaired(font));
+        var repaired = PdfXrefWidthRepair.Repaired(bad);
+        Assert.NotNull(repaired);
+        Assert.Equal(bad.Length, repaired.Length);
+        Assert.Contains("/W [1 2 0                          ]", Encoding.Latin1.GetString(repaired), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ParseAsync_SpaceDrawnAtTheStartOfAnEarlierGlyph_PartsTheWordsOnThatGlyphsLeft()
+    {
+        // Persian "shabake-ha" (networks) drawn right to left, glyph by glyph: its zero-width non-joiner is a space glyph drawn
+        // after the heh it follows, at that heh's left edge. Ordered by position with the tie broken by drawing order, the
+        // space fell after the heh and the words read "شبک هها".
+        var map = new Dictionary<char, string> { ['A'] = "\u0627", ['B'] = "\u0647", ['D'] = "\u06A9", ['E'] = "\u0628", ['F'] = "\u0634", ['Z'] = " " };
+        PdfFiles.Glyph[] glyphs = [new('F', 196, 700), new('E', 180, 700), new('D', 164, 700), new('B', 148, 700), new('Z', 148, 700), new('B', 132, 700), new('A', 116, 700)];
+
+        var text = (await _parser.ParseAsync(PdfFiles.Glyphs(map, glyphs), "persian.pdf")).Text;
+
+        Assert.Equal("\u0634\u0628\u06A9\u0647 \u0647\u0627", text.Trim());
+    }
+
     [Fact]
     public async Task ParseAsync_ArabicLamAlefLigature_KeepsLamBeforeAlef()
     {

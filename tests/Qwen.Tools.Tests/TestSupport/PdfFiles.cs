@@ -113,7 +113,8 @@ internal static class PdfFiles
     /// A one-page PDF that draws each glyph at its own origin, in the order given, in a Type 3 font whose ToUnicode map gives each
     /// byte code the text in <paramref name="toUnicode"/>: a way to put any script's characters (Thai, Devanagari, ...) at chosen
     /// positions in drawing order, as a shaping engine would lay them out. Glyphs are 750 units square; those whose text is a
-    /// non-spacing mark or a format character (a zero-width space) advance by nothing, the others by 667 units. <paramref name="flat"/> gives every glyph a box of no height
+    /// non-spacing mark, a format character (a zero-width space) or a space (standing for a zero-width non-joiner drawn as one)
+    /// advance by nothing, the others by 667 units. <paramref name="flat"/> gives every glyph a box of no height
     /// (as fonts without outlines do).
     /// </summary>
     public static byte[] Glyphs(IReadOnlyDictionary<char, string> toUnicode, IEnumerable<Glyph> glyphs, bool flat = false)
@@ -128,7 +129,7 @@ internal static class PdfFiles
             map.Append(CultureInfo.InvariantCulture, $"<{(int)code:X2}> <{utf16}>\n");
             differences.Append(CultureInfo.InvariantCulture, $"{(int)code} /g{(int)code} ");
             procs.Append(CultureInfo.InvariantCulture, $"/g{(int)code} 8 0 R ");
-            widths[code - 32] = text.All(c => char.GetUnicodeCategory(c) is UnicodeCategory.NonSpacingMark or UnicodeCategory.Format) ? 0 : 667;
+            widths[code - 32] = text.All(c => char.GetUnicodeCategory(c) is UnicodeCategory.NonSpacingMark or UnicodeCategory.Format || c == ' ') ? 0 : 667;
         }
 
         var cmap = "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n/CMapName /Test-UCS def\n/CMapType 2 def\n"

@@ -26,6 +26,9 @@ internal sealed class PdfDocumentReader : IDocumentReader
 
         // Streams without the end-of-line before 'endstream' make PdfPig cut or lose them, or the whole file; repaired first.
         content = PdfEndstreamRepair.Repaired(content.Span) ?? content;
+
+        // Cross-reference streams declaring impossible field widths make PdfPig overflow the stack (uncatchable): zeroed first.
+        content = PdfXrefWidthRepair.Repaired(content.Span) ?? content;
         try
         {
             // Strict first: it reads well-formed files exactly. Lenient parsing recovers what poppler recovers (an unbalanced

@@ -68,7 +68,7 @@ internal static class PdfPageLayout
         IReadOnlyList<Letter> drawn = appearanceLetters is { Count: > 0 }
             ? [.. own, .. builtInEncodings is null ? appearanceLetters : PdfBuiltInEncodings.Apply(appearanceLetters, builtInEncodings)]
             : own;
-        var letters = PdfMarks.AttachMarks(WithHeights(WithLetterSpacingInAdvance(WithRaisedLettersOnTheLine(WithoutCoveredSpaces(WithoutNarrowedSpaces(WithoutOverprints(drawn)))))));
+        var letters = PdfMarks.AttachMarks(WithHeights(WithLetterSpacingInAdvance(WithRaisedLettersOnTheLine(WithSpacesBeforeTheGlyphsAtTheirStart(WithoutCoveredSpaces(WithoutNarrowedSpaces(WithoutOverprints(drawn))))))));
 
         int spaces = 0, visible = 0, garbage = 0;
         foreach (var letter in letters)
@@ -447,6 +447,75 @@ internal static class PdfPageLayout
 
         static bool NeedsHeight(Letter letter) => letter.TextOrientation == TextOrientation.Horizontal && letter.BoundingBox.Height < 0.01
             && letter.PointSize > 0 && !string.IsNullOrWhiteSpace(letter.Value);
+    }
+
+    /// <summary>
+    /// The letters with each space glyph that starts where an earlier-drawn glyph starts (on its baseline, within 0.01 pt) moved
+    /// just before that glyph. The word extractor orders a line's glyphs by position, and on a tie by drawing order, so the space
+    /// fell after the glyph and the word break landed one glyph off: a Persian producer that draws a zero-width non-joiner as a
+    /// space at the left edge of the glyph before it (right to left, so drawn first) gave "شبک ههای" for "شبکه هاي". A space
+    /// drawn at a glyph's start parts the words on that glyph's left, whichever was drawn first (a combining mark is not such a
+    /// glyph).
+    /// </summary>
+    private static List<Letter> WithSpacesBeforeTheGlyphsAtTheirStart(List<Letter> letters)
+    {
+        Dictionary<(long Y, long X), int>? starts = null;
+        Dictionary<int, List<Letter>>? before = null;
+        HashSet<int>? moved = null;
+        for (var i = 0; i < letters.Count; i++)
+        {
+            var letter = letters[i];
+            if (letter.TextOrientation != TextOrientation.Horizontal)
+            {
+                continue;
+            }
+
+            var key = ((long)Math.Round(letter.StartBaseLine.Y * 100), (long)Math.Round(letter.StartBaseLine.X * 100));
+            if (!string.IsNullOrWhiteSpace(letter.Value))
+            {
+                // A combining mark is placed by its base, which is attached to later: a space never goes between them.
+                if (!PdfMarks.IsMarkOnly(letter.Value))
+                {
+                    (starts ??= []).TryAdd(key, i);
+                }
+            }
+            else if (starts is not null && starts.TryGetValue(key, out var glyph))
+            {
+                var at = letters[glyph].StartBaseLine.X;
+                var space = new Letter(letter.Value, letter.BoundingBox, letter.GlyphRectangleLoose, new PdfPoint(at, letter.StartBaseLine.Y),
+                    new PdfPoint(at + letter.Width, letter.EndBaseLine.Y), letter.Width, letter.FontSize, letter.FontDetails, letter.RenderingMode,
+                    letter.StrokeColor, letter.FillColor, letter.PointSize, letter.TextSequence);
+                before ??= [];
+                if (!before.TryGetValue(glyph, out var list))
+                {
+                    before[glyph] = list = [];
+                }
+
+                list.Add(space);
+                (moved ??= []).Add(i);
+            }
+        }
+
+        if (before is null)
+        {
+            return letters;
+        }
+
+        var result = new List<Letter>(letters.Count);
+        for (var i = 0; i < letters.Count; i++)
+        {
+            if (before.TryGetValue(i, out var spaces))
+            {
+                result.AddRange(spaces);
+            }
+
+            if (!moved!.Contains(i))
+            {
+                result.Add(letters[i]);
+            }
+        }
+
+        return result;
     }
 
     /// <summary>

@@ -441,13 +441,17 @@ internal static class PdfPageLayout
             var box = letter.BoundingBox;
             var baseline = letter.StartBaseLine.Y;
             var tall = new PdfRectangle(Math.Min(box.Left, letter.StartBaseLine.X), baseline, Math.Max(box.Right, letter.EndBaseLine.X), baseline + (0.7 * letter.PointSize));
-            return new Letter(letter.Value, tall, letter.GlyphRectangleLoose, letter.StartBaseLine, letter.EndBaseLine, letter.Width, letter.FontSize,
-                letter.FontDetails, letter.RenderingMode, letter.StrokeColor, letter.FillColor, letter.PointSize, letter.TextSequence);
+            return Placed(letter, tall, letter.StartBaseLine, letter.EndBaseLine, letter.Width, letter.FontSize);
         });
 
         static bool NeedsHeight(Letter letter) => letter.TextOrientation == TextOrientation.Horizontal && letter.BoundingBox.Height < 0.01
             && letter.PointSize > 0 && !string.IsNullOrWhiteSpace(letter.Value);
     }
+
+    /// <summary>The letter with another box, baseline, advance and font size (the extractor's), its text and drawing kept.</summary>
+    private static Letter Placed(Letter letter, PdfRectangle box, PdfPoint start, PdfPoint end, double width, double fontSize) =>
+        new(letter.Value, box, letter.GlyphRectangleLoose, start, end, width, fontSize, letter.FontDetails, letter.RenderingMode,
+            letter.StrokeColor, letter.FillColor, letter.PointSize, letter.TextSequence);
 
     /// <summary>
     /// The letters with each space glyph that starts where an earlier-drawn glyph starts (on its baseline, within 0.01 pt) moved
@@ -482,9 +486,8 @@ internal static class PdfPageLayout
             else if (starts is not null && starts.TryGetValue(key, out var glyph))
             {
                 var at = letters[glyph].StartBaseLine.X;
-                var space = new Letter(letter.Value, letter.BoundingBox, letter.GlyphRectangleLoose, new PdfPoint(at, letter.StartBaseLine.Y),
-                    new PdfPoint(at + letter.Width, letter.EndBaseLine.Y), letter.Width, letter.FontSize, letter.FontDetails, letter.RenderingMode,
-                    letter.StrokeColor, letter.FillColor, letter.PointSize, letter.TextSequence);
+                var space = Placed(letter, letter.BoundingBox, new PdfPoint(at, letter.StartBaseLine.Y), new PdfPoint(at + letter.Width, letter.EndBaseLine.Y),
+                    letter.Width, letter.FontSize);
                 before ??= [];
                 if (!before.TryGetValue(glyph, out var list))
                 {
@@ -539,10 +542,9 @@ internal static class PdfPageLayout
                 result ??= letters.GetRange(0, i);
                 var dy = letters[i - 1].StartBaseLine.Y - letter.StartBaseLine.Y;
                 var box = letter.BoundingBox;
-                letter = new Letter(letter.Value, new PdfRectangle(box.Left, box.Bottom + dy, box.Right, box.Top + dy), letter.GlyphRectangleLoose,
+                letter = Placed(letter, new PdfRectangle(box.Left, box.Bottom + dy, box.Right, box.Top + dy),
                     new PdfPoint(letter.StartBaseLine.X, letter.StartBaseLine.Y + dy), new PdfPoint(letter.EndBaseLine.X, letter.EndBaseLine.Y + dy),
-                    letter.Width, letters[i - 1].FontSize, letter.FontDetails, letter.RenderingMode, letter.StrokeColor, letter.FillColor,
-                    letter.PointSize, letter.TextSequence);
+                    letter.Width, letters[i - 1].FontSize);
             }
 
             result?.Add(letter);
@@ -630,9 +632,7 @@ internal static class PdfPageLayout
         static Letter StretchedTo(Letter letter, Letter next)
         {
             var x = next.StartBaseLine.X;
-            return new Letter(letter.Value, letter.BoundingBox, letter.GlyphRectangleLoose, letter.StartBaseLine,
-                new PdfPoint(x, letter.EndBaseLine.Y), x - letter.StartBaseLine.X, letter.FontSize, letter.FontDetails,
-                letter.RenderingMode, letter.StrokeColor, letter.FillColor, letter.PointSize, letter.TextSequence);
+            return Placed(letter, letter.BoundingBox, letter.StartBaseLine, new PdfPoint(x, letter.EndBaseLine.Y), x - letter.StartBaseLine.X, letter.FontSize);
         }
 
         // The run's letter spacing in ems, or null when it is not letter-spaced.

@@ -121,9 +121,6 @@ internal static class PdfText
         return rtl > ltr;
     }
 
-    /// <summary>A word given as its characters in visual order, put in logical order (see <see cref="ToLogicalOrder(IReadOnlyList{string})"/>, each character a glyph).</summary>
-    public static string ToLogicalOrder(string visual) => ToLogicalOrder([.. visual.Select(c => c.ToString())]);
-
     /// <summary>
     /// A word whose glyphs were laid out right to left, given as its glyphs' texts in visual (left-to-right) order, put in
     /// logical order: the glyphs reversed, except runs of digits (Arabic-Indic and Persian ones too) and Latin letters, which

@@ -1,5 +1,7 @@
 using System.IO.Compression;
 using System.Text;
+using DocumentFormat.OpenXml;
+using DocumentFormat.OpenXml.Packaging;
 using Qwen.Tools.Tests.TestSupport;
 
 namespace Qwen.Tools.Tests.Documents;
@@ -109,6 +111,78 @@ public sealed class BadInputTests : IDisposable
         Assert.Contains("The orchard was planted in spring.", document.Text);
     }
 
+    [Theory]
+    [InlineData("""<dc:subject xml:lang="en">Orchards</dc:subject>""")] // OPC forbids xml:lang on core properties
+    [InlineData("""<dcterms:modified xsi:type="dcterms:Date">2024-05-01</dcterms:modified>""")] // W3CDTF is the only type allowed
+    public async Task ParseAsync_CorePropertiesThatPackagingRefuses_CostOnlyTheTitleWithAWarning(string property)
+    {
+        var bytes = Rewrite(OfficeFiles.Docx("The orchard was planted in spring."), "_rels/.rels", xml => xml.Replace(
+            "</Relationships>",
+            """<Relationship Id="rCore" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/></Relationships>""",
+            StringComparison.Ordinal));
+        bytes = Rewrite(bytes, "[Content_Types].xml", xml => xml.Replace(
+            "</Types>",
+            """<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/></Types>""",
+            StringComparison.Ordinal));
+        bytes = WithEntry(bytes, "docProps/core.xml", $"""
+            <?xml version="1.0"?><cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
+              xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/"
+              xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><dc:title>Orchard notes</dc:title>{property}</cp:coreProperties>
+            """);
+
+        var document = await _parser.ParseAsync(bytes, "orchard.docx");
+
+        Assert.Contains("The orchard was planted in spring.", document.Text);
+        Assert.Equal("Annual Report", document.Title); // the first heading, as for a document without a title property
+        Assert.Contains(document.Warnings, w => w.Contains("properties", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ParseAsync_PackageZippedWithBackslashesAndLowerCaseNames_IsRead()
+    {
+        // Windows tools have written entries as "xl\worksheets\sheet1.xml" and "[content_types].xml"; Excel opens such files.
+        using var buffer = new MemoryStream();
+        using (var source = new ZipArchive(new MemoryStream(OfficeFiles.Xlsx()), ZipArchiveMode.Read))
+        using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            foreach (var entry in source.Entries)
+            {
+                using var from = entry.Open();
+                using var to = zip.CreateEntry(entry.FullName.Replace('/', '\\').ToLowerInvariant()).Open();
+                from.CopyTo(to);
+            }
+        }
+
+        var document = await _parser.ParseAsync(buffer.ToArray(), "windows.xlsx");
+
+        Assert.Contains("| Lamp \\| brass | 19.5 |", document.Text);
+    }
+
+    [Fact]
+    public async Task ParseAsync_RelationshipWithoutATarget_IsDropped()
+    {
+        var bytes = Rewrite(OfficeFiles.Docx("The ledger was closed in May."), "_rels/.rels", xml => xml.Replace(
+            "</Relationships>",
+            """<Relationship Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/externalLinkPath" TargetMode="External"/></Relationships>""",
+            StringComparison.Ordinal));
+
+        var document = await _parser.ParseAsync(bytes, "no-target.docx");
+
+        Assert.Contains("The ledger was closed in May.", document.Text);
+    }
+
+    [Fact]
+    public async Task ParseAsync_SheetWithoutAPart_IsSkipped()
+    {
+        // Excel 4 macro sheets can be listed with an empty relationship id.
+        var bytes = Rewrite(OfficeFiles.Xlsx(), "xl/workbook.xml", xml => xml.Replace(
+            "</x:sheets>", """<x:sheet name="Module" sheetId="9" r:id="" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"/></x:sheets>""", StringComparison.Ordinal));
+
+        var document = await _parser.ParseAsync(bytes, "macro-sheet.xlsx");
+
+        Assert.Equal(["## Sheet: Inventory", "## Sheet: Other"], document.Pages.Select(p => p.Paragraphs[0].Text));
+    }
+
     [Fact]
     public async Task ParseAsync_ContentTypesWrittenWithANamespacePrefix_IsRead()
     {
@@ -180,6 +254,57 @@ public sealed class BadInputTests : IDisposable
 
         Assert.Contains("Inventory", workbook.Text);
         Assert.Contains("Signed and sealed.", letter.Text);
+    }
+
+    [Theory]
+    [InlineData(".dotx")]
+    [InlineData(".dotm")]
+    [InlineData(".xltx")]
+    [InlineData(".xltm")]
+    [InlineData(".potx")]
+    [InlineData(".potm")]
+    [InlineData(".ppsx")]
+    [InlineData(".ppsm")]
+    public async Task ParseAsync_TemplatesAndSlideShows_AreReadAsTheirOfficeFormats(string extension)
+    {
+        byte[] bytes;
+        using (var buffer = new MemoryStream())
+        {
+            // A real template or show: the main part's content type says so, not only the file name.
+            switch (extension[1])
+            {
+                case 'd':
+                    buffer.Write(OfficeFiles.Docx());
+                    using (var document = WordprocessingDocument.Open(buffer, true))
+                    {
+                        document.ChangeDocumentType(WordprocessingDocumentType.Template);
+                    }
+
+                    break;
+                case 'x':
+                    buffer.Write(OfficeFiles.Xlsx());
+                    using (var document = SpreadsheetDocument.Open(buffer, true))
+                    {
+                        document.ChangeDocumentType(SpreadsheetDocumentType.Template);
+                    }
+
+                    break;
+                default:
+                    buffer.Write(OfficeFiles.Pptx());
+                    using (var document = PresentationDocument.Open(buffer, true))
+                    {
+                        document.ChangeDocumentType(extension[2] == 'o' ? PresentationDocumentType.Template : PresentationDocumentType.Slideshow);
+                    }
+
+                    break;
+            }
+
+            bytes = buffer.ToArray();
+        }
+
+        var parsed = await _parser.ParseAsync(bytes, "template" + extension);
+
+        Assert.Contains(extension[1] switch { 'd' => "The harbor project", 'x' => "Lamp", _ => "Sales grew" }, parsed.Text);
     }
 
     [Fact]
@@ -336,6 +461,20 @@ public sealed class BadInputTests : IDisposable
             entry.Delete();
             using var writer = new StreamWriter(zip.CreateEntry(entryName).Open());
             writer.Write(changed);
+        }
+
+        return buffer.ToArray();
+    }
+
+    /// <summary>The package with one more part.</summary>
+    private static byte[] WithEntry(byte[] package, string entryName, string content)
+    {
+        using var buffer = new MemoryStream();
+        buffer.Write(package);
+        using (var zip = new ZipArchive(buffer, ZipArchiveMode.Update, leaveOpen: true))
+        {
+            using var writer = new StreamWriter(zip.CreateEntry(entryName).Open());
+            writer.Write(content);
         }
 
         return buffer.ToArray();

@@ -95,6 +95,36 @@ public sealed class DocumentReaderTests : IDisposable
     }
 
     [Fact]
+    public async Task ParseAsync_Docx_ReadsTextBoxesOnceNotesAtTheFootOfTheirPageAndHeadersAndFootersOnce()
+    {
+        var path = _temp.WriteAllBytes("tides.docx", OfficeFiles.DocxWithNotesAndMargins());
+
+        var document = await _parser.ParseAsync(path);
+
+        Assert.Equal(2, document.Pages.Count);
+        Assert.Equal(
+            [
+                "Harbor Authority, internal",
+                "Tides rise twice a day.[^1]",
+                "Contact the harbor office. Open daily.",
+                "Jane Smith",
+                "Harbor Master",
+                "[^1]: Measured at the north pier.",
+            ],
+            document.Pages[0].Paragraphs.Select(p => p.Text));
+        Assert.Equal(
+            [
+                "港の地図",
+                "Depth: h+2",
+                "The pier reopened.[^2][^i]",
+                "[^2]: Survey of 2023.",
+                "[^i]: Tables are in the appendix.",
+                "Printed for the board, page of",
+            ],
+            document.Pages[1].Paragraphs.Select(p => p.Text));
+    }
+
+    [Fact]
     public async Task ParseAsync_Pptx_ReadsOneSlidePerPageWithTitleTextTableAndNotes()
     {
         var path = _temp.WriteAllBytes("review.pptx", OfficeFiles.Pptx());

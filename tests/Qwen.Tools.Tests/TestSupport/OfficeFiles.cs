@@ -1,6 +1,7 @@
 using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
 using A = DocumentFormat.OpenXml.Drawing;
+using M = DocumentFormat.OpenXml.Math;
 using P = DocumentFormat.OpenXml.Presentation;
 using S = DocumentFormat.OpenXml.Spreadsheet;
 using W = DocumentFormat.OpenXml.Wordprocessing;
@@ -62,6 +63,112 @@ internal static class OfficeFiles
 
         static W.TableRow Row(params string[] cells) =>
             new(cells.Select(c => new W.TableCell(new W.Paragraph(new W.Run(new W.Text(c))))));
+    }
+
+    /// <summary>
+    /// A two-page Word document with what python-docx's paragraphs leave out: a header and a footer, a footnote on each page, an
+    /// endnote, a text box written as Word writes it (DrawingML with a VML fallback), ruby text, an equation, tracked changes,
+    /// and page-number fields in the footer.
+    /// </summary>
+    public static byte[] DocxWithNotesAndMargins()
+    {
+        using var stream = new MemoryStream();
+        using (var document = WordprocessingDocument.Create(stream, WordprocessingDocumentType.Document))
+        {
+            var main = document.AddMainDocumentPart();
+            var header = main.AddNewPart<HeaderPart>();
+            header.Header = new W.Header(new W.Paragraph(new W.Run(new W.Text("Harbor Authority, internal"))));
+            var firstHeader = main.AddNewPart<HeaderPart>();
+            firstHeader.Header = new W.Header(new W.Paragraph(new W.Run(new W.Text("Harbor Authority, internal"))));
+            var footer = main.AddNewPart<FooterPart>();
+            footer.Footer = new W.Footer(new W.Paragraph(
+                new W.Run(new W.Text("Printed for the board, page")),
+                new W.Run(new W.FieldChar { FieldCharType = W.FieldCharValues.Begin }),
+                new W.Run(new W.FieldCode(" PAGE \\* Arabic ") { Space = SpaceProcessingModeValues.Preserve }),
+                new W.Run(new W.FieldChar { FieldCharType = W.FieldCharValues.Separate }),
+                new W.Run(new W.Text("3")),
+                new W.Run(new W.FieldChar { FieldCharType = W.FieldCharValues.End }),
+                new W.Run(new W.Text(" of") { Space = SpaceProcessingModeValues.Preserve }),
+                new W.SimpleField(new W.Run(new W.Text("9"))) { Instruction = " NUMPAGES " }));
+
+            var footnotes = main.AddNewPart<FootnotesPart>();
+            footnotes.Footnotes = new W.Footnotes(
+                new W.Footnote(new W.Paragraph(new W.Run(new W.SeparatorMark()))) { Type = W.FootnoteEndnoteValues.Separator, Id = -1 },
+                new W.Footnote(new W.Paragraph(new W.Run(new W.ContinuationSeparatorMark()))) { Type = W.FootnoteEndnoteValues.ContinuationSeparator, Id = 0 },
+                Note<W.Footnote>(1, "Measured at the north pier."),
+                Note<W.Footnote>(2, "Survey of 2023."));
+            var endnotes = main.AddNewPart<EndnotesPart>();
+            endnotes.Endnotes = new W.Endnotes(
+                new W.Endnote(new W.Paragraph(new W.Run(new W.SeparatorMark()))) { Type = W.FootnoteEndnoteValues.Separator, Id = -1 },
+                Note<W.Endnote>(1, "Tables are in the appendix."));
+
+            const string textBox = """
+                <w:p xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+                     xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"
+                     xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+                     xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"
+                     xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"
+                     xmlns:v="urn:schemas-microsoft-com:vml">
+                  <w:r><w:t xml:space="preserve">Contact the harbor office. </w:t></w:r>
+                  <w:r><mc:AlternateContent>
+                    <mc:Choice Requires="wps"><w:drawing><wp:anchor distT="0" distB="0" distL="0" distR="0" simplePos="0" relativeHeight="1" behindDoc="0" locked="0" layoutInCell="1" allowOverlap="1">
+                      <wp:simplePos x="0" y="0"/><wp:positionH relativeFrom="column"><wp:posOffset>0</wp:posOffset></wp:positionH>
+                      <wp:positionV relativeFrom="paragraph"><wp:posOffset>0</wp:posOffset></wp:positionV><wp:extent cx="914400" cy="457200"/>
+                      <wp:wrapNone/><wp:docPr id="1" name="Text Box 1"/>
+                      <a:graphic><a:graphicData uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"><wps:wsp>
+                        <wps:spPr/><wps:txbx><w:txbxContent>
+                          <w:p><w:r><w:t>Jane Smith</w:t></w:r></w:p><w:p><w:r><w:t>Harbor Master</w:t></w:r></w:p>
+                        </w:txbxContent></wps:txbx><wps:bodyPr/></wps:wsp></a:graphicData></a:graphic></wp:anchor></w:drawing></mc:Choice>
+                    <mc:Fallback><w:pict><v:shape style="width:72pt;height:36pt"><v:textbox><w:txbxContent>
+                      <w:p><w:r><w:t>Jane Smith</w:t></w:r></w:p><w:p><w:r><w:t>Harbor Master</w:t></w:r></w:p>
+                    </w:txbxContent></v:textbox></v:shape></w:pict></mc:Fallback>
+                  </mc:AlternateContent></w:r>
+                  <w:r><w:t>Open daily.</w:t></w:r>
+                </w:p>
+                """;
+
+            main.Document = new W.Document(new W.Body(
+                new W.Paragraph(new W.Run(new W.Text("Tides rise twice a day.")), new W.Run(new W.FootnoteReference { Id = 1 })),
+                new W.Paragraph(textBox),
+                new W.Paragraph(new W.Run(new W.Break { Type = W.BreakValues.Page })),
+                new W.Paragraph(
+                    new W.Run(new W.Ruby(
+                        new W.RubyProperties(new W.RubyAlign { Val = W.RubyAlignValues.Center }),
+                        new W.RubyContent(new W.Run(new W.Text("みなと"))),
+                        new W.RubyBase(new W.Run(new W.Text("港"))))),
+                    new W.Run(new W.Text("の地図"))),
+                new W.Paragraph(
+                    new W.Run(new W.Text("Depth: ") { Space = SpaceProcessingModeValues.Preserve }),
+                    new M.OfficeMath(new M.Radical(
+                        new M.Degree(),
+                        new M.Base(
+                            new M.Run(new M.Text("h")),
+                            new M.Run(new M.Text("+2")))))),
+                new W.Paragraph(
+                    new W.Run(new W.Text("The pier ") { Space = SpaceProcessingModeValues.Preserve }),
+                    new W.DeletedRun(new W.Run(new W.DeletedText("was closed"))) { Id = "1", Author = "A" },
+                    new W.MoveFromRun(new W.Run(new W.Text("in winter "))) { Id = "2", Author = "A" },
+                    new W.InsertedRun(new W.Run(new W.Text("reopened"))) { Id = "3", Author = "A" },
+                    new W.Run(new W.Text(".")),
+                    new W.Run(new W.FootnoteReference { Id = 2 }),
+                    new W.Run(new W.EndnoteReference { Id = 1 })),
+                new W.SectionProperties(
+                    new W.HeaderReference { Type = W.HeaderFooterValues.Default, Id = main.GetIdOfPart(header) },
+                    new W.HeaderReference { Type = W.HeaderFooterValues.First, Id = main.GetIdOfPart(firstHeader) },
+                    new W.FooterReference { Type = W.HeaderFooterValues.Default, Id = main.GetIdOfPart(footer) })));
+        }
+
+        return stream.ToArray();
+
+        static T Note<T>(long id, string text)
+            where T : W.FootnoteEndnoteType, new()
+        {
+            var note = new T { Id = id };
+            note.Append(new W.Paragraph(
+                new W.Run(new W.FootnoteReferenceMark()),
+                new W.Run(new W.Text(" " + text) { Space = SpaceProcessingModeValues.Preserve })));
+            return note;
+        }
     }
 
     /// <summary>A presentation with two slides (title, body text, a table on the second) and speaker notes on the first.</summary>

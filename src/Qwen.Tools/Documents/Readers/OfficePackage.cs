@@ -50,6 +50,31 @@ internal static class OfficePackage
     }
 
     /// <summary>
+    /// What a reader found, titled by the package's core properties or, when they have no title, by <paramref name="fallbackTitle"/>.
+    /// Core properties that System.IO.Packaging refuses (a second core-properties part, a date of another type, an attribute
+    /// OPC forbids) cost only the title, with a warning: Office and the python readers open such files.
+    /// </summary>
+    public static DocumentContent Content(OpenXmlPackage package, IReadOnlyList<DocumentPage> pages, string? fallbackTitle)
+    {
+        string? title;
+        string[] warnings = [];
+        try
+        {
+            title = package.PackageProperties.Title;
+        }
+        catch (Exception e) when (e is XmlException or FileFormatException)
+        {
+            title = null;
+            warnings = [$"The document's properties (title, author) could not be read and were left out: {e.Message}"];
+        }
+
+        return new DocumentContent(string.IsNullOrWhiteSpace(title) ? (string.IsNullOrWhiteSpace(fallbackTitle) ? null : fallbackTitle) : title, pages)
+        {
+            Warnings = warnings,
+        };
+    }
+
+    /// <summary>
     /// The package rewritten where System.IO.Packaging would refuse what Office, LibreOffice and the python readers accept;
     /// <see langword="null"/> when nothing needs repair. Three defects of real files are repaired: a part stored twice (a
     /// duplicated core-properties part is common; the first copy is kept), a content-types part written with a namespace prefix
@@ -62,7 +87,7 @@ internal static class OfficePackage
         {
             using var zip = new ZipArchive(AsStream(content), ZipArchiveMode.Read);
             var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-            var entries = zip.Entries.Where(e => names.Add(e.FullName)).ToList();
+            var entries = zip.Entries.Where(e => names.Add(PartName(e))).ToList();
             var replaced = new Dictionary<string, byte[]>(StringComparer.OrdinalIgnoreCase);
             foreach (var entry in entries)
             {
@@ -71,16 +96,17 @@ internal static class OfficePackage
                     continue;
                 }
 
-                var fixedPart = entry.FullName.Equals(ContentTypesName, StringComparison.OrdinalIgnoreCase)
+                var name = PartName(entry);
+                var fixedPart = name.Equals(ContentTypesName, StringComparison.OrdinalIgnoreCase)
                     ? RepairedContentTypes(entry, names)
-                    : entry.FullName.EndsWith(".rels", StringComparison.OrdinalIgnoreCase) ? RepairedRelationships(entry, names) : null;
+                    : name.EndsWith(".rels", StringComparison.OrdinalIgnoreCase) ? RepairedRelationships(entry, name, names) : null;
                 if (fixedPart is not null)
                 {
-                    replaced[entry.FullName] = fixedPart;
+                    replaced[name] = fixedPart;
                 }
             }
 
-            if (entries.Count == zip.Entries.Count && replaced.Count == 0)
+            if (entries.Count == zip.Entries.Count && replaced.Count == 0 && entries.All(e => PartName(e) == e.FullName))
             {
                 return null;
             }
@@ -90,8 +116,8 @@ internal static class OfficePackage
             {
                 foreach (var entry in entries)
                 {
-                    using var to = rewritten.CreateEntry(entry.FullName, CompressionLevel.Fastest).Open();
-                    if (replaced.TryGetValue(entry.FullName, out var part))
+                    using var to = rewritten.CreateEntry(PartName(entry), CompressionLevel.Fastest).Open();
+                    if (replaced.TryGetValue(PartName(entry), out var part))
                     {
                         to.Write(part);
                     }
@@ -117,7 +143,16 @@ internal static class OfficePackage
         }
     }
 
-    /// <summary>The content-types part in the namespace System.IO.Packaging expects and without overrides of missing parts;
+    /// <summary>An entry's name as a part name: with '/' where a Windows zip tool wrote '\\', and the content-types part spelled as
+    /// System.IO.Packaging looks for it.</summary>
+    private static string PartName(ZipArchiveEntry entry)
+    {
+        var name = entry.FullName.Replace('\\', '/');
+        return name.Equals(ContentTypesName, StringComparison.OrdinalIgnoreCase) ? ContentTypesName : name;
+    }
+
+    /// <summary>The content-types part in the namespace System.IO.Packaging expects, without overrides of missing parts and with
+    /// each override spelled as its part's entry;
     /// <see langword="null"/> when it is fine as it is.</summary>
     private static byte[]? RepairedContentTypes(ZipArchiveEntry entry, HashSet<string> names)
     {
@@ -131,21 +166,33 @@ internal static class OfficePackage
         var types = new XElement(ContentTypesNamespace + "Types");
         foreach (var element in document.Root.Elements())
         {
-            if (element.Name.LocalName == "Override" && element.Attribute("PartName")?.Value is { } partName && !names.Contains(partName.TrimStart('/')))
+            var copy = new XElement(ContentTypesNamespace + element.Name.LocalName, element.Attributes().Where(a => !a.IsNamespaceDeclaration));
+            if (element.Name.LocalName == "Override" && element.Attribute("PartName")?.Value is { } partName)
             {
-                changed = true;
-                continue;
+                if (!names.TryGetValue(partName.TrimStart('/'), out var stored))
+                {
+                    changed = true;
+                    continue;
+                }
+
+                // Part names are case-insensitive, but System.IO.Packaging matches an override only when it is spelled as the
+                // entry is ("/xl/sharedStrings.xml" for "xl/sharedstrings.xml").
+                if (partName.TrimStart('/') != stored)
+                {
+                    copy.SetAttributeValue("PartName", "/" + stored);
+                    changed = true;
+                }
             }
 
-            types.Add(new XElement(ContentTypesNamespace + element.Name.LocalName, element.Attributes().Where(a => !a.IsNamespaceDeclaration)));
+            types.Add(copy);
         }
 
         return changed ? Save(types) : null;
     }
 
-    /// <summary>A relationships part without the internal relationships whose target part is missing; <see langword="null"/>
-    /// when every target is there.</summary>
-    private static byte[]? RepairedRelationships(ZipArchiveEntry entry, HashSet<string> names)
+    /// <summary>A relationships part without the internal relationships whose target part is missing, and without
+    /// relationships that lack an id, a type or a target; <see langword="null"/> when every relationship is whole.</summary>
+    private static byte[]? RepairedRelationships(ZipArchiveEntry entry, string name, HashSet<string> names)
     {
         var document = Load(entry);
         if (document.Root is null)
@@ -154,13 +201,14 @@ internal static class OfficePackage
         }
 
         // "word/_rels/document.xml.rels" describes "word/document.xml": its relative targets start from "word/".
-        var folder = entry.FullName.Contains("_rels/", StringComparison.Ordinal) ? entry.FullName[..entry.FullName.LastIndexOf("_rels/", StringComparison.Ordinal)] : string.Empty;
+        var folder = name.Contains("_rels/", StringComparison.Ordinal) ? name[..name.LastIndexOf("_rels/", StringComparison.Ordinal)] : string.Empty;
         var missing = document.Root.Elements()
             .Where(r => r.Name.LocalName == "Relationship"
-                && !string.Equals(r.Attribute("TargetMode")?.Value, "External", StringComparison.OrdinalIgnoreCase)
-                && r.Attribute("Target")?.Value is { Length: > 0 } target
-                && !target.Contains(':', StringComparison.Ordinal)
-                && !names.Contains(Resolve(folder, target)))
+                && (r.Attribute("Id") is null || r.Attribute("Type") is null || r.Attribute("Target") is not { } target
+                    || (!string.Equals(r.Attribute("TargetMode")?.Value, "External", StringComparison.OrdinalIgnoreCase)
+                        && target.Value.Length > 0
+                        && !target.Value.Contains(':', StringComparison.Ordinal)
+                        && !names.Contains(Resolve(folder, target.Value)))))
             .ToList();
         if (missing.Count == 0)
         {

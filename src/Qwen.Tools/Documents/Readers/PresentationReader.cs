@@ -40,8 +40,7 @@ internal sealed class PresentationReader(DocumentParserOptions options) : IDocum
             pages.Add(new DocumentPage(number, paragraphs));
         }
 
-        var title = document.PackageProperties.Title;
-        return new DocumentContent(string.IsNullOrWhiteSpace(title) ? firstTitle : title, pages);
+        return OfficePackage.Content(document, pages, firstTitle);
     }
 
     private static List<DocumentParagraph> ReadSlide(SlidePart slidePart, ref string? firstTitle)

@@ -21,9 +21,9 @@ internal sealed class SpreadsheetReader(DocumentParserOptions options) : IDocume
         {
             cancellationToken.ThrowIfCancellationRequested();
             var name = sheet.Name?.Value ?? $"Sheet{pages.Count + 1}";
-            if (sheet.Id?.Value is not { } id || workbookPart.GetPartById(id) is not WorksheetPart worksheetPart)
+            if (sheet.Id?.Value is not { } id || !workbookPart.TryGetPartById(id, out var part) || part is not WorksheetPart worksheetPart)
             {
-                // Chart sheets and dialog sheets hold no cells.
+                // Chart sheets and dialog sheets hold no cells; a macro sheet may have no part at all (an empty id).
                 continue;
             }
 
@@ -38,8 +38,7 @@ internal sealed class SpreadsheetReader(DocumentParserOptions options) : IDocume
             pages.Add(new DocumentPage(pages.Count + 1, paragraphs));
         }
 
-        var title = document.PackageProperties.Title;
-        return new DocumentContent(string.IsNullOrWhiteSpace(title) ? null : title, pages);
+        return OfficePackage.Content(document, pages, fallbackTitle: null);
     }
 
     private static List<IReadOnlyList<string>> ReadRows(WorksheetPart part, List<string> sharedStrings, HashSet<uint> dateStyles, CancellationToken cancellationToken)

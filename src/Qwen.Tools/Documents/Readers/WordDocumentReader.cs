@@ -2,12 +2,17 @@ using System.Text;
 using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Wordprocessing;
+using M = DocumentFormat.OpenXml.Math;
 
 namespace Qwen.Tools;
 
 /// <summary>
 /// Reads DOCX: paragraphs, headings (by style or outline level), list items, and tables as Markdown rows. Pages follow the page
-/// breaks Word recorded when it last laid the document out, or the explicit page breaks when it recorded none.
+/// breaks Word recorded when it last laid the document out, or the explicit page breaks when it recorded none. Also what a
+/// reader of the printed page sees and python-docx's paragraphs leave out: text boxes (once, though Word stores each twice),
+/// equations, footnotes (as Markdown footnotes at the foot of the page that refers to them), endnotes (at the end), and the
+/// headers and footers (each distinct one once: headers before the first page's text, footers after the last). Text as Word
+/// shows it with tracked changes accepted: no deleted or moved-away text, no ruby guides, no field codes, no page numbers.
 /// </summary>
 internal sealed class WordDocumentReader(DocumentParserOptions options) : IDocumentReader
 {
@@ -20,18 +25,47 @@ internal sealed class WordDocumentReader(DocumentParserOptions options) : IDocum
 
         var walker = new Walker(
             StyleHeadingLevels(mainPart.StyleDefinitionsPart?.Styles),
+            Notes(mainPart.FootnotesPart?.Footnotes),
+            Notes(mainPart.EndnotesPart?.Endnotes),
             useRenderedBreaks: body.Descendants<LastRenderedPageBreak>().Any(),
             cancellationToken);
+        walker.VisitMargins(HeaderFooterParts<HeaderReference, HeaderPart>(mainPart, body).Select(p => p.Header));
         walker.VisitBlocks(body.Elements());
-        var pages = walker.Finish();
+        var pages = walker.Finish(HeaderFooterParts<FooterReference, FooterPart>(mainPart, body).Select(p => p.Footer));
 
-        var title = document.PackageProperties.Title;
-        if (string.IsNullOrWhiteSpace(title))
+        var firstHeading = pages.SelectMany(p => p.Paragraphs).FirstOrDefault(p => p.Kind == DocumentParagraphKind.Heading)?.Text.TrimStart('#', ' ');
+        return OfficePackage.Content(document, pages, firstHeading);
+    }
+
+    /// <summary>The header (or footer) parts the document's sections refer to, each once, in the order of the sections.</summary>
+    private static IEnumerable<TPart> HeaderFooterParts<TReference, TPart>(MainDocumentPart mainPart, Body body)
+        where TReference : HeaderFooterReferenceType
+        where TPart : OpenXmlPart
+    {
+        var seen = new HashSet<OpenXmlPart>();
+        foreach (var reference in body.Descendants<SectionProperties>().SelectMany(s => s.Elements<TReference>()))
         {
-            title = pages.SelectMany(p => p.Paragraphs).FirstOrDefault(p => p.Kind == DocumentParagraphKind.Heading)?.Text.TrimStart('#', ' ');
+            if (reference.Id?.Value is { } id && mainPart.TryGetPartById(id, out var part) && part is TPart typed && seen.Add(part))
+            {
+                yield return typed;
+            }
+        }
+    }
+
+    /// <summary>Footnotes or endnotes by id, less the separators Word keeps among them.</summary>
+    private static Dictionary<long, FootnoteEndnoteType> Notes(OpenXmlCompositeElement? notes)
+    {
+        var byId = new Dictionary<long, FootnoteEndnoteType>();
+        foreach (var note in notes?.Elements<FootnoteEndnoteType>() ?? [])
+        {
+            var type = note.Type?.Value;
+            if (note.Id?.Value is long id && (type is null || type == FootnoteEndnoteValues.Normal))
+            {
+                byId.TryAdd(id, note);
+            }
         }
 
-        return new DocumentContent(string.IsNullOrWhiteSpace(title) ? null : title, pages);
+        return byId;
     }
 
     /// <summary>Maps style ids to heading levels: "Title" and "heading N" styles, or styles with an outline level, following basedOn.</summary>
@@ -76,10 +110,22 @@ internal sealed class WordDocumentReader(DocumentParserOptions options) : IDocum
         return levels;
     }
 
-    private sealed class Walker(Dictionary<string, int> headingStyles, bool useRenderedBreaks, CancellationToken cancellationToken)
+    private sealed class Walker(
+        Dictionary<string, int> headingStyles,
+        Dictionary<long, FootnoteEndnoteType> footnotes,
+        Dictionary<long, FootnoteEndnoteType> endnotes,
+        bool useRenderedBreaks,
+        CancellationToken cancellationToken)
     {
         private readonly List<DocumentPage> _pages = [];
+        private readonly HashSet<string> _margins = [];
+        private readonly List<(string Label, FootnoteEndnoteType Note)> _pageFootnotes = [];
+        private readonly List<(string Label, FootnoteEndnoteType Note)> _endnotes = [];
         private List<DocumentParagraph> _current = [];
+        private int _footnoteCount;
+
+        // Inside a table cell, a note, a header or a footer: paragraphs are kept as plain text and pages do not break.
+        private bool _plain;
 
         public void VisitBlocks(IEnumerable<OpenXmlElement> elements)
         {
@@ -97,31 +143,82 @@ internal sealed class WordDocumentReader(DocumentParserOptions options) : IDocum
                     case SdtBlock block when block.SdtContentBlock is { } contentBlock:
                         VisitBlocks(contentBlock.Elements());
                         break;
+                    case AlternateContent alternatives when Chosen(alternatives) is { } chosen:
+                        VisitBlocks(chosen.Elements());
+                        break;
+                    case CustomXmlBlock custom:
+                        VisitBlocks(custom.Elements());
+                        break;
                 }
             }
         }
 
-        public List<DocumentPage> Finish()
+        /// <summary>Headers or footers: each distinct text once, as plain paragraphs (they repeat on every page of the document).</summary>
+        public void VisitMargins(IEnumerable<OpenXmlCompositeElement?> parts)
         {
+            foreach (var part in parts)
+            {
+                if (part is not null && PlainText(part.Elements()) is { Length: > 0 } text && _margins.Add(text))
+                {
+                    _current.Add(new DocumentParagraph(DocumentParagraphKind.Text, text));
+                }
+            }
+        }
+
+        /// <summary>Ends the last page with the endnotes (Word prints them after the document's text by default) and the footers.</summary>
+        public List<DocumentPage> Finish(IEnumerable<OpenXmlCompositeElement?> footers)
+        {
+            AddPageFootnotes();
+            foreach (var (label, note) in _endnotes)
+            {
+                AddNote(label, note);
+            }
+
+            VisitMargins(footers);
             NextPage();
             return _pages;
         }
 
         private void VisitParagraph(Paragraph paragraph)
         {
-            var text = new StringBuilder();
-            foreach (var node in paragraph.Descendants())
+            var inline = new Inline();
+            VisitInline(paragraph, paragraph, inline);
+            Flush(paragraph, inline.Text);
+
+            // A text box is drawn where its paragraph is anchored; its paragraphs are read after that paragraph's own text.
+            foreach (var box in inline.Boxes)
+            {
+                VisitBlocks(box.Elements());
+            }
+        }
+
+        private void VisitInline(Paragraph paragraph, OpenXmlElement parent, Inline inline)
+        {
+            var text = inline.Text;
+            foreach (var node in parent.ChildElements)
             {
                 switch (node)
                 {
-                    case Text t:
+                    case Text t when !inline.InPageNumber:
                         text.Append(t.Text);
                         break;
-                    case TabChar:
+                    case M.Text math:
+                        // An equation reads as its symbols in order ("x+1" under a root sign), as a plain-text copy gives it.
+                        text.Append(math.Text);
+                        break;
+                    case FieldChar { FieldCharType.Value: var kind }:
+                        inline.Field(kind);
+                        break;
+                    case FieldCode code:
+                        inline.FieldCode(code.Text);
+                        break;
+                    case SimpleField simple when Inline.IsPageNumber(simple.Instruction?.Value):
+                        break;
+                    case TabChar or PositionalTab:
                         text.Append('\t');
                         break;
                     case Break { Type.Value: var type } when type == BreakValues.Page:
-                        if (!useRenderedBreaks)
+                        if (!useRenderedBreaks && !_plain)
                         {
                             Flush(paragraph, text);
                             NextPage();
@@ -134,15 +231,56 @@ internal sealed class WordDocumentReader(DocumentParserOptions options) : IDocum
                     case NoBreakHyphen:
                         text.Append('-');
                         break;
-                    case LastRenderedPageBreak when useRenderedBreaks:
-                        Flush(paragraph, text);
-                        NextPage();
+                    case LastRenderedPageBreak:
+                        if (useRenderedBreaks && !_plain)
+                        {
+                            Flush(paragraph, text);
+                            NextPage();
+                        }
+
+                        break;
+                    case FootnoteReference { Id.Value: long id } reference when footnotes.TryGetValue(id, out var footnote):
+                        var label = (++_footnoteCount).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                        if (reference.CustomMarkFollows?.Value != true)
+                        {
+                            text.Append("[^").Append(label).Append(']');
+                        }
+
+                        _pageFootnotes.Add((label, footnote));
+                        break;
+                    case EndnoteReference { Id.Value: long id } reference when endnotes.TryGetValue(id, out var endnote):
+                        var endLabel = RomanNumeral(_endnotes.Count + 1);
+                        if (reference.CustomMarkFollows?.Value != true)
+                        {
+                            text.Append("[^").Append(endLabel).Append(']');
+                        }
+
+                        _endnotes.Add((endLabel, endnote));
+                        break;
+                    case TextBoxContent box:
+                        inline.Boxes.Add(box);
+                        break;
+                    case AlternateContent alternatives:
+                        // Word writes a drawing twice, as DrawingML and as a VML fallback: read one of them.
+                        if (Chosen(alternatives) is { } chosen)
+                        {
+                            VisitInline(paragraph, chosen, inline);
+                        }
+
+                        break;
+                    case RubyContent or DeletedText or DeletedFieldCode or MoveFromRun:
+                        // Ruby text is a reading aid printed above its base; deleted or moved-away text is not printed (the text
+                        // reads as Word shows it with its tracked changes accepted).
+                        break;
+                    default:
+                        VisitInline(paragraph, node, inline);
                         break;
                 }
             }
-
-            Flush(paragraph, text);
         }
+
+        private static OpenXmlElement? Chosen(AlternateContent alternatives) =>
+            alternatives.GetFirstChild<AlternateContentChoice>() ?? (OpenXmlElement?)alternatives.GetFirstChild<AlternateContentFallback>();
 
         private void Flush(Paragraph paragraph, StringBuilder text)
         {
@@ -150,6 +288,12 @@ internal sealed class WordDocumentReader(DocumentParserOptions options) : IDocum
             text.Clear();
             if (value.Length == 0)
             {
+                return;
+            }
+
+            if (_plain)
+            {
+                _current.Add(new DocumentParagraph(DocumentParagraphKind.Text, value));
                 return;
             }
 
@@ -182,7 +326,19 @@ internal sealed class WordDocumentReader(DocumentParserOptions options) : IDocum
             foreach (var row in table.Elements<TableRow>())
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                rows.Add([.. row.Elements<TableCell>().Select(CellText)]);
+                rows.Add([.. row.Elements<TableCell>().Select(c => PlainText(c.Elements()))]);
+            }
+
+            if (_plain)
+            {
+                // A table inside a cell or a note is read as the words of its cells.
+                var words = string.Join(' ', rows.SelectMany(r => r).Where(c => c.Length > 0));
+                if (words.Length > 0)
+                {
+                    _current.Add(new DocumentParagraph(DocumentParagraphKind.Text, words));
+                }
+
+                return;
             }
 
             var rendered = MarkdownTable.Render(rows);
@@ -201,13 +357,102 @@ internal sealed class WordDocumentReader(DocumentParserOptions options) : IDocum
             }
         }
 
-        private static string CellText(TableCell cell) =>
-            string.Join(' ', cell.Descendants<Paragraph>().Select(p => string.Concat(p.Descendants<Text>().Select(t => t.Text)).Trim()).Where(t => t.Length > 0));
+        /// <summary>The text of a cell, note, header or footer: its paragraphs (text boxes included) joined by spaces.</summary>
+        private string PlainText(IEnumerable<OpenXmlElement> blocks)
+        {
+            var (saved, savedPlain) = (_current, _plain);
+            (_current, _plain) = ([], true);
+            try
+            {
+                VisitBlocks(blocks);
+                return string.Join(' ', _current.Select(p => p.Text));
+            }
+            finally
+            {
+                (_current, _plain) = (saved, savedPlain);
+            }
+        }
+
+        private void AddNote(string label, FootnoteEndnoteType note)
+        {
+            if (PlainText(note.Elements()) is { Length: > 0 } text)
+            {
+                _current.Add(new DocumentParagraph(DocumentParagraphKind.Text, $"[^{label}]: {text}"));
+            }
+        }
+
+        /// <summary>Footnotes are printed at the foot of the page that refers to them.</summary>
+        private void AddPageFootnotes()
+        {
+            foreach (var (label, note) in _pageFootnotes)
+            {
+                AddNote(label, note);
+            }
+
+            _pageFootnotes.Clear();
+        }
 
         private void NextPage()
         {
+            AddPageFootnotes();
             _pages.Add(new DocumentPage(_pages.Count + 1, _current));
             _current = [];
+        }
+
+        /// <summary>What one paragraph's runs add up to: its text, its text boxes, and the fields open in it.</summary>
+        private sealed class Inline
+        {
+            private readonly Stack<(StringBuilder Code, bool PageNumber)> _fields = new();
+
+            public StringBuilder Text { get; } = new();
+
+            public List<TextBoxContent> Boxes { get; } = [];
+
+            /// <summary>Gets whether the text is a page number (PAGE, NUMPAGES, SECTIONPAGES fields): the number Word last
+            /// printed, which differs on every page and is left out ("Page of" in a footer, not "Page 1 of 12" once).</summary>
+            public bool InPageNumber => _fields.Any(f => f.PageNumber);
+
+            public static bool IsPageNumber(string? instruction) =>
+                instruction?.Trim().Split(' ', 2)[0].ToUpperInvariant() is "PAGE" or "NUMPAGES" or "SECTIONPAGES";
+
+            public void Field(FieldCharValues kind)
+            {
+                if (kind == FieldCharValues.Begin)
+                {
+                    _fields.Push((new StringBuilder(), false));
+                }
+                else if (kind == FieldCharValues.Separate && _fields.TryPop(out var field))
+                {
+                    // The code is complete; what follows up to the end is the field's result.
+                    _fields.Push((field.Code, IsPageNumber(field.Code.ToString())));
+                }
+                else if (kind == FieldCharValues.End)
+                {
+                    _fields.TryPop(out _);
+                }
+            }
+
+            public void FieldCode(string code)
+            {
+                if (_fields.TryPeek(out var field))
+                {
+                    field.Code.Append(code);
+                }
+            }
+        }
+
+        private static string RomanNumeral(int number)
+        {
+            var text = new StringBuilder();
+            foreach (var (value, numeral) in (ReadOnlySpan<(int, string)>)[(1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")])
+            {
+                for (; number >= value; number -= value)
+                {
+                    text.Append(numeral);
+                }
+            }
+
+            return text.ToString();
         }
     }
 }

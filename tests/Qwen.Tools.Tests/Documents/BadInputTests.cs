@@ -184,6 +184,34 @@ public sealed class BadInputTests : IDisposable
     }
 
     [Fact]
+    public async Task ParseAsync_OfficePartNestedDeeperThanAnyApplicationWrites_IsRefusedWithoutEndingTheProcess()
+    {
+        // 20,000 nested content controls (a 3 KB file) overflowed the stack inside the OpenXml SDK and ended the process.
+        const int depth = 20_000;
+        var bytes = Rewrite(OfficeFiles.Docx(), "word/document.xml", xml => xml.Replace(
+            "<w:body>",
+            "<w:body>" + string.Concat(Enumerable.Repeat("<w:sdt><w:sdtContent>", depth)) + "<w:p><w:r><w:t>deep</w:t></w:r></w:p>"
+                + string.Concat(Enumerable.Repeat("</w:sdtContent></w:sdt>", depth)),
+            StringComparison.Ordinal));
+
+        var error = await Assert.ThrowsAsync<DocumentParseException>(() => _parser.ParseAsync(bytes, "nested.docx"));
+
+        Assert.Contains("'word/document.xml' nests XML elements more than 512 deep", error.Reason);
+    }
+
+    [Fact]
+    public async Task ParseAsync_DocxShowingOneNoteAndOneDiagramThousandsOfTimes_ReadsEachOnce()
+    {
+        var document = await _parser.ParseAsync(OfficeFiles.DocxRepeatingOneNoteAndOneDiagram(5_000), "repeated.docx");
+
+        Assert.Equal(1, CountOf(document.Text, "The only note."));
+        Assert.Equal(1, CountOf(document.Text, "The only node"));
+        Assert.StartsWith("Repeated[^1][^1]", document.Text);
+
+        static int CountOf(string text, string value) => (text.Length - text.Replace(value, string.Empty, StringComparison.Ordinal).Length) / value.Length;
+    }
+
+    [Fact]
     public async Task ParseAsync_ContentTypesWrittenWithANamespacePrefix_IsRead()
     {
         // Old openpyxl versions wrote <ns0:Types xmlns:ns0="...">; Excel reads it, System.IO.Packaging refuses it.

@@ -115,6 +115,9 @@ public sealed class DocumentReaderTests : IDisposable
         Assert.Equal(
             [
                 "港の地図",
+                "Ferries leave from Oslo",
+                "Survey",
+                "Dredge",
                 "Depth: h+2",
                 "The pier reopened.[^2][^i]",
                 "[^2]: Survey of 2023.",
@@ -140,6 +143,16 @@ public sealed class DocumentReaderTests : IDisposable
             ["# Details", "| Region | Growth |\n| --- | --- |\n| North | 12% |", "Below the table."],
             document.Pages[1].Paragraphs.Select(p => p.Text));
         Assert.Equal(DocumentParagraphKind.Notes, document.Pages[0].Paragraphs[2].Kind);
+    }
+
+    [Fact]
+    public async Task ParseAsync_Pptx_ReadsSmartArtTextAndAlternativeShapesOnce()
+    {
+        var path = _temp.WriteAllBytes("plan.pptx", OfficeFiles.PptxWithDiagramAndAlternatives());
+
+        var document = await _parser.ParseAsync(path);
+
+        Assert.Equal(["# Plan", "Launch in May.", "Design\nBuild\nShip"], document.Pages.Single().Paragraphs.Select(p => p.Text));
     }
 
     [Fact]

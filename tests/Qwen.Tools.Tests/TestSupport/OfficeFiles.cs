@@ -1,6 +1,8 @@
 using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
 using A = DocumentFormat.OpenXml.Drawing;
+using Dgm = DocumentFormat.OpenXml.Drawing.Diagrams;
+using Wp = DocumentFormat.OpenXml.Drawing.Wordprocessing;
 using M = DocumentFormat.OpenXml.Math;
 using P = DocumentFormat.OpenXml.Presentation;
 using S = DocumentFormat.OpenXml.Spreadsheet;
@@ -67,8 +69,8 @@ internal static class OfficeFiles
 
     /// <summary>
     /// A two-page Word document with what python-docx's paragraphs leave out: a header and a footer, a footnote on each page, an
-    /// endnote, a text box written as Word writes it (DrawingML with a VML fallback), ruby text, an equation, tracked changes,
-    /// and page-number fields in the footer.
+    /// endnote, a text box written as Word writes it (DrawingML with a VML fallback), ruby text, a smart tag (Word 2003-2007),
+    /// a SmartArt diagram, an equation, tracked changes, and page-number fields in the footer.
     /// </summary>
     public static byte[] DocxWithNotesAndMargins()
     {
@@ -137,6 +139,14 @@ internal static class OfficeFiles
                         new W.RubyContent(new W.Run(new W.Text("みなと"))),
                         new W.RubyBase(new W.Run(new W.Text("港"))))),
                     new W.Run(new W.Text("の地図"))),
+                new W.Paragraph("""
+                    <w:p xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:r><w:t xml:space="preserve">Ferries leave from </w:t></w:r><w:smartTag w:uri="urn:schemas-microsoft-com:office:smarttags" w:element="place"><w:r><w:t>Oslo</w:t></w:r></w:smartTag></w:p>
+                    """),
+                new W.Paragraph(new W.Run(new W.Drawing(new Wp.Inline(
+                    new Wp.Extent { Cx = 100, Cy = 100 },
+                    new Wp.DocProperties { Id = 2, Name = "Diagram" },
+                    new A.Graphic(new A.GraphicData(DiagramReference(main, "Survey", "Dredge"))
+                    { Uri = "http://schemas.openxmlformats.org/drawingml/2006/diagram" }))))),
                 new W.Paragraph(
                     new W.Run(new W.Text("Depth: ") { Space = SpaceProcessingModeValues.Preserve }),
                     new M.OfficeMath(new M.Radical(
@@ -246,6 +256,85 @@ internal static class OfficeFiles
 
         static S.Cell InlineCell(string reference, string text) =>
             new() { CellReference = reference, DataType = S.CellValues.InlineString, InlineString = new S.InlineString(new S.Text(text)) };
+    }
+
+    /// <summary>A Word document whose one paragraph refers to one footnote and shows one SmartArt diagram <paramref name="times"/> times.</summary>
+    public static byte[] DocxRepeatingOneNoteAndOneDiagram(int times)
+    {
+        using var stream = new MemoryStream();
+        using (var document = WordprocessingDocument.Create(stream, WordprocessingDocumentType.Document))
+        {
+            var main = document.AddMainDocumentPart();
+            var footnotes = main.AddNewPart<FootnotesPart>();
+            footnotes.Footnotes = new W.Footnotes(new W.Footnote(new W.Paragraph(new W.Run(new W.Text("The only note.")))) { Id = 1 });
+            var diagram = DiagramReference(main, "The only node");
+            var paragraph = new W.Paragraph(new W.Run(new W.Text("Repeated")));
+            for (var i = 0; i < times; i++)
+            {
+                paragraph.Append(new W.Run(new W.FootnoteReference { Id = 1 }));
+                paragraph.Append(new W.Run(new W.Drawing(new Wp.Inline(
+                    new Wp.Extent { Cx = 100, Cy = 100 },
+                    new Wp.DocProperties { Id = (uint)(i + 1), Name = "Diagram" },
+                    new A.Graphic(new A.GraphicData((Dgm.RelationshipIds)diagram.CloneNode(true)) { Uri = "http://schemas.openxmlformats.org/drawingml/2006/diagram" })))));
+            }
+
+            main.Document = new W.Document(new W.Body(paragraph));
+        }
+
+        return stream.ToArray();
+    }
+
+    /// <summary>
+    /// One slide with a SmartArt diagram (its text only in the diagram's data part) and a shape stored twice as alternatives
+    /// (a newer form and a fallback), as PowerPoint writes shapes with newer features.
+    /// </summary>
+    public static byte[] PptxWithDiagramAndAlternatives()
+    {
+        using var stream = new MemoryStream();
+        using (var document = PresentationDocument.Create(stream, PresentationDocumentType.Presentation))
+        {
+            var presentationPart = document.AddPresentationPart();
+            var slide = AddSlide(presentationPart, "Plan", []);
+            var tree = slide.Slide!.CommonSlideData!.ShapeTree!;
+            tree.Append(new AlternateContent(
+                new AlternateContentChoice(TextShape(5, "Launch in May.", 1000000)) { Requires = "p14" },
+                new AlternateContentFallback(TextShape(6, "Launch in May.", 1000000))));
+            tree.Append(new P.GraphicFrame(
+                new P.NonVisualGraphicFrameProperties(
+                    new P.NonVisualDrawingProperties { Id = 7, Name = "Diagram" },
+                    new P.NonVisualGraphicFrameDrawingProperties(),
+                    new P.ApplicationNonVisualDrawingProperties()),
+                new P.Transform(new A.Offset { X = 0, Y = 2000000 }, new A.Extents { Cx = 100, Cy = 100 }),
+                new A.Graphic(new A.GraphicData(DiagramReference(slide, "Design", "Build", "Ship"))
+                { Uri = "http://schemas.openxmlformats.org/drawingml/2006/diagram" })));
+            slide.Slide.AddNamespaceDeclaration("p14", "http://schemas.microsoft.com/office/powerpoint/2010/main");
+            presentationPart.Presentation = new P.Presentation(new P.SlideIdList(
+                new P.SlideId { Id = 256, RelationshipId = presentationPart.GetIdOfPart(slide) }));
+        }
+
+        return stream.ToArray();
+    }
+
+    /// <summary>A SmartArt diagram data part of <paramref name="container"/> whose nodes show the texts, and the reference to it.</summary>
+    private static Dgm.RelationshipIds DiagramReference(OpenXmlPartContainer container, params string[] nodes)
+    {
+        var data = container.AddNewPart<DiagramDataPart>();
+        var points = new Dgm.PointList(new Dgm.Point { ModelId = "0", Type = Dgm.PointValues.Document });
+        for (var i = 0; i < nodes.Length; i++)
+        {
+            points.Append(new Dgm.Point(new Dgm.TextBody(new A.BodyProperties(), new A.Paragraph(new A.Run(new A.Text(nodes[i])))))
+            {
+                ModelId = (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            });
+            points.Append(new Dgm.Point(new Dgm.TextBody(new A.BodyProperties(), new A.Paragraph(new A.Run(new A.Text("connector")))))
+            {
+                ModelId = $"t{i}",
+                Type = Dgm.PointValues.ParentTransition,
+            });
+        }
+
+        data.DataModelRoot = new Dgm.DataModelRoot(points, new Dgm.ConnectionList());
+        return new Dgm.RelationshipIds { DataPart = container.GetIdOfPart(data), LayoutPart = string.Empty, StylePart = string.Empty, ColorPart = string.Empty };
     }
 
     private static SlidePart AddSlide(PresentationPart presentation, string title, IEnumerable<OpenXmlElement> shapes)

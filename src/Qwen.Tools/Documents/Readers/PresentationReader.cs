@@ -2,11 +2,15 @@ using System.Text;
 using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
 using A = DocumentFormat.OpenXml.Drawing;
+using Dgm = DocumentFormat.OpenXml.Drawing.Diagrams;
 using P = DocumentFormat.OpenXml.Presentation;
 
 namespace Qwen.Tools;
 
-/// <summary>Reads PPTX: one page per slide with its title as a heading, its text (top to bottom), its tables as Markdown rows, and its speaker notes.</summary>
+/// <summary>
+/// Reads PPTX: one page per slide with its title as a heading, its text (top to bottom), its tables as Markdown rows, the text of
+/// its SmartArt diagrams, and its speaker notes. Shapes stored twice as alternatives (a newer form and a fallback) are read once.
+/// </summary>
 internal sealed class PresentationReader(DocumentParserOptions options) : IDocumentReader
 {
     public DocumentContent Read(ReadOnlyMemory<byte> content, string fileName, string? charset, CancellationToken cancellationToken)
@@ -18,16 +22,17 @@ internal sealed class PresentationReader(DocumentParserOptions options) : IDocum
 
         var pages = new List<DocumentPage>();
         string? firstTitle = null;
+        var diagrams = new HashSet<OpenXmlPart>();
         foreach (var slideId in slideIds)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var number = pages.Count + 1;
-            if (slideId.RelationshipId?.Value is not { } relationshipId || presentationPart.GetPartById(relationshipId) is not SlidePart slidePart)
+            if (slideId.RelationshipId?.Value is not { } relationshipId || !presentationPart.TryGetPartById(relationshipId, out var part) || part is not SlidePart slidePart)
             {
                 throw new DocumentParseException(fileName, $"slide {number} refers to a missing part.");
             }
 
-            var paragraphs = ReadSlide(slidePart, ref firstTitle);
+            var paragraphs = ReadSlide(slidePart, diagrams, ref firstTitle);
             if (slidePart.NotesSlidePart?.NotesSlide is { } notes)
             {
                 var text = string.Join('\n', notes.Descendants<P.Shape>().Where(s => PlaceholderType(s) == P.PlaceholderValues.Body).Select(ShapeText).Where(t => t.Length > 0));
@@ -43,7 +48,7 @@ internal sealed class PresentationReader(DocumentParserOptions options) : IDocum
         return OfficePackage.Content(document, pages, firstTitle);
     }
 
-    private static List<DocumentParagraph> ReadSlide(SlidePart slidePart, ref string? firstTitle)
+    private static List<DocumentParagraph> ReadSlide(SlidePart slidePart, HashSet<OpenXmlPart> diagrams, ref string? firstTitle)
     {
         var paragraphs = new List<DocumentParagraph>();
         var tree = slidePart.Slide?.CommonSlideData?.ShapeTree;
@@ -54,7 +59,7 @@ internal sealed class PresentationReader(DocumentParserOptions options) : IDocum
 
         var items = new List<(long Y, long X, int Order, DocumentParagraph Paragraph)>();
         var order = 0;
-        foreach (var element in tree.Descendants())
+        foreach (var element in Shown(tree))
         {
             switch (element)
             {
@@ -78,12 +83,44 @@ internal sealed class PresentationReader(DocumentParserOptions options) : IDocum
                     var (fx, fy) = Offset(frame.Transform?.Offset);
                     items.Add((fy, fx, order++, new DocumentParagraph(DocumentParagraphKind.Table, MarkdownTable.Render(rows))));
                     break;
+                case P.GraphicFrame frame when frame.Descendants<Dgm.RelationshipIds>().FirstOrDefault() is { } ids
+                    && OfficeDiagram.NodeTexts(ids, diagrams) is { Count: > 0 } nodes:
+                    var (dx, dy) = Offset(frame.Transform?.Offset);
+                    items.Add((dy, dx, order++, new DocumentParagraph(DocumentParagraphKind.Text, string.Join('\n', nodes))));
+                    break;
             }
         }
 
         // Shapes are stored in z-order; people read a slide top to bottom, left to right.
         paragraphs.AddRange(items.OrderBy(i => i.Y).ThenBy(i => i.X).ThenBy(i => i.Order).Select(i => i.Paragraph));
         return paragraphs;
+    }
+
+    /// <summary>The elements of a shape tree in document order, with only the first of alternative forms (mc:AlternateContent).</summary>
+    private static IEnumerable<OpenXmlElement> Shown(OpenXmlElement parent)
+    {
+        foreach (var child in parent.ChildElements)
+        {
+            if (child is AlternateContent alternatives)
+            {
+                var chosen = alternatives.GetFirstChild<AlternateContentChoice>() ?? (OpenXmlElement?)alternatives.GetFirstChild<AlternateContentFallback>();
+                if (chosen is not null)
+                {
+                    foreach (var element in Shown(chosen))
+                    {
+                        yield return element;
+                    }
+                }
+
+                continue;
+            }
+
+            yield return child;
+            foreach (var element in Shown(child))
+            {
+                yield return element;
+            }
+        }
     }
 
     private static (long X, long Y) Offset(A.Offset? offset) => (offset?.X?.Value ?? 0, offset?.Y?.Value ?? 0);

@@ -1,7 +1,9 @@
+using System.Globalization;
 using System.Text;
 using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Wordprocessing;
+using Dgm = DocumentFormat.OpenXml.Drawing.Diagrams;
 using M = DocumentFormat.OpenXml.Math;
 
 namespace Qwen.Tools;
@@ -10,7 +12,7 @@ namespace Qwen.Tools;
 /// Reads DOCX: paragraphs, headings (by style or outline level), list items, and tables as Markdown rows. Pages follow the page
 /// breaks Word recorded when it last laid the document out, or the explicit page breaks when it recorded none. Also what a
 /// reader of the printed page sees and python-docx's paragraphs leave out: text boxes (once, though Word stores each twice),
-/// equations, footnotes (as Markdown footnotes at the foot of the page that refers to them), endnotes (at the end), and the
+/// SmartArt diagrams, smart tags, equations, footnotes (as Markdown footnotes at the foot of the page that refers to them), endnotes (at the end), and the
 /// headers and footers (each distinct one once: headers before the first page's text, footers after the last). Text as Word
 /// shows it with tracked changes accepted: no deleted or moved-away text, no ruby guides, no field codes, no page numbers.
 /// </summary>
@@ -119,10 +121,13 @@ internal sealed class WordDocumentReader(DocumentParserOptions options) : IDocum
     {
         private readonly List<DocumentPage> _pages = [];
         private readonly HashSet<string> _margins = [];
+        private readonly HashSet<OpenXmlPart> _diagrams = [];
         private readonly List<(string Label, FootnoteEndnoteType Note)> _pageFootnotes = [];
         private readonly List<(string Label, FootnoteEndnoteType Note)> _endnotes = [];
         private List<DocumentParagraph> _current = [];
+        private readonly Dictionary<FootnoteEndnoteType, string> _noteLabels = [];
         private int _footnoteCount;
+        private int _endnoteCount;
 
         // Inside a table cell, a note, a header or a footer: paragraphs are kept as plain text and pages do not break.
         private bool _plain;
@@ -185,10 +190,17 @@ internal sealed class WordDocumentReader(DocumentParserOptions options) : IDocum
             VisitInline(paragraph, paragraph, inline);
             Flush(paragraph, inline.Text);
 
-            // A text box is drawn where its paragraph is anchored; its paragraphs are read after that paragraph's own text.
-            foreach (var box in inline.Boxes)
+            // A text box or a diagram is drawn where its paragraph is anchored; its text is read after that paragraph's own text.
+            foreach (var anchored in inline.Anchored)
             {
-                VisitBlocks(box.Elements());
+                if (anchored is TextBoxContent box)
+                {
+                    VisitBlocks(box.Elements());
+                }
+                else if (anchored is Dgm.RelationshipIds diagram)
+                {
+                    _current.AddRange(OfficeDiagram.NodeTexts(diagram, _diagrams).Select(t => new DocumentParagraph(DocumentParagraphKind.Text, t)));
+                }
             }
         }
 
@@ -201,6 +213,11 @@ internal sealed class WordDocumentReader(DocumentParserOptions options) : IDocum
                 {
                     case Text t when !inline.InPageNumber:
                         text.Append(t.Text);
+                        break;
+                    case OpenXmlUnknownElement { LocalName: "t" } unknown when unknown.NamespaceUri == WordNamespace && !inline.InPageNumber:
+                        // Text inside elements the SDK no longer knows: smart tags (Word 2003-2007 marked names, places and
+                        // dates with them; Word 2010 and later drop the tag and keep the text).
+                        text.Append(unknown.InnerText);
                         break;
                     case M.Text math:
                         // An equation reads as its symbols in order ("x+1" under a root sign), as a plain-text copy gives it.
@@ -240,25 +257,13 @@ internal sealed class WordDocumentReader(DocumentParserOptions options) : IDocum
 
                         break;
                     case FootnoteReference { Id.Value: long id } reference when footnotes.TryGetValue(id, out var footnote):
-                        var label = (++_footnoteCount).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                        if (reference.CustomMarkFollows?.Value != true)
-                        {
-                            text.Append("[^").Append(label).Append(']');
-                        }
-
-                        _pageFootnotes.Add((label, footnote));
+                        Mark(text, reference.CustomMarkFollows, NoteLabel(footnote, _pageFootnotes, () => (++_footnoteCount).ToString(CultureInfo.InvariantCulture)));
                         break;
                     case EndnoteReference { Id.Value: long id } reference when endnotes.TryGetValue(id, out var endnote):
-                        var endLabel = RomanNumeral(_endnotes.Count + 1);
-                        if (reference.CustomMarkFollows?.Value != true)
-                        {
-                            text.Append("[^").Append(endLabel).Append(']');
-                        }
-
-                        _endnotes.Add((endLabel, endnote));
+                        Mark(text, reference.CustomMarkFollows, NoteLabel(endnote, _endnotes, () => RomanNumeral(++_endnoteCount)));
                         break;
-                    case TextBoxContent box:
-                        inline.Boxes.Add(box);
+                    case TextBoxContent or Dgm.RelationshipIds:
+                        inline.Anchored.Add(node);
                         break;
                     case AlternateContent alternatives:
                         // Word writes a drawing twice, as DrawingML and as a VML fallback: read one of them.
@@ -381,6 +386,31 @@ internal sealed class WordDocumentReader(DocumentParserOptions options) : IDocum
             }
         }
 
+        /// <summary>
+        /// The label of a note, numbered in the order of first reference; a note is queued (for its page's foot or the document's
+        /// end) on its first reference only, so a note referred to again is not copied again.
+        /// </summary>
+        private string NoteLabel(FootnoteEndnoteType note, List<(string Label, FootnoteEndnoteType Note)> queue, Func<string> nextLabel)
+        {
+            if (!_noteLabels.TryGetValue(note, out var label))
+            {
+                label = nextLabel();
+                _noteLabels.Add(note, label);
+                queue.Add((label, note));
+            }
+
+            return label;
+        }
+
+        /// <summary>Writes a note's mark into the text, unless the document draws its own mark (the text that follows).</summary>
+        private static void Mark(StringBuilder text, OnOffValue? customMarkFollows, string label)
+        {
+            if (customMarkFollows?.Value != true)
+            {
+                text.Append("[^").Append(label).Append(']');
+            }
+        }
+
         /// <summary>Footnotes are printed at the foot of the page that refers to them.</summary>
         private void AddPageFootnotes()
         {
@@ -399,6 +429,8 @@ internal sealed class WordDocumentReader(DocumentParserOptions options) : IDocum
             _current = [];
         }
 
+        private const string WordNamespace = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
+
         /// <summary>What one paragraph's runs add up to: its text, its text boxes, and the fields open in it.</summary>
         private sealed class Inline
         {
@@ -406,7 +438,8 @@ internal sealed class WordDocumentReader(DocumentParserOptions options) : IDocum
 
             public StringBuilder Text { get; } = new();
 
-            public List<TextBoxContent> Boxes { get; } = [];
+            /// <summary>Gets the text boxes and SmartArt diagrams anchored in the paragraph.</summary>
+            public List<OpenXmlElement> Anchored { get; } = [];
 
             /// <summary>Gets whether the text is a page number (PAGE, NUMPAGES, SECTIONPAGES fields): the number Word last
             /// printed, which differs on every page and is left out ("Page of" in a footer, not "Page 1 of 12" once).</summary>

@@ -114,6 +114,21 @@ public sealed class PdfRobustnessTests : IDisposable
         Assert.Contains("The harbour opens at dawn.", document.Text);
     }
 
+    [Theory]
+    [InlineData("%PDF1.4")] // as the Open Preservation Foundation's hand-built test files: poppler reads each with a warning
+    [InlineData("%1.4")]
+    [InlineData("%\u00e2\u00e3\u00cf\u00d3")]
+    public async Task ParseAsync_DamagedHeaderInFrontOfAPdfBody_IsReadWithAWarning(string header)
+    {
+        var valid = Encoding.Latin1.GetString(PdfFiles.OnePage("BT /F1 12 Tf 72 700 Td (Hello PDF-world!) Tj ET", Font));
+        var pdf = Encoding.Latin1.GetBytes(header + valid["%PDF-1.4".Length..]);
+
+        var document = await _parser.ParseAsync(pdf, "header.pdf");
+
+        Assert.Contains("Hello PDF-world!", document.Text);
+        Assert.Contains(document.Warnings, w => w.Contains("no valid '%PDF-' header", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task ParseAsync_Pdf20HeaderAndNoText_IsAnEmptyDocumentNotAFailure()
     {

@@ -19,9 +19,18 @@ internal sealed class PdfDocumentReader : IDocumentReader
 
     public DocumentContent Read(ReadOnlyMemory<byte> content, string fileName, string? charset, CancellationToken cancellationToken)
     {
-        if (!LooksLikePdf(content.Span))
+        string? headerWarning = null;
+        if (!HasHeader(content.Span))
         {
-            throw new DocumentParseException(fileName, "not a PDF file (no '%PDF-' header).");
+            if (!HasPdfBody(content.Span))
+            {
+                throw new DocumentParseException(fileName, "not a PDF file (no '%PDF-' header).");
+            }
+
+            // A damaged header ("%PDF1.4", "%1.4", none) in front of PDF objects: poppler reads such a file with a warning
+            // ("May not be a PDF file (continuing anyway)"), and PdfPig does too once it has a header to start from.
+            content = new ReadOnlyMemory<byte>([.. "%PDF-1.7\n"u8, .. content.Span]);
+            headerWarning = "The file has no valid '%PDF-' header; it was read as a PDF because its body is one.";
         }
 
         // Streams without the end-of-line before 'endstream' make PdfPig cut or lose them, or the whole file; repaired first.
@@ -33,7 +42,7 @@ internal sealed class PdfDocumentReader : IDocumentReader
         {
             // Strict first: it reads well-formed files exactly. Lenient parsing recovers what poppler recovers (an unbalanced
             // graphics-state stack, broken cross-references) but guesses, so it is the fallback.
-            return Read(WithPdf17Header(content), fileName, lenient: false, cancellationToken);
+            return WithWarning(Read(WithPdf17Header(content), fileName, lenient: false, cancellationToken), headerWarning);
         }
         catch (DocumentParseException strict) when (strict.InnerException is not PdfDocumentEncryptedException and not null)
         {
@@ -42,7 +51,7 @@ internal sealed class PdfDocumentReader : IDocumentReader
                 var recovered = Read(content, fileName, lenient: true, cancellationToken);
                 if (recovered.Pages.Any(p => p.Paragraphs.Count > 0))
                 {
-                    return recovered;
+                    return WithWarning(recovered, headerWarning);
                 }
             }
             catch (DocumentParseException lenient) when (lenient.InnerException is PdfDocumentEncryptedException)
@@ -313,10 +322,21 @@ internal sealed class PdfDocumentReader : IDocumentReader
         return copy;
     }
 
-    private static bool LooksLikePdf(ReadOnlySpan<byte> bytes)
+    private static bool HasHeader(ReadOnlySpan<byte> bytes)
     {
         // The header may follow some junk bytes; readers accept it within the first kilobyte.
         var head = bytes[..Math.Min(bytes.Length, 1024)];
         return head.IndexOf("%PDF-"u8) >= 0;
     }
+
+    /// <summary>Whether a file without a header holds PDF objects: an object in its first kilobyte, and a trailer or catalog.</summary>
+    private static bool HasPdfBody(ReadOnlySpan<byte> bytes)
+    {
+        var head = bytes[..Math.Min(bytes.Length, 1024)];
+        return head.IndexOf(" obj"u8) >= 0 && bytes.IndexOf("endobj"u8) >= 0
+            && (bytes.LastIndexOf("trailer"u8) >= 0 || bytes.LastIndexOf("/Root"u8) >= 0);
+    }
+
+    private static DocumentContent WithWarning(DocumentContent content, string? warning) =>
+        warning is null ? content : content with { Warnings = [warning, .. content.Warnings] };
 }

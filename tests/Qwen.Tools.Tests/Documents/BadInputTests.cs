@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Text;
 using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
+using S = DocumentFormat.OpenXml.Spreadsheet;
 using Qwen.Tools.Tests.TestSupport;
 
 namespace Qwen.Tools.Tests.Documents;
@@ -197,6 +198,27 @@ public sealed class BadInputTests : IDisposable
         var error = await Assert.ThrowsAsync<DocumentParseException>(() => _parser.ParseAsync(bytes, "nested.docx"));
 
         Assert.Contains("'word/document.xml' nests XML elements more than 512 deep", error.Reason);
+    }
+
+    [Fact]
+    public async Task ParseAsync_WorkbookRepeatingOneLongSharedStringInEveryCell_IsRefusedAsABomb()
+    {
+        // As Apache POI's poc-shared-strings.xlsx: 2 MB zipped, it took 4.3 GB and 18 s before the text overflowed a StringBuilder.
+        using var buffer = new MemoryStream();
+        using (var document = SpreadsheetDocument.Create(buffer, SpreadsheetDocumentType.Workbook))
+        {
+            var workbook = document.AddWorkbookPart();
+            workbook.AddNewPart<SharedStringTablePart>().SharedStringTable = new S.SharedStringTable(
+                new S.SharedStringItem(new S.Text(new string('x', 200_000))));
+            var sheet = workbook.AddNewPart<WorksheetPart>();
+            sheet.Worksheet = new S.Worksheet(new S.SheetData(Enumerable.Range(1, 200).Select(r => new S.Row(
+                new S.Cell { CellReference = $"A{r}", DataType = S.CellValues.SharedString, CellValue = new S.CellValue("0") }) { RowIndex = (uint)r })));
+            workbook.Workbook = new S.Workbook(new S.Sheets(new S.Sheet { Name = "Bomb", SheetId = 1, Id = workbook.GetIdOfPart(sheet) }));
+        }
+
+        var error = await Assert.ThrowsAsync<DocumentParseException>(() => _parser.ParseAsync(buffer.ToArray(), "strings.xlsx"));
+
+        Assert.Contains("the sheet 'Bomb' repeats its shared strings", error.Reason);
     }
 
     [Fact]

@@ -8,6 +8,16 @@ namespace Qwen.Tools;
 /// <summary>Reads XLSX: one page per worksheet, holding a heading with the sheet's name and the sheet as a Markdown table (dates as ISO dates).</summary>
 internal sealed class SpreadsheetReader(DocumentParserOptions options) : IDocumentReader
 {
+    /// <summary>
+    /// How many times the size of its worksheet and shared-string parts a sheet's text may be. Real sheets show less text than
+    /// their XML holds (each cell's markup outweighs a short shared string); one 1 MB shared string named by every cell of a
+    /// 1 MB sheet (Apache POI's poc-shared-strings.xlsx, 2 MB zipped) would be 2 billion characters and took 4.3 GB.
+    /// </summary>
+    private const int MaxTextExpansion = 8;
+
+    /// <summary>The text any sheet may have whatever its size, so that small sheets of long shared strings are read.</summary>
+    private const long MinTextLimit = 4 * 1024 * 1024;
+
     public DocumentContent Read(ReadOnlyMemory<byte> content, string fileName, string? charset, CancellationToken cancellationToken)
     {
         using var document = OfficePackage.Open(
@@ -27,7 +37,11 @@ internal sealed class SpreadsheetReader(DocumentParserOptions options) : IDocume
                 continue;
             }
 
-            var rows = ReadRows(worksheetPart, sharedStrings, dateStyles, cancellationToken);
+            var limit = Math.Max(MinTextLimit, MaxTextExpansion * (PartSize(worksheetPart) + PartSize(workbookPart.SharedStringTablePart)));
+            var rows = ReadRows(worksheetPart, sharedStrings, dateStyles, cancellationToken, limit)
+                ?? throw new DocumentParseException(
+                    fileName,
+                    $"the sheet '{name}' repeats its shared strings into more than {limit:N0} characters of text, {MaxTextExpansion} times what its parts hold; refused as a possible bomb.");
             var paragraphs = new List<DocumentParagraph> { new(DocumentParagraphKind.Heading, $"## Sheet: {name}", 2) };
             var table = MarkdownTable.Render(rows);
             if (table.Length > 0)
@@ -41,9 +55,23 @@ internal sealed class SpreadsheetReader(DocumentParserOptions options) : IDocume
         return OfficePackage.Content(document, pages, fallbackTitle: null);
     }
 
-    private static List<IReadOnlyList<string>> ReadRows(WorksheetPart part, List<string> sharedStrings, HashSet<uint> dateStyles, CancellationToken cancellationToken)
+    private static long PartSize(OpenXmlPart? part)
+    {
+        if (part is null)
+        {
+            return 0;
+        }
+
+        using var stream = part.GetStream(FileMode.Open, FileAccess.Read);
+        return stream.Length;
+    }
+
+    /// <summary>The sheet's rows of cell texts; <see langword="null"/> when their text would pass <paramref name="maxCharacters"/>.</summary>
+    private static List<IReadOnlyList<string>>? ReadRows(
+        WorksheetPart part, List<string> sharedStrings, HashSet<uint> dateStyles, CancellationToken cancellationToken, long maxCharacters)
     {
         var rows = new List<IReadOnlyList<string>>();
+        long characters = 0;
 
         // A streaming reader keeps memory flat on large sheets: only one row is loaded at a time.
         using var reader = OpenXmlReader.Create(part);
@@ -69,7 +97,14 @@ internal sealed class SpreadsheetReader(DocumentParserOptions options) : IDocume
                     cells.Add(string.Empty);
                 }
 
-                cells.Add(CellText(cell, sharedStrings, dateStyles));
+                var text = CellText(cell, sharedStrings, dateStyles);
+                characters += text.Length;
+                if (characters > maxCharacters)
+                {
+                    return null;
+                }
+
+                cells.Add(text);
             }
 
             if (cells.Exists(c => c.Length > 0))

@@ -222,6 +222,33 @@ public sealed class BadInputTests : IDisposable
     }
 
     [Fact]
+    public async Task ParseAsync_SheetAndSlideListedThousandsOfTimes_AreReadOnce()
+    {
+        var workbook = Rewrite(OfficeFiles.Xlsx(), "xl/workbook.xml", xml => xml.Replace(
+            "</x:sheets>",
+            string.Concat(Enumerable.Range(10, 5_000).Select(i => $"""<x:sheet name="Copy{i}" sheetId="{i}" r:id="{RelationshipId(xml, "Inventory")}" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"/>""")) + "</x:sheets>",
+            StringComparison.Ordinal));
+        var slides = Rewrite(OfficeFiles.Pptx(), "ppt/presentation.xml", xml => xml.Replace(
+            "</p:sldIdLst>",
+            string.Concat(Enumerable.Range(1_000, 5_000).Select(i => $"""<p:sldId id="{i}" r:id="{RelationshipId(xml, "sldId")}" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"/>""")) + "</p:sldIdLst>",
+            StringComparison.Ordinal));
+
+        var sheets = await _parser.ParseAsync(workbook, "copies.xlsx");
+        var presentation = await _parser.ParseAsync(slides, "copies.pptx");
+
+        Assert.Equal(["## Sheet: Inventory", "## Sheet: Other"], sheets.Pages.Select(p => p.Paragraphs[0].Text));
+        Assert.Equal(2, presentation.Pages.Count);
+
+        // The relationship id of the first element named as given (a sheet by its name, the first slide by its element name).
+        static string RelationshipId(string xml, string marker)
+        {
+            var at = xml.IndexOf(marker, StringComparison.Ordinal);
+            var id = xml.IndexOf("r:id=\"", at, StringComparison.Ordinal) + 6;
+            return xml[id..xml.IndexOf('"', id)];
+        }
+    }
+
+    [Fact]
     public async Task ParseAsync_DocxShowingOneNoteAndOneDiagramThousandsOfTimes_ReadsEachOnce()
     {
         var document = await _parser.ParseAsync(OfficeFiles.DocxRepeatingOneNoteAndOneDiagram(5_000), "repeated.docx");

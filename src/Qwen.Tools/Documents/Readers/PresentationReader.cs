@@ -23,6 +23,7 @@ internal sealed class PresentationReader(DocumentParserOptions options) : IDocum
         var pages = new List<DocumentPage>();
         string? firstTitle = null;
         var diagrams = new HashSet<OpenXmlPart>();
+        var slides = new HashSet<SlidePart>();
         foreach (var slideId in slideIds)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -30,6 +31,13 @@ internal sealed class PresentationReader(DocumentParserOptions options) : IDocum
             if (slideId.RelationshipId?.Value is not { } relationshipId || !presentationPart.TryGetPartById(relationshipId, out var part) || part is not SlidePart slidePart)
             {
                 throw new DocumentParseException(fileName, $"slide {number} refers to a missing part.");
+            }
+
+            if (!slides.Add(slidePart))
+            {
+                // A slide listed again is the same slide (and a small file listing one large slide thousands of times would
+                // multiply its text): read once.
+                continue;
             }
 
             var paragraphs = ReadSlide(slidePart, diagrams, ref firstTitle);

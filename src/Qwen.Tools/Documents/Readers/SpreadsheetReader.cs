@@ -27,13 +27,16 @@ internal sealed class SpreadsheetReader(DocumentParserOptions options) : IDocume
         var dateStyles = DateStyleIndexes(workbookPart.WorkbookStylesPart?.Stylesheet);
 
         var pages = new List<DocumentPage>();
+        var read = new HashSet<OpenXmlPart>();
         foreach (var sheet in workbookPart.Workbook?.Sheets?.Elements<Sheet>() ?? [])
         {
             cancellationToken.ThrowIfCancellationRequested();
             var name = sheet.Name?.Value ?? $"Sheet{pages.Count + 1}";
-            if (sheet.Id?.Value is not { } id || !workbookPart.TryGetPartById(id, out var part) || part is not WorksheetPart worksheetPart)
+            if (sheet.Id?.Value is not { } id || !workbookPart.TryGetPartById(id, out var part) || part is not WorksheetPart worksheetPart
+                || !read.Add(worksheetPart))
             {
-                // Chart sheets and dialog sheets hold no cells; a macro sheet may have no part at all (an empty id).
+                // Chart sheets and dialog sheets hold no cells; a macro sheet may have no part at all (an empty id). A sheet
+                // listed again under another name is the same cells, and is read once.
                 continue;
             }
 

@@ -218,7 +218,26 @@ public sealed class BadInputTests : IDisposable
 
         var error = await Assert.ThrowsAsync<DocumentParseException>(() => _parser.ParseAsync(buffer.ToArray(), "strings.xlsx"));
 
-        Assert.Contains("the sheet 'Bomb' repeats its shared strings", error.Reason);
+        Assert.Contains("the sheet 'Bomb' would be more than", error.Reason);
+    }
+
+    [Fact]
+    public async Task ParseAsync_WorkbookWithEveryRowInTheLastColumn_IsRefusedBeforePaddingEveryRow()
+    {
+        // 20,000 such rows (100 KB zipped) took 8.4 GB padded to 16,384 columns each.
+        using var buffer = new MemoryStream();
+        using (var document = SpreadsheetDocument.Create(buffer, SpreadsheetDocumentType.Workbook))
+        {
+            var workbook = document.AddWorkbookPart();
+            var sheet = workbook.AddNewPart<WorksheetPart>();
+            sheet.Worksheet = new S.Worksheet(new S.SheetData(Enumerable.Range(1, 2_000).Select(r => new S.Row(
+                new S.Cell { CellReference = $"XFD{r}", DataType = S.CellValues.InlineString, InlineString = new S.InlineString(new S.Text("x")) }) { RowIndex = (uint)r })));
+            workbook.Workbook = new S.Workbook(new S.Sheets(new S.Sheet { Name = "Wide", SheetId = 1, Id = workbook.GetIdOfPart(sheet) }));
+        }
+
+        var error = await Assert.ThrowsAsync<DocumentParseException>(() => _parser.ParseAsync(buffer.ToArray(), "wide.xlsx"));
+
+        Assert.Contains("the sheet 'Wide' would be more than", error.Reason);
     }
 
     [Fact]

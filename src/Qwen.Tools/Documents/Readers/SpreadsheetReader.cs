@@ -9,14 +9,18 @@ namespace Qwen.Tools;
 internal sealed class SpreadsheetReader(DocumentParserOptions options) : IDocumentReader
 {
     /// <summary>
-    /// How many times the size of its worksheet and shared-string parts a sheet's text may be. Real sheets show less text than
-    /// their XML holds (each cell's markup outweighs a short shared string); one 1 MB shared string named by every cell of a
-    /// 1 MB sheet (Apache POI's poc-shared-strings.xlsx, 2 MB zipped) would be 2 billion characters and took 4.3 GB.
+    /// How many times the size of its worksheet and shared-string parts a sheet's table may be. Real sheets show less text than
+    /// their XML holds (each cell's markup outweighs a short shared string and its table frame); one 1 MB shared string named by
+    /// every cell of a 1 MB sheet (Apache POI's poc-shared-strings.xlsx, 2 MB zipped) would be 2 billion characters and took
+    /// 4.3 GB, and 20,000 one-cell rows in column XFD (100 KB zipped) padded to 16,384 columns took 8.4 GB.
     /// </summary>
     private const int MaxTextExpansion = 8;
 
     /// <summary>The text any sheet may have whatever its size, so that small sheets of long shared strings are read.</summary>
     private const long MinTextLimit = 4 * 1024 * 1024;
+
+    /// <summary>The characters a Markdown table spends on each cell besides its text.</summary>
+    private const int CellFrame = 3;
 
     public DocumentContent Read(ReadOnlyMemory<byte> content, string fileName, string? charset, CancellationToken cancellationToken)
     {
@@ -44,7 +48,7 @@ internal sealed class SpreadsheetReader(DocumentParserOptions options) : IDocume
             var rows = ReadRows(worksheetPart, sharedStrings, dateStyles, cancellationToken, limit)
                 ?? throw new DocumentParseException(
                     fileName,
-                    $"the sheet '{name}' repeats its shared strings into more than {limit:N0} characters of text, {MaxTextExpansion} times what its parts hold; refused as a possible bomb.");
+                    $"the sheet '{name}' would be more than {limit:N0} characters as a table ({MaxTextExpansion} times what its parts hold: shared strings repeated in many cells, or cells far apart that every row is padded to); refused as a possible bomb.");
             var paragraphs = new List<DocumentParagraph> { new(DocumentParagraphKind.Heading, $"## Sheet: {name}", 2) };
             var table = MarkdownTable.Render(rows);
             if (table.Length > 0)
@@ -75,6 +79,7 @@ internal sealed class SpreadsheetReader(DocumentParserOptions options) : IDocume
     {
         var rows = new List<IReadOnlyList<string>>();
         long characters = 0;
+        var width = 0;
 
         // A streaming reader keeps memory flat on large sheets: only one row is loaded at a time.
         using var reader = OpenXmlReader.Create(part);
@@ -94,17 +99,18 @@ internal sealed class SpreadsheetReader(DocumentParserOptions options) : IDocume
             var cells = new List<string>();
             foreach (var cell in row.Elements<Cell>())
             {
+                // Each cell costs its text and its table cell's frame (" x |"), empty cells before it included.
                 var column = ColumnIndex(cell.CellReference?.Value) ?? cells.Count;
-                while (cells.Count < column)
-                {
-                    cells.Add(string.Empty);
-                }
-
                 var text = CellText(cell, sharedStrings, dateStyles);
-                characters += text.Length;
+                characters += text.Length + (Math.Max(0, column - cells.Count) + 1) * CellFrame;
                 if (characters > maxCharacters)
                 {
                     return null;
+                }
+
+                while (cells.Count < column)
+                {
+                    cells.Add(string.Empty);
                 }
 
                 cells.Add(text);
@@ -113,10 +119,12 @@ internal sealed class SpreadsheetReader(DocumentParserOptions options) : IDocume
             if (cells.Exists(c => c.Length > 0))
             {
                 rows.Add(cells);
+                width = Math.Max(width, cells.FindLastIndex(c => c.Length > 0) + 1);
             }
         }
 
-        return rows;
+        // The table pads every row to the widest: one cell far to the right widens every row.
+        return characters + (long)rows.Count * width * CellFrame > maxCharacters ? null : rows;
     }
 
     private static string CellText(Cell cell, List<string> sharedStrings, HashSet<uint> dateStyles)

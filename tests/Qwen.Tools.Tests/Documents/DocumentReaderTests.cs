@@ -165,7 +165,7 @@ public sealed class DocumentReaderTests : IDisposable
         Assert.Equal(2, document.Pages.Count);
         Assert.Equal("## Sheet: Inventory", document.Pages[0].Paragraphs[0].Text);
         Assert.Equal(
-            "| Item | Price | Sold | Date |\n| --- | --- | --- | --- |\n| Lamp \\| brass | 19.5 | TRUE | 2024-01-01 |\n| Desk |  | 3 |  |",
+            "| Item | Price | Sold | Date |\n| --- | --- | --- | --- |\n| Lamp \\| brass | 19.5 | TRUE | 2024-01-01 |\n| Desk |  | 3 |",
             document.Pages[0].Paragraphs[1].Text);
         Assert.Equal("## Sheet: Other\n| Notes |\n| --- |", document.Pages[1].Text);
     }

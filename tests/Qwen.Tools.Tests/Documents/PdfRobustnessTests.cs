@@ -130,6 +130,39 @@ public sealed class PdfRobustnessTests : IDisposable
     }
 
     [Fact]
+    public async Task ParseAsync_PageDrawingOneFormTwentyThousandTimes_IsRefusedBeforePdfPigDrawsIt()
+    {
+        // 1.8 KB zipped as Flate, such a page took 3.3 GB and 23 s in PdfPig (10 million glyphs).
+        var form = PdfFiles.Stream("/Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >>",
+            "BT /F1 10 Tf 10 10 Td (" + new string('A', 500) + ") Tj ET");
+        var pdf = PdfFiles.Raw(
+            [
+                "<< /Type /Catalog /Pages 2 0 R >>",
+                "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> /XObject << /Fm1 6 0 R >> >> >>",
+                PdfFiles.Stream(string.Empty, string.Concat(Enumerable.Repeat("q /Fm1 Do Q\n", 20_000))),
+                Font,
+                form,
+            ]);
+
+        var error = await Assert.ThrowsAsync<DocumentParseException>(() => _parser.ParseAsync(pdf, "stamps.pdf"));
+
+        Assert.Contains("page 1 would show more than 1,000,000 glyphs", error.Reason);
+    }
+
+    [Fact]
+    public async Task ParseAsync_PageWithALargeInlineImage_IsNotTakenForTooManyGlyphs()
+    {
+        // An inline image's data is binary: its '(' bytes are not strings of glyphs (a real government report's page was refused).
+        var image = new string('(', 1_200_000);
+        var pdf = PdfFiles.OnePage($"q 100 0 0 100 0 0 cm BI /W 1200 /H 1000 /BPC 8 /CS /G ID {image} EI Q BT /F1 12 Tf 72 700 Td (Scanned page 11) Tj ET", Font);
+
+        var document = await _parser.ParseAsync(pdf, "scan.pdf");
+
+        Assert.Contains("Scanned page 11", document.Text);
+    }
+
+    [Fact]
     public async Task ParseAsync_Pdf20HeaderAndNoText_IsAnEmptyDocumentNotAFailure()
     {
         // As pdfcpu's test file i277: a '%PDF-2.0' page that only draws rectangles. PdfPig's strict parser refuses the version

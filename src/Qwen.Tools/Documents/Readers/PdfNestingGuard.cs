@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using UglyToad.PdfPig;
 using UglyToad.PdfPig.Core;
+using UglyToad.PdfPig.Filters;
 using UglyToad.PdfPig.Tokenization.Scanner;
 using UglyToad.PdfPig.Tokens;
 
@@ -31,6 +32,13 @@ internal static partial class PdfNestingGuard
     /// refused: it is a time bomb, not a document.</summary>
     public const int MaxDraws = 200_000;
 
+    /// <summary>
+    /// A page whose content would show more glyphs than this, forms counted as often as they are drawn, is refused before PdfPig
+    /// draws it: PdfPig keeps about 330 bytes a glyph, and a 1.8 KB file drawing a 500-glyph form 20,000 times took 3.3 GB
+    /// (a real page shows a few thousand glyphs; a dense map some hundred thousand).
+    /// </summary>
+    public const long MaxGlyphs = 1_000_000;
+
     private static readonly NameToken ResourcesName = NameToken.Create("Resources");
     private static readonly NameToken XObjectName = NameToken.Create("XObject");
     private static readonly NameToken SubtypeName = NameToken.Create("Subtype");
@@ -42,6 +50,7 @@ internal static partial class PdfNestingGuard
     private static readonly NameToken FilterName = NameToken.Create("Filter");
     private static readonly NameToken AcroFormName = NameToken.Create("AcroForm");
     private static readonly NameToken FieldsName = NameToken.Create("Fields");
+    private static readonly NameToken ContentsName = NameToken.Create("Contents");
 
     /// <summary>Forms with more fields than this are not read for their values (the page text still is).</summary>
     private const int MaxFields = 100_000;
@@ -162,6 +171,170 @@ internal static partial class PdfNestingGuard
                     stack.Push((child, own, depth + 1));
                 }
             }
+        }
+
+        // The forms are a tree of bounded depth now; count what the page shows with each form as often as it is drawn.
+        var contents = Resolve(pdf, page.Data.GetValueOrDefault(ContentsName.Data)) switch
+        {
+            StreamToken single => [single],
+            ArrayToken parts => parts.Data.Take(10_000).Select(p => Resolve(pdf, p)).OfType<StreamToken>().ToList(),
+            _ => new List<StreamToken>(),
+        };
+        var glyphs = 0L;
+        var expanded = new Dictionary<IndirectReference, long>();
+        foreach (var content in contents)
+        {
+            glyphs = Math.Min(MaxGlyphs + 1, glyphs + Glyphs(pdf, Decoded(content), resources, expanded));
+        }
+
+        if (glyphs > MaxGlyphs)
+        {
+            throw new DocumentParseException(fileName, $"page {pageNumber} would show more than {MaxGlyphs:N0} glyphs (its content draws forms over and over); the page is not read.");
+        }
+    }
+
+    /// <summary>
+    /// An upper bound of the glyphs a content stream shows (the bytes of its string operands), forms it draws counted once per
+    /// <c>Do</c>, capped at <see cref="MaxGlyphs"/> + 1. <paramref name="expanded"/> keeps each form's count.
+    /// </summary>
+    private static long Glyphs(PdfDocument pdf, byte[]? content, DictionaryToken? resources, Dictionary<IndirectReference, long> expanded)
+    {
+        if (content is null)
+        {
+            return 0;
+        }
+
+        var total = StringBytes(content);
+        var drawn = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (Match match in DoOperator().Matches(Encoding.Latin1.GetString(content)))
+        {
+            var name = UnescapeName(match.Groups[1].Value);
+            drawn[name] = drawn.GetValueOrDefault(name) + 1;
+        }
+
+        if (drawn.Count > 0 && resources is not null && Resolve(pdf, resources.Data.GetValueOrDefault(XObjectName.Data)) is DictionaryToken xobjects)
+        {
+            foreach (var (name, times) in drawn)
+            {
+                if (xobjects.Data.GetValueOrDefault(name) is not IndirectReferenceToken reference)
+                {
+                    continue;
+                }
+
+                if (!expanded.TryGetValue(reference.Data, out var each))
+                {
+                    expanded[reference.Data] = 0; // a form met again while it is counted adds nothing (cycles were refused above)
+                    each = Resolve(pdf, reference) is StreamToken form && IsForm(form)
+                        ? Glyphs(pdf, Decoded(form), Resolve(pdf, form.StreamDictionary.Data.GetValueOrDefault(ResourcesName.Data)) as DictionaryToken ?? resources, expanded)
+                        : 0;
+                    expanded[reference.Data] = each;
+                }
+
+                total = each > 0 && times > (MaxGlyphs + 1 - total) / each ? MaxGlyphs + 1 : total + (times * each);
+            }
+        }
+
+        return Math.Min(total, MaxGlyphs + 1);
+    }
+
+    /// <summary>The bytes of a content stream's string operands: literal strings (escapes counted once) and hex strings; not
+    /// comments, dictionaries or inline images' data.</summary>
+    internal static long StringBytes(ReadOnlySpan<byte> content)
+    {
+        long count = 0;
+        for (var i = 0; i < content.Length; i++)
+        {
+            switch (content[i])
+            {
+                case (byte)'%':
+                    while (i < content.Length && content[i] is not (byte)'\n' and not (byte)'\r')
+                    {
+                        i++;
+                    }
+
+                    break;
+                case (byte)'(':
+                    for (var depth = 1; ++i < content.Length && depth > 0;)
+                    {
+                        switch (content[i])
+                        {
+                            case (byte)'\\':
+                                i++;
+                                count++;
+                                break;
+                            case (byte)'(':
+                                depth++;
+                                count++;
+                                break;
+                            case (byte)')':
+                                if (--depth > 0)
+                                {
+                                    count++;
+                                }
+
+                                break;
+                            default:
+                                count++;
+                                break;
+                        }
+                    }
+
+                    i--;
+                    break;
+                case (byte)'<' when i + 1 < content.Length && content[i + 1] == (byte)'<':
+                    i++;
+                    break;
+                case (byte)'I' when i + 2 < content.Length && content[i + 1] == (byte)'D' && IsWhite(content[i + 2])
+                    && (i == 0 || IsWhite(content[i - 1])):
+                    // An inline image's data (BI ... ID data EI): binary, whatever its bytes look like, up to "EI" between spaces.
+                    i += 3;
+                    while (i + 2 < content.Length && !(IsWhite(content[i - 1]) && content[i] == (byte)'E' && content[i + 1] == (byte)'I' && IsWhite(content[i + 2])))
+                    {
+                        i++;
+                    }
+
+                    break;
+                case (byte)'<':
+                    var digits = 0;
+                    while (++i < content.Length && content[i] != (byte)'>')
+                    {
+                        digits += char.IsAsciiHexDigit((char)content[i]) ? 1 : 0;
+                    }
+
+                    count += (digits + 1) / 2;
+                    break;
+            }
+        }
+
+        return count;
+    }
+
+    private static bool IsWhite(byte b) => b is (byte)' ' or (byte)'\n' or (byte)'\r' or (byte)'\t' or (byte)'\f' or 0;
+
+    /// <summary>A content stream's bytes decoded (Flate capped at 64 MB, other filters by PdfPig's); <see langword="null"/> when
+    /// they cannot be decoded.</summary>
+    private static byte[]? Decoded(StreamToken stream)
+    {
+        var filter = stream.StreamDictionary.Data.GetValueOrDefault(FilterName.Data);
+        var raw = stream.Data.ToArray();
+        if (filter is null)
+        {
+            return raw;
+        }
+
+        if (IsFlate(filter))
+        {
+            return Inflate(raw, 64 << 20);
+        }
+
+        try
+        {
+            return stream.Decode(DefaultFilterProvider.Instance).ToArray();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // An unknown or damaged filter: PdfPig fails on the same stream when it draws the page, and says so there.
+            return null;
         }
     }
 

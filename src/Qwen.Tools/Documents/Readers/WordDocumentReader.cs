@@ -12,9 +12,10 @@ namespace Qwen.Tools;
 /// Reads DOCX: paragraphs, headings (by style or outline level), list items, and tables as Markdown rows. Pages follow the page
 /// breaks Word recorded when it last laid the document out, or the explicit page breaks when it recorded none. Also what a
 /// reader of the printed page sees and python-docx's paragraphs leave out: text boxes (once, though Word stores each twice),
-/// SmartArt diagrams, smart tags, equations, footnotes (as Markdown footnotes at the foot of the page that refers to them), endnotes (at the end), and the
-/// headers and footers (each distinct one once: headers before the first page's text, footers after the last). Text as Word
-/// shows it with tracked changes accepted: no deleted or moved-away text, no ruby guides, no field codes, no page numbers.
+/// SmartArt diagrams, smart tags, equations, footnotes (as Markdown footnotes at the foot of the page that refers to them),
+/// endnotes (at the end), and the headers and footers (each distinct one once: headers before the first page's text, footers
+/// after the last). Text as Word shows it with tracked changes accepted: no deleted or moved-away text, no ruby guides, no
+/// field codes, no page numbers.
 /// </summary>
 internal sealed class WordDocumentReader(DocumentParserOptions options) : IDocumentReader
 {
@@ -119,13 +120,15 @@ internal sealed class WordDocumentReader(DocumentParserOptions options) : IDocum
         bool useRenderedBreaks,
         CancellationToken cancellationToken)
     {
+        private const string WordNamespace = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
+
         private readonly List<DocumentPage> _pages = [];
         private readonly HashSet<string> _margins = [];
         private readonly HashSet<OpenXmlPart> _diagrams = [];
         private readonly List<(string Label, FootnoteEndnoteType Note)> _pageFootnotes = [];
         private readonly List<(string Label, FootnoteEndnoteType Note)> _endnotes = [];
-        private List<DocumentParagraph> _current = [];
         private readonly Dictionary<FootnoteEndnoteType, string> _noteLabels = [];
+        private List<DocumentParagraph> _current = [];
         private int _footnoteCount;
         private int _endnoteCount;
 
@@ -429,12 +432,11 @@ internal sealed class WordDocumentReader(DocumentParserOptions options) : IDocum
             _current = [];
         }
 
-        private const string WordNamespace = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
-
         /// <summary>What one paragraph's runs add up to: its text, its text boxes, and the fields open in it.</summary>
         private sealed class Inline
         {
             private readonly Stack<(StringBuilder Code, bool PageNumber)> _fields = new();
+            private int _openPageNumbers;
 
             public StringBuilder Text { get; } = new();
 
@@ -443,7 +445,7 @@ internal sealed class WordDocumentReader(DocumentParserOptions options) : IDocum
 
             /// <summary>Gets whether the text is a page number (PAGE, NUMPAGES, SECTIONPAGES fields): the number Word last
             /// printed, which differs on every page and is left out ("Page of" in a footer, not "Page 1 of 12" once).</summary>
-            public bool InPageNumber => _fields.Any(f => f.PageNumber);
+            public bool InPageNumber => _openPageNumbers > 0;
 
             public static bool IsPageNumber(string? instruction) =>
                 instruction?.Trim().Split(' ', 2)[0].ToUpperInvariant() is "PAGE" or "NUMPAGES" or "SECTIONPAGES";
@@ -457,11 +459,13 @@ internal sealed class WordDocumentReader(DocumentParserOptions options) : IDocum
                 else if (kind == FieldCharValues.Separate && _fields.TryPop(out var field))
                 {
                     // The code is complete; what follows up to the end is the field's result.
-                    _fields.Push((field.Code, IsPageNumber(field.Code.ToString())));
+                    var pageNumber = !field.PageNumber && IsPageNumber(field.Code.ToString());
+                    _openPageNumbers += pageNumber ? 1 : 0;
+                    _fields.Push((field.Code, field.PageNumber || pageNumber));
                 }
-                else if (kind == FieldCharValues.End)
+                else if (kind == FieldCharValues.End && _fields.TryPop(out var ended))
                 {
-                    _fields.TryPop(out _);
+                    _openPageNumbers -= ended.PageNumber ? 1 : 0;
                 }
             }
 

@@ -188,26 +188,33 @@ public sealed class BadInputTests : IDisposable
     }
 
     [Theory]
-    [InlineData("A", true)] // as Apache POI's poc-shared-strings.xlsx (2 MB zipped): 4.3 GB and 18 s, then an exception
-    [InlineData("XFD", false)] // 20,000 such rows (100 KB zipped) took 8.4 GB, each row 16,384 cells wide
-    public async Task ParseAsync_WorkbookWhoseTableWouldDwarfItsParts_IsRefusedAsABomb(string column, bool oneLongSharedString)
+    [InlineData("A", 200_000, 200, 1)] // as Apache POI's poc-shared-strings.xlsx (2 MB zipped): 4.3 GB and 18 s, then an exception
+    [InlineData("XFD", 1, 2_000, 1)] // 20,000 such rows (100 KB zipped) took 8.4 GB, each row 16,384 cells wide
+    [InlineData("A", 200_000, 1, 50)] // fifty small sheets, each naming the long string once: the budget is the workbook's
+    public async Task ParseAsync_WorkbookWhoseTablesWouldDwarfItsParts_IsRefusedAsABomb(string column, int stringLength, int rows, int sheets)
     {
-        // One 200,000-character shared string in each of 200 cells, or 2,000 rows of one cell in the last column.
         using var buffer = new MemoryStream();
         using (var document = SpreadsheetDocument.Create(buffer, SpreadsheetDocumentType.Workbook))
         {
             var workbook = document.AddWorkbookPart();
             workbook.AddNewPart<SharedStringTablePart>().SharedStringTable = new S.SharedStringTable(
-                new S.SharedStringItem(new S.Text(oneLongSharedString ? new string('x', 200_000) : "x")));
-            var sheet = workbook.AddNewPart<WorksheetPart>();
-            sheet.Worksheet = new S.Worksheet(new S.SheetData(Enumerable.Range(1, oneLongSharedString ? 200 : 2_000).Select(r => new S.Row(
-                new S.Cell { CellReference = $"{column}{r}", DataType = S.CellValues.SharedString, CellValue = new S.CellValue("0") }) { RowIndex = (uint)r })));
-            workbook.Workbook = new S.Workbook(new S.Sheets(new S.Sheet { Name = "Bomb", SheetId = 1, Id = workbook.GetIdOfPart(sheet) }));
+                new S.SharedStringItem(new S.Text(new string('x', stringLength))));
+            var list = new S.Sheets();
+            for (var i = 1; i <= sheets; i++)
+            {
+                var sheet = workbook.AddNewPart<WorksheetPart>();
+                sheet.Worksheet = new S.Worksheet(new S.SheetData(Enumerable.Range(1, rows).Select(r => new S.Row(
+                    new S.Cell { CellReference = $"{column}{r}", DataType = S.CellValues.SharedString, CellValue = new S.CellValue("0") }) { RowIndex = (uint)r })));
+                list.Append(new S.Sheet { Name = i == 1 ? "Bomb" : $"Bomb{i}", SheetId = (uint)i, Id = workbook.GetIdOfPart(sheet) });
+            }
+
+            workbook.Workbook = new S.Workbook(list);
         }
 
         var error = await Assert.ThrowsAsync<DocumentParseException>(() => _parser.ParseAsync(buffer.ToArray(), "bomb.xlsx"));
 
-        Assert.Contains("the sheet 'Bomb' would be more than", error.Reason);
+        Assert.Contains("the workbook's tables would be more than", error.Reason);
+        Assert.Contains("by the sheet 'Bomb", error.Reason);
     }
 
     [Fact]

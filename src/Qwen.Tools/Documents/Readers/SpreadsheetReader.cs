@@ -9,14 +9,14 @@ namespace Qwen.Tools;
 internal sealed class SpreadsheetReader(DocumentParserOptions options) : IDocumentReader
 {
     /// <summary>
-    /// How many times the size of its worksheet and shared-string parts a sheet's table may be. Real sheets show less text than
+    /// How many times the size of its worksheet and shared-string parts a workbook's tables may be. Real sheets show less text than
     /// their XML holds (each cell's markup outweighs a short shared string and its table frame); one 1 MB shared string named by
     /// every cell of a 1 MB sheet (Apache POI's poc-shared-strings.xlsx, 2 MB zipped) would be 2 billion characters and took
     /// 4.3 GB, and 20,000 one-cell rows in column XFD (100 KB zipped), each 16,384 cells wide, took 8.4 GB.
     /// </summary>
     private const int MaxTextExpansion = 8;
 
-    /// <summary>The text any sheet may have whatever its size, so that small sheets of long shared strings are read.</summary>
+    /// <summary>The text any workbook may have whatever its size, so that small sheets of long shared strings are read.</summary>
     private const long MinTextLimit = 4 * 1024 * 1024;
 
     /// <summary>The characters a Markdown table spends on each cell besides its text.</summary>
@@ -32,6 +32,10 @@ internal sealed class SpreadsheetReader(DocumentParserOptions options) : IDocume
 
         var pages = new List<DocumentPage>();
         var read = new HashSet<OpenXmlPart>();
+
+        // One budget for the whole workbook, so that many small sheets naming one long shared string cannot add up either.
+        var limit = Math.Max(MinTextLimit, MaxTextExpansion * (workbookPart.WorksheetParts.Sum(PartSize) + PartSize(workbookPart.SharedStringTablePart)));
+        var budget = limit;
         foreach (var sheet in workbookPart.Workbook?.Sheets?.Elements<Sheet>() ?? [])
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -44,11 +48,10 @@ internal sealed class SpreadsheetReader(DocumentParserOptions options) : IDocume
                 continue;
             }
 
-            var limit = Math.Max(MinTextLimit, MaxTextExpansion * (PartSize(worksheetPart) + PartSize(workbookPart.SharedStringTablePart)));
-            var rows = ReadRows(worksheetPart, sharedStrings, dateStyles, cancellationToken, limit)
+            var rows = ReadRows(worksheetPart, sharedStrings, dateStyles, cancellationToken, ref budget)
                 ?? throw new DocumentParseException(
                     fileName,
-                    $"the sheet '{name}' would be more than {limit:N0} characters as a table ({MaxTextExpansion} times what its parts hold: shared strings repeated in many cells, or rows of cells far to the right); refused as a possible bomb.");
+                    $"the workbook's tables would be more than {limit:N0} characters by the sheet '{name}' ({MaxTextExpansion} times what its parts hold: shared strings repeated in many cells, or rows of cells far to the right); refused as a possible bomb.");
             var paragraphs = new List<DocumentParagraph> { new(DocumentParagraphKind.Heading, $"## Sheet: {name}", 2) };
             var table = MarkdownTable.Render(rows);
             if (table.Length > 0)
@@ -73,12 +76,12 @@ internal sealed class SpreadsheetReader(DocumentParserOptions options) : IDocume
         return stream.Length;
     }
 
-    /// <summary>The sheet's rows of cell texts; <see langword="null"/> when their text would pass <paramref name="maxCharacters"/>.</summary>
+    /// <summary>The sheet's rows of cell texts, spending <paramref name="budget"/> characters; <see langword="null"/> when the
+    /// budget runs out.</summary>
     private static List<IReadOnlyList<string>>? ReadRows(
-        WorksheetPart part, List<string> sharedStrings, HashSet<uint> dateStyles, CancellationToken cancellationToken, long maxCharacters)
+        WorksheetPart part, List<string> sharedStrings, HashSet<uint> dateStyles, CancellationToken cancellationToken, ref long budget)
     {
         var rows = new List<IReadOnlyList<string>>();
-        long characters = 0;
 
         // A streaming reader keeps memory flat on large sheets: only one row is loaded at a time.
         using var reader = OpenXmlReader.Create(part);
@@ -101,8 +104,8 @@ internal sealed class SpreadsheetReader(DocumentParserOptions options) : IDocume
                 // Each cell costs its text and its table cell's frame (" x |"), empty cells before it included.
                 var column = ColumnIndex(cell.CellReference?.Value) ?? cells.Count;
                 var text = CellText(cell, sharedStrings, dateStyles);
-                characters += text.Length + (Math.Max(0, column - cells.Count) + 1) * CellFrame;
-                if (characters > maxCharacters)
+                budget -= text.Length + ((long)Math.Max(0, column - cells.Count) + 1) * CellFrame;
+                if (budget < 0)
                 {
                     return null;
                 }

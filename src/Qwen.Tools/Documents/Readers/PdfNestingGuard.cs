@@ -127,7 +127,7 @@ internal static partial class PdfNestingGuard
         }
 
         var draws = 0;
-        var usedNames = new Dictionary<IndirectReference, HashSet<string>?>();
+        var drawings = new Dictionary<IndirectReference, Drawing?>();
         foreach (var root in roots)
         {
             // Depth-first with an explicit stack; the path holds the forms being drawn, so meeting one of them again is a cycle.
@@ -160,13 +160,13 @@ internal static partial class PdfNestingGuard
 
                 path.Add(form);
                 var own = Resolve(pdf, stream.StreamDictionary.Data.GetValueOrDefault(ResourcesName.Data)) as DictionaryToken ?? inherited;
-                if (!usedNames.TryGetValue(form, out var names))
+                if (!drawings.TryGetValue(form, out var drawing))
                 {
-                    names = DrawnNames(stream);
-                    usedNames[form] = names;
+                    drawing = Drawing.Of(stream);
+                    drawings[form] = drawing;
                 }
 
-                foreach (var child in Forms(pdf, own, names))
+                foreach (var child in Forms(pdf, own, drawing?.Draws))
                 {
                     stack.Push((child, own, depth + 1));
                 }
@@ -184,7 +184,7 @@ internal static partial class PdfNestingGuard
         var expanded = new Dictionary<IndirectReference, long>();
         foreach (var content in contents)
         {
-            glyphs = Math.Min(MaxGlyphs + 1, glyphs + Glyphs(pdf, Decoded(content), resources, expanded));
+            glyphs = Math.Min(MaxGlyphs + 1, glyphs + Glyphs(pdf, Drawing.Of(content), resources, drawings, expanded));
         }
 
         if (glyphs > MaxGlyphs)
@@ -195,26 +195,25 @@ internal static partial class PdfNestingGuard
 
     /// <summary>
     /// An upper bound of the glyphs a content stream shows (the bytes of its string operands), forms it draws counted once per
-    /// <c>Do</c>, capped at <see cref="MaxGlyphs"/> + 1. <paramref name="expanded"/> keeps each form's count.
+    /// <c>Do</c>, capped at <see cref="MaxGlyphs"/> + 1. <paramref name="drawings"/> holds the forms read by the cycle walk;
+    /// <paramref name="expanded"/> keeps each form's count.
     /// </summary>
-    private static long Glyphs(PdfDocument pdf, byte[]? content, DictionaryToken? resources, Dictionary<IndirectReference, long> expanded)
+    private static long Glyphs(
+        PdfDocument pdf,
+        Drawing? drawing,
+        DictionaryToken? resources,
+        Dictionary<IndirectReference, Drawing?> drawings,
+        Dictionary<IndirectReference, long> expanded)
     {
-        if (content is null)
+        if (drawing is null)
         {
             return 0;
         }
 
-        var total = StringBytes(content);
-        var drawn = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (Match match in DoOperator().Matches(Encoding.Latin1.GetString(content)))
+        var total = drawing.StringBytes;
+        if (drawing.Draws.Count > 0 && resources is not null && Resolve(pdf, resources.Data.GetValueOrDefault(XObjectName.Data)) is DictionaryToken xobjects)
         {
-            var name = UnescapeName(match.Groups[1].Value);
-            drawn[name] = drawn.GetValueOrDefault(name) + 1;
-        }
-
-        if (drawn.Count > 0 && resources is not null && Resolve(pdf, resources.Data.GetValueOrDefault(XObjectName.Data)) is DictionaryToken xobjects)
-        {
-            foreach (var (name, times) in drawn)
+            foreach (var (name, times) in drawing.Draws)
             {
                 if (xobjects.Data.GetValueOrDefault(name) is not IndirectReferenceToken reference)
                 {
@@ -225,7 +224,12 @@ internal static partial class PdfNestingGuard
                 {
                     expanded[reference.Data] = 0; // a form met again while it is counted adds nothing (cycles were refused above)
                     each = Resolve(pdf, reference) is StreamToken form && IsForm(form)
-                        ? Glyphs(pdf, Decoded(form), Resolve(pdf, form.StreamDictionary.Data.GetValueOrDefault(ResourcesName.Data)) as DictionaryToken ?? resources, expanded)
+                        ? Glyphs(
+                            pdf,
+                            drawings.TryGetValue(reference.Data, out var known) ? known : Drawing.Of(form),
+                            Resolve(pdf, form.StreamDictionary.Data.GetValueOrDefault(ResourcesName.Data)) as DictionaryToken ?? resources,
+                            drawings,
+                            expanded)
                         : 0;
                     expanded[reference.Data] = each;
                 }
@@ -341,8 +345,8 @@ internal static partial class PdfNestingGuard
     private static bool IsForm(StreamToken stream) =>
         stream.StreamDictionary.Data.GetValueOrDefault(SubtypeName.Data) is NameToken { Data: "Form" };
 
-    /// <summary>The form XObjects a resource dictionary names (only <paramref name="names"/>, when given).</summary>
-    private static IEnumerable<IndirectReference> Forms(PdfDocument pdf, DictionaryToken? resources, HashSet<string>? names)
+    /// <summary>The form XObjects a resource dictionary names (only those <paramref name="drawn"/> names, when given).</summary>
+    private static IEnumerable<IndirectReference> Forms(PdfDocument pdf, DictionaryToken? resources, Dictionary<string, long>? drawn)
     {
         if (resources is null || Resolve(pdf, resources.Data.GetValueOrDefault(XObjectName.Data)) is not DictionaryToken xobjects)
         {
@@ -351,44 +355,36 @@ internal static partial class PdfNestingGuard
 
         foreach (var (name, value) in xobjects.Data)
         {
-            if (value is IndirectReferenceToken reference && (names is null || names.Contains(name)))
+            if (value is IndirectReferenceToken reference && (drawn is null || drawn.ContainsKey(name)))
             {
                 yield return reference.Data;
             }
         }
     }
 
-    /// <summary>The names a form's content draws with <c>Do</c>; <see langword="null"/> (all of them) when the content cannot be decoded here.</summary>
-    private static HashSet<string>? DrawnNames(StreamToken stream)
+    /// <summary>
+    /// What a content stream draws: how often it draws each name with <c>Do</c>, and the bytes of its string operands (an upper
+    /// bound of its glyphs). <see cref="Of"/> is <see langword="null"/> when the content cannot be decoded here (then every
+    /// form its resources name counts as drawn, and its glyphs as none: PdfPig fails on it when it draws the page).
+    /// </summary>
+    private sealed record Drawing(Dictionary<string, long> Draws, long StringBytes)
     {
-        byte[] content;
-        var filter = stream.StreamDictionary.Data.GetValueOrDefault(FilterName.Data);
-        var raw = stream.Data.ToArray();
-        if (filter is null)
+        public static Drawing? Of(StreamToken stream)
         {
-            content = raw;
-        }
-        else if (IsFlate(filter))
-        {
-            if (Inflate(raw, 64 << 20) is not { } inflated)
+            if (Decoded(stream) is not { } content)
             {
                 return null;
             }
 
-            content = inflated;
-        }
-        else
-        {
-            return null;
-        }
+            var draws = new Dictionary<string, long>(StringComparer.Ordinal);
+            foreach (Match match in DoOperator().Matches(Encoding.Latin1.GetString(content)))
+            {
+                var name = UnescapeName(match.Groups[1].Value);
+                draws[name] = draws.GetValueOrDefault(name) + 1;
+            }
 
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        foreach (Match match in DoOperator().Matches(Encoding.Latin1.GetString(content)))
-        {
-            names.Add(UnescapeName(match.Groups[1].Value));
+            return new Drawing(draws, PdfNestingGuard.StringBytes(content));
         }
-
-        return names;
     }
 
     /// <summary>Whether a stream's <c>/Filter</c> is Flate alone.</summary>
